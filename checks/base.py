@@ -1,0 +1,85 @@
+"""What every check kind is: a parameter schema (pydantic, unknown keys forbidden) and a vectorised evaluation."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, ClassVar
+
+import pandas as pd
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from westaudit.context import EvalContext, ParamRef
+from westaudit.results import Status
+
+ParamName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$"), AfterValidator(ParamRef)]
+Threshold = float | ParamName
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class ColumnRef:
+    """A table column a rule reads, with the parameter field that names it (for lint messages)."""
+
+    table: str
+    column: str
+    field: str
+
+
+@dataclass(frozen=True)
+class OfficeOutcome:
+    """One office's outcome for one rule, before the engine attaches the rule and masks evidence."""
+
+    office_id: str
+    status: Status
+    measured: float | int | str | None
+    expected: str
+    message_zh: str
+    message_en: str
+    evidence: pd.DataFrame | None = None
+    evidence_table: str = ""
+
+
+class CheckKind(ABC):
+    name: ClassVar[str]
+    Params: ClassVar[type[Params]]
+    summary_zh: ClassVar[str]
+
+    def __init__(self, params: Params):
+        self.params = params
+
+    @abstractmethod
+    def column_refs(self) -> Iterator[ColumnRef]:
+        """Every table column the rule reads; lint checks them against the data contract."""
+
+    def tables(self) -> set[str]:
+        return {ref.table for ref in self.column_refs()}
+
+    def parameter_names(self) -> set[str]:
+        return set(_param_refs(self.params))
+
+    @abstractmethod
+    def evaluate(self, ctx: EvalContext, offices: list[str]) -> list[OfficeOutcome]:
+        """An outcome for every office in `offices`, computed over whole tables."""
+
+
+def _param_refs(value: object) -> Iterator[str]:
+    if isinstance(value, ParamRef):
+        yield str(value)
+    elif isinstance(value, BaseModel):
+        for field in type(value).model_fields:
+            yield from _param_refs(getattr(value, field))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _param_refs(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _param_refs(item)
+
+
+def outcome_for_missing(office_id: str, status: Status, why_zh: str, why_en: str) -> OfficeOutcome:
+    return OfficeOutcome(office_id, status, None, "", why_zh, why_en)

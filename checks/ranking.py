@@ -1,0 +1,71 @@
+"""ranking: an office assesses every subordinate of a role each year and eliminates the last-ranked (末位淘汰)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pandas as pd
+
+from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold
+from westaudit.checks.registry import register
+from westaudit.checks.selectors import OFFICE, OfficeCode, RowSelector
+from westaudit.context import EvalContext
+from westaudit.results import Status
+
+
+class RankingParams(Params):
+    assessments: RowSelector
+    subject_column: str
+    subject_role: OfficeCode
+    score_column: str
+    outcome_column: str
+    eliminated: str
+    bottom: Threshold
+    min_subjects: int = 2
+
+
+@register("ranking")
+class RankingCheck(CheckKind):
+    Params = RankingParams
+    summary_zh = "排名：对全部下级年度考核，末位者淘汰"
+
+    def column_refs(self) -> Iterator[ColumnRef]:
+        p = self.params
+        yield from p.assessments.column_refs("assessments")
+        for field in ("subject_column", "score_column", "outcome_column"):
+            yield ColumnRef(p.assessments.table, getattr(p, field), field)
+
+    def evaluate(self, ctx: EvalContext, offices: list[str]) -> list[OfficeOutcome]:
+        p = self.params
+        bottom = int(ctx.resolve(p.bottom))
+        rows = p.assessments.select(ctx)
+        rows = rows[rows[OFFICE].isin(offices)]
+        # ties at the boundary share the place: the bottom N scores, every subject holding one of them
+        rows = rows.assign(_place=rows.groupby(OFFICE)[p.score_column].rank(method="min", ascending=True))
+        expected = f"末位 {bottom} 名淘汰 / bottom {bottom} eliminated"
+        return [self._judge(ctx, office, rows[rows[OFFICE] == office], bottom, expected) for office in offices]
+
+    def _judge(self, ctx: EvalContext, office: str, rows: pd.DataFrame, bottom: int,
+               expected: str) -> OfficeOutcome:
+        p = self.params
+        subjects = ctx.org.subordinates_with_role(office, p.subject_role)
+        unassessed = sorted(set(subjects) - set(rows[p.subject_column]))
+        if not subjects:
+            return OfficeOutcome(office, Status.NOT_APPLICABLE, 0, expected, "无下级考核对象", "no subordinates to assess")
+        if unassessed:
+            return OfficeOutcome(office, Status.FAIL, f"{len(subjects) - len(unassessed)}/{len(subjects)}", expected,
+                                 f"未考核：{'、'.join(unassessed)}", f"not assessed: {', '.join(unassessed)}")
+        if len(rows) < p.min_subjects:
+            return OfficeOutcome(office, Status.NOT_APPLICABLE, len(rows), expected,
+                                 "考核对象不足，无法排名", "too few subjects to rank")
+        last = rows[rows["_place"] <= bottom]
+        spared = last[last[p.outcome_column] != p.eliminated]
+        names = "、".join(f"{s}（{score:g}分）" for s, score in zip(last[p.subject_column], last[p.score_column],
+                                                                   strict=True))
+        if spared.empty:
+            return OfficeOutcome(office, Status.PASS, names, expected, f"末位已淘汰：{names}",
+                                 f"last-ranked eliminated: {names}")
+        spared = spared.assign(_reason="末位未淘汰 last-ranked, not eliminated")
+        return OfficeOutcome(office, Status.FAIL, names, expected, f"末位未淘汰：{'、'.join(spared[p.subject_column])}",
+                             f"last-ranked not eliminated: {', '.join(spared[p.subject_column])}",
+                             spared.drop(columns=["_place"]), p.assessments.table)

@@ -1,0 +1,62 @@
+"""ratio: the share of an office's members (volunteers, units...) with a matching record reaches a minimum.
+
+With min 1 it is a coverage check: every member must have the record; the members without one are the evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold
+from westaudit.checks.registry import register
+from westaudit.checks.selectors import OFFICE, RowSelector
+from westaudit.context import EvalContext
+from westaudit.results import Status
+
+
+class RatioParams(Params):
+    population: RowSelector
+    member_key: str
+    achieved: RowSelector
+    achieved_key: str
+    min: Threshold
+
+
+@register("ratio")
+class RatioCheck(CheckKind):
+    Params = RatioParams
+    summary_zh = "比例：本单位成员中有相应记录者所占比例不低于下限"
+
+    def column_refs(self) -> Iterator[ColumnRef]:
+        p = self.params
+        yield from p.population.column_refs("population")
+        yield ColumnRef(p.population.table, p.member_key, "member_key")
+        yield from p.achieved.column_refs("achieved")
+        yield ColumnRef(p.achieved.table, p.achieved_key, "achieved_key")
+
+    def evaluate(self, ctx: EvalContext, offices: list[str]) -> list[OfficeOutcome]:
+        p = self.params
+        minimum = float(ctx.resolve(p.min))
+        population = p.population.select(ctx)
+        population = population[population[OFFICE].isin(offices)]
+        achieved_keys = set(p.achieved.select(ctx)[p.achieved_key].dropna())
+        population = population.assign(_achieved=population[p.member_key].isin(achieved_keys))
+        counts = population.groupby(OFFICE)["_achieved"].agg(["sum", "count"])
+        expected = f">= {minimum:.0%}"
+        outcomes = []
+        for office in offices:
+            if office not in counts.index:
+                outcomes.append(OfficeOutcome(office, Status.NOT_APPLICABLE, None, expected,
+                                              "本年度无需统计的对象", "nobody to count in the audit year"))
+                continue
+            achieved, total = int(counts.at[office, "sum"]), int(counts.at[office, "count"])
+            share = achieved / total
+            passed = share >= minimum - 1e-12
+            lacking = population[(population[OFFICE] == office) & ~population["_achieved"]]
+            outcomes.append(OfficeOutcome(
+                office, Status.PASS if passed else Status.FAIL, round(share, 4), expected,
+                f"{achieved}/{total}（{share:.1%}），下限 {minimum:.0%}",
+                f"{achieved}/{total} ({share:.1%}), minimum {minimum:.0%}",
+                None if passed else lacking.drop(columns=["_achieved"]), p.population.table,
+            ))
+        return outcomes

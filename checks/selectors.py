@@ -1,0 +1,54 @@
+"""Choosing the rows a rule looks at, and the office each row counts for, as whole-table pandas operations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from westaudit.checks.base import ColumnRef
+from westaudit.context import EvalContext
+from westaudit.orgchart import OFFICE_CODES
+
+OFFICE = "_office"
+Scalar = str | int | float | bool
+OfficeCode = Literal[OFFICE_CODES]  # type: ignore[valid-type]
+
+
+class RowSelector(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    table: str
+    office_column: str | None = None
+    roll_up_to: OfficeCode | None = None
+    where: dict[str, Scalar | list[Scalar]] = {}
+    year_column: str | None = None
+    date_in_year: str | None = None
+    active_in_year: tuple[str, str] | None = None
+
+    def column_refs(self, field: str) -> Iterator[ColumnRef]:
+        named = [self.office_column, self.year_column, self.date_in_year, *self.where, *(self.active_in_year or ())]
+        yield ColumnRef(self.table, "", field)  # the table itself must exist
+        for column in named:
+            if column:
+                yield ColumnRef(self.table, column, field)
+
+    def select(self, ctx: EvalContext) -> pd.DataFrame:
+        rows = ctx.tables[self.table]
+        keep = pd.Series(True, index=rows.index)
+        for column, wanted in self.where.items():
+            keep &= rows[column].isin(wanted if isinstance(wanted, list) else [wanted])
+        if self.year_column:
+            keep &= rows[self.year_column] == ctx.year
+        if self.date_in_year:
+            keep &= rows[self.date_in_year].between(ctx.year_start, ctx.year_end)
+        if self.active_in_year:
+            start, end = self.active_in_year
+            keep &= (rows[start] <= ctx.year_end) & (rows[end] >= ctx.year_start)
+        chosen = rows[keep].copy()
+        if self.office_column:
+            offices = chosen[self.office_column]
+            chosen[OFFICE] = ctx.org.rollup_map(offices, self.roll_up_to) if self.roll_up_to else offices
+        return chosen

@@ -1,0 +1,58 @@
+"""within_office: offices a row names (e.g. a post adjustment's units) lie inside the row's own office."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pandas as pd
+
+from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params
+from westaudit.checks.registry import register
+from westaudit.checks.selectors import OFFICE, RowSelector
+from westaudit.context import EvalContext
+from westaudit.results import Status
+
+
+class WithinOfficeParams(Params):
+    records: RowSelector
+    columns: tuple[str, ...]
+
+
+@register("within_office")
+class WithinOfficeCheck(CheckKind):
+    Params = WithinOfficeParams
+    summary_zh = "隶属：记录所涉单位均在本单位辖区内"
+
+    def column_refs(self) -> Iterator[ColumnRef]:
+        yield from self.params.records.column_refs("records")
+        for column in self.params.columns:
+            yield ColumnRef(self.params.records.table, column, "columns")
+
+    def evaluate(self, ctx: EvalContext, offices: list[str]) -> list[OfficeOutcome]:
+        p = self.params
+        records = p.records.select(ctx)
+        records = records[records[OFFICE].isin(offices)]
+        inside = {office: ctx.org.subtree(office) for office in offices}
+        outside = pd.Series(False, index=records.index)
+        reasons = pd.Series("", index=records.index)
+        for column in p.columns:
+            named_outside = [named not in inside[owner] for owner, named in zip(records[OFFICE], records[column],
+                                                                                   strict=True)]
+            mask = pd.Series(named_outside, index=records.index, dtype=bool)
+            outside |= mask
+            reasons[mask] += f"{column} 不在辖区内 outside; "
+        offending = records[outside].assign(_reason=reasons[outside].str.rstrip("; "))
+        totals = records.groupby(OFFICE).size()
+        expected = "全部在辖区内 / all inside"
+        outcomes = []
+        for office in offices:
+            total = int(totals.get(office, 0))
+            if total == 0:
+                outcomes.append(OfficeOutcome(office, Status.NOT_APPLICABLE, 0, expected, "无相关记录", "no records"))
+                continue
+            bad = offending[offending[OFFICE] == office]
+            outcomes.append(OfficeOutcome(
+                office, Status.FAIL if len(bad) else Status.PASS, f"{total - len(bad)}/{total}", expected,
+                f"{total} 条中 {len(bad)} 条越出辖区", f"{len(bad)} of {total} rows name an office outside",
+                bad if len(bad) else None, p.records.table))
+        return outcomes

@@ -1,0 +1,89 @@
+"""The audit: every applicable rule for every office in scope, over the package's accepted tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from westaudit.checks.base import OfficeOutcome
+from westaudit.context import EvalContext
+from westaudit.errors import InputError, UsageError
+from westaudit.evidence import evidence_rows
+from westaudit.orgchart import Office, OrgChart
+from westaudit.results import RejectedRow, Result, Status, TableAccount
+from westaudit.ruleset import Rule, RuleSet
+
+if TYPE_CHECKING:
+    from westaudit.package import Package
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    package: str
+    submitting_office: str
+    year: int
+    ruleset_version: str
+    generated_at: str
+    scope: tuple[str, ...]
+    offices: dict[str, Office]
+    rules: tuple[Rule, ...]
+    results: tuple[Result, ...]
+    accounts: tuple[TableAccount, ...]
+    rejected: tuple[RejectedRow, ...]
+
+    @property
+    def failed(self) -> bool:
+        return any(r.status is Status.FAIL for r in self.results)
+
+
+def incomplete_by_office(rejected: tuple[RejectedRow, ...]) -> dict[str, set[str]]:
+    by_table: dict[str, set[str]] = {}
+    for row in rejected:
+        by_table.setdefault(row.table, set()).add(row.office_id or "*")
+    return by_table
+
+
+def _result(rule: Rule, outcome: OfficeOutcome, ruleset: RuleSet, ctx: EvalContext) -> Result:
+    spec = ruleset.contract.get(outcome.evidence_table)
+    evidence, total = evidence_rows(outcome.evidence, spec) if spec else ((), 0)
+    incomplete = tuple(sorted(t for t in rule.check.tables()
+                              if ctx.incomplete.get(t, set()) & {outcome.office_id, "*"}))
+    return Result(rule.id, outcome.office_id, outcome.status, outcome.measured, outcome.expected,
+                  outcome.message_zh, outcome.message_en, evidence, total, incomplete)
+
+
+def evaluate_rule(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalContext) -> list[Result]:
+    missing = sorted(t for t in rule.check.tables() if not ctx.has_table(t))
+    if missing:
+        titles = "、".join(ruleset.contract[t].title_zh for t in missing)
+        return [Result(rule.id, office, Status.INSUFFICIENT_DATA, None, "", f"未提交：{titles}",
+                       f"not submitted: {', '.join(missing)}", incomplete_tables=tuple(missing)) for office in offices]
+    outcomes = rule.check.evaluate(ctx, offices)
+    return [_result(rule, outcome, ruleset, ctx) for outcome in outcomes]
+
+
+def offices_in_scope(org: OrgChart, submitting_office: str, only_office: str | None) -> list[str]:
+    if only_office:
+        return [only_office]
+    return sorted(org.subtree(submitting_office))
+
+
+def run_audit(package: Package, ruleset: RuleSet, only_office: str | None = None) -> AuditReport:
+    org = OrgChart(package.tables["offices"])
+    if package.manifest.office_id not in org:
+        raise InputError(str(package.path), "the manifest's office_id is not in the offices table",
+                         column="office_id", value=package.manifest.office_id)
+    if only_office and only_office not in org.subtree(package.manifest.office_id):
+        raise UsageError(f"office {only_office!r} is not in this package (submitted by {package.manifest.office_id})")
+    ctx = EvalContext(package.manifest.year, ruleset.parameters, package.tables, ruleset.contract, org,
+                      incomplete_by_office(package.rejected))
+    scope = offices_in_scope(org, package.manifest.office_id, only_office)
+    results: list[Result] = []
+    for rule in ruleset.rules:
+        offices = [o for o in scope if rule.office in org.offices[o].roles]
+        if offices:
+            results.extend(evaluate_rule(rule, offices, ruleset, ctx))
+    return AuditReport(str(package.path), package.manifest.office_id, package.manifest.year, ruleset.version,
+                       dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), tuple(scope), org.offices,
+                       ruleset.rules, tuple(results), package.accounts, package.rejected)

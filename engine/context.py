@@ -1,0 +1,50 @@
+"""What a check kind may read while it evaluates: the accepted tables, the org chart, the parameters in force."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from westaudit.orgchart import OrgChart
+from westaudit.parameters import ParameterSet
+from westaudit.tables import TableSpec
+
+SOURCE_FILE = "_src_file"
+SOURCE_ROW = "_src_row"
+
+
+class ParamRef(str):
+    """A parameter name written in a rule where a threshold or date is expected."""
+
+
+@dataclass
+class EvalContext:
+    year: int
+    parameters: ParameterSet
+    tables: dict[str, pd.DataFrame]
+    contract: dict[str, TableSpec]
+    org: OrgChart
+    # tables with rows rejected per office: results resting on them say so
+    incomplete: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def year_start(self) -> pd.Timestamp:
+        return pd.Timestamp(dt.date(self.year, 1, 1))
+
+    @property
+    def year_end(self) -> pd.Timestamp:
+        return pd.Timestamp(dt.date(self.year, 12, 31))
+
+    def resolve(self, value: float | int | str) -> float | int | str:
+        """A literal threshold as written, or the value of the named parameter in force in the audit year."""
+        if isinstance(value, ParamRef):
+            return self.parameters.value(value, self.year)
+        return value
+
+    def deadline(self, value: str) -> pd.Timestamp:
+        return pd.Timestamp(self.parameters.deadline(value, self.year))
+
+    def has_table(self, name: str) -> bool:
+        return name in self.tables

@@ -1,0 +1,48 @@
+"""Turning the rows a check points at into evidence: source file and row kept, personal numbers masked."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from westaudit import cells
+from westaudit.context import SOURCE_FILE, SOURCE_ROW
+from westaudit.results import EvidenceRow
+from westaudit.tables import TableSpec
+
+# a report shows a readable sample; the count of all offending rows is kept beside it
+EVIDENCE_LIMIT = 500
+_MASKS = {"id_number": cells.mask_id_numbers, "phone": cells.mask_phones}
+
+
+def mask_pii(values: pd.Series, pii: str | None) -> pd.Series:
+    """Personal numbers never leave westaudit whole: every report and finding shows them masked."""
+    return _MASKS[pii](values.astype("string").fillna("")) if pii else values
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def evidence_rows(rows: pd.DataFrame | None, spec: TableSpec) -> tuple[tuple[EvidenceRow, ...], int]:
+    if rows is None or rows.empty:
+        return (), 0
+    total = len(rows)
+    sample = rows.sort_values([SOURCE_FILE, SOURCE_ROW]).head(EVIDENCE_LIMIT)
+    columns = [c for c in spec.columns if c in sample]
+    shown = sample[columns].copy()
+    for name in columns:
+        shown[name] = mask_pii(shown[name], spec.columns[name].pii)
+    reasons = sample["_reason"] if "_reason" in sample else pd.Series("", index=sample.index)
+    evidence = []
+    for index, (source, row, reason) in enumerate(zip(sample[SOURCE_FILE], sample[SOURCE_ROW], reasons, strict=True)):
+        record = shown.iloc[index]
+        values = tuple((name, _text(record[name])) for name in columns)
+        key = "/".join(_text(record[k]) for k in spec.key)
+        evidence.append(EvidenceRow(spec.name, str(source), int(row), key, values, str(reason or "")))
+    return tuple(evidence), total

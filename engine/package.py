@@ -1,0 +1,101 @@
+"""A submission package: a folder of one file per table (CSV or XLSX) or one workbook, plus a manifest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from westaudit import cells, filereader
+from westaudit.coerce import TypedTable, type_table
+from westaudit.errors import InputError
+from westaudit.manifest import Manifest, find_manifest, load_manifest
+from westaudit.results import RejectedRow, TableAccount
+from westaudit.tables import TableSpec
+
+DATA_SUFFIXES = (".csv", ".xlsx")
+# tables other tables refer to are typed first, so their keys can be checked
+_FIRST = ("offices", "volunteers")
+
+
+@dataclass(frozen=True)
+class Package:
+    path: Path
+    manifest: Manifest
+    tables: dict[str, pd.DataFrame]
+    rejected: tuple[RejectedRow, ...]
+    accounts: tuple[TableAccount, ...]
+    unknown_columns: tuple[tuple[str, str], ...]
+
+
+def _raw_tables(folder: Path, manifest: Manifest, contract: dict[str, TableSpec]) -> dict[str, filereader.RawTable]:
+    """Every table the package holds, found by manifest entry, by table name or by its Chinese title."""
+    by_stem = {stem.lower(): spec.name for spec in contract.values() for stem in spec.file_stems()}
+    for table in manifest.files:
+        if table not in contract:
+            raise InputError(str(folder / "manifest.yaml"), f"files: unknown table {table!r}; known: "
+                             + ", ".join(sorted(contract)))
+    named = {(folder / file).resolve(): table for table, file in manifest.files.items()}
+    found: dict[str, filereader.RawTable] = {}
+
+    def keep(table: str, raw: filereader.RawTable) -> None:
+        if table in found:
+            raise InputError(raw.source, f"table {table!r} is given twice (also {found[table].source})")
+        found[table] = raw
+
+    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith("~$")):
+        table = named.get(path.resolve()) or by_stem.get(path.stem.lower())
+        if path.suffix.lower() == ".csv":
+            if table is None:
+                raise InputError(str(path), "matches no table; name it after a table (" + ", ".join(sorted(contract))
+                                 + ") or list it under files: in the manifest")
+            keep(table, filereader.read_csv_table(path, manifest.encoding))
+            continue
+        for sheet, raw in filereader.read_xlsx_sheets(path).items():
+            sheet_table = table if table else by_stem.get(sheet.strip().lower())
+            if sheet_table is None:
+                raise InputError(raw.source, "sheet matches no table; name it after a table ("
+                                 + ", ".join(sorted(contract)) + ")")
+            keep(sheet_table, raw)
+    for path, table in named.items():
+        if not path.exists():
+            raise InputError(str(path), f"the manifest names this file for table {table!r}, but it does not exist")
+    return found
+
+
+def _canonical_frame(raw: filereader.RawTable, spec: TableSpec) -> tuple[pd.DataFrame, list[str]]:
+    aliases = {name: list(column.accepted_headers(name)) for name, column in spec.columns.items()}
+    match = filereader.match_headers(raw.headers, aliases)
+    if match.duplicates:
+        raise InputError(raw.source, "the same column is given twice", column=", ".join(match.duplicates))
+    for name, column in spec.columns.items():
+        if column.required and name not in match.mapping.values():
+            raise InputError(raw.source, f"missing required column ({column.zh})", column=name)
+    frame = raw.frame.rename(columns=match.mapping)
+    return frame, list(match.unknown)
+
+
+def load_package(folder: Path, contract: dict[str, TableSpec]) -> Package:
+    if not folder.is_dir():
+        raise InputError(str(folder), "not a folder (a package is a folder with a manifest and its tables)")
+    manifest = load_manifest(find_manifest(folder))
+    raws = _raw_tables(folder, manifest, contract)
+    if "offices" not in raws:
+        raise InputError(str(folder), "the offices table (组织机构) is missing; every package needs it")
+    order = [t for t in _FIRST if t in raws] + sorted(t for t in raws if t not in _FIRST)
+    typed: dict[str, TypedTable] = {}
+    unknown: list[tuple[str, str]] = []
+    for name in order:
+        raw = raws[name]
+        frame, unknown_columns = _canonical_frame(raw, contract[name])
+        unknown.extend((raw.source, column) for column in unknown_columns)
+        offices = set(cells.normalise_text(frame["office_id"])) if name == "offices" \
+            else set(typed["offices"].frame["office_id"])
+        keys = {t: set(typed[t].frame[contract[t].key[0]]) for t in typed}
+        typed[name] = type_table(contract[name], frame, offices, keys)
+    accounts = tuple(TableAccount(name, (raws[name].source,), len(raws[name].frame), len(t.frame),
+                                  len({(r.source_file, r.source_row) for r in t.rejected}))
+                     for name, t in typed.items())
+    return Package(folder, manifest, {name: t.frame for name, t in typed.items()},
+                   tuple(r for t in typed.values() for r in t.rejected), accounts, tuple(unknown))

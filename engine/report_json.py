@@ -1,0 +1,51 @@
+"""report.json: every result of an audit, in the documented, versioned schema of docs/report-json.md."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from westaudit.audit import AuditReport
+from westaudit.results import Result, Status
+
+SCHEMA_VERSION = "1.0"
+
+
+def _result(result: Result) -> dict[str, Any]:
+    data = asdict(result)
+    data["status"] = result.status.value
+    data["evidence"] = [
+        {"table": e.table, "source_file": e.source_file, "source_row": e.source_row, "key": e.key,
+         "values": dict(e.values), "reason": e.reason} for e in result.evidence
+    ]
+    data["incomplete_tables"] = list(result.incomplete_tables)
+    return data
+
+
+def report_document(report: AuditReport) -> dict[str, Any]:
+    counts = {status.value: 0 for status in Status}
+    for result in report.results:
+        counts[result.status.value] += 1
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "package": report.package,
+        "submitting_office": report.submitting_office,
+        "year": report.year,
+        "ruleset_version": report.ruleset_version,
+        "generated_at": report.generated_at,
+        "summary": counts,
+        "offices": [{"office_id": o.office_id, "name": o.name, "level": o.level, "parent_id": o.parent_id,
+                     "roles": list(o.roles)} for o in (report.offices[i] for i in report.scope)],
+        "rules": [{"id": r.id, "office": r.office, "article": r.article, "title_zh": r.title_zh,
+                   "title_en": r.title_en, "severity": r.severity, "kind": r.check.name, "citation": r.citation}
+                  for r in report.rules],
+        "results": [_result(r) for r in report.results],
+        "tables": [asdict(a) | {"source_files": list(a.source_files)} for a in report.accounts],
+        "rejected_rows": [asdict(r) for r in report.rejected],
+    }
+
+
+def write_report_json(report: AuditReport, path: Path) -> None:
+    path.write_text(json.dumps(report_document(report), ensure_ascii=False, indent=1, default=str), encoding="utf-8")

@@ -1,0 +1,65 @@
+"""`westaudit rules list|show|lint|test`."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+
+from westaudit.errors import UsageError
+from westaudit.orgchart import OFFICE_CODES_ZH
+from westaudit.rulecases import case_files, run_case_file
+from westaudit.ruleset import RULES_DIR, load_ruleset
+
+
+def _list(ruleset) -> int:
+    for rule in ruleset.rules:
+        print(f"{rule.id:<36} {rule.check.name:<14} {rule.severity:<8} {rule.title_zh}")
+    print(f"\n{len(ruleset.rules)} rules, rule-set version {ruleset.version}")
+    return 0
+
+
+def _show(ruleset, rule_id: str) -> int:
+    rule = ruleset.by_id(rule_id)
+    if rule is None:
+        raise UsageError(f"no rule {rule_id!r}; see `westaudit rules list`")
+    print(f"{rule.id}  {OFFICE_CODES_ZH[rule.office]} 第{rule.article}条  [{rule.severity}]")
+    print(f"{rule.title_zh}\n{rule.title_en}\n\n条文 {rule.citation}\n")
+    print(f"check kind: {rule.check.name} — {rule.check.summary_zh}")
+    print(rule.check.params.model_dump_json(indent=2))
+    print(f"\nfile: {rule.file}:{rule.line}")
+    return 0
+
+
+def _test(ruleset, rules_dir, wanted: list[str]) -> int:
+    per_rule: Counter[str] = Counter()
+    failed = 0
+    for path in case_files(rules_dir):
+        for outcome in run_case_file(path, ruleset, rules_dir):
+            if wanted and outcome.rule_id not in wanted:
+                continue
+            per_rule[outcome.rule_id] += 1
+            if not outcome.passed:
+                failed += 1
+                print(f"FAIL {outcome.rule_id} :: {outcome.case}  ({outcome.file}:{outcome.line})")
+                for problem in outcome.problems:
+                    print(f"     {problem}")
+    for rule in ruleset.rules:
+        if not wanted or rule.id in wanted:
+            print(f"{rule.id:<36} {per_rule[rule.id]} cases" + ("" if per_rule[rule.id] else "  (NO CASES)"))
+    total = sum(per_rule.values())
+    print(f"{total - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def run(args: argparse.Namespace) -> int:
+    rules_dir = args.rules or RULES_DIR
+    ruleset = load_ruleset(rules_dir)
+    if args.rules_command == "lint":
+        print(f"OK: {len(ruleset.rules)} rules, {len(ruleset.parameters.parameters)} parameters, "
+              f"{len(ruleset.contract)} tables; rule-set version {ruleset.version}")
+        return 0
+    if args.rules_command == "list":
+        return _list(ruleset)
+    if args.rules_command == "show":
+        return _show(ruleset, args.rule_id)
+    return _test(ruleset, rules_dir, args.rule_ids)
