@@ -23,14 +23,18 @@ _ROLE_OF_LEVEL = {
 }
 
 
+def _is_yes(flag: object) -> bool:
+    return flag is not None and not pd.isna(flag) and bool(flag)
+
+
 def roles_of(level: str, recruits: object, serves: object) -> tuple[str, ...]:
     """A province may both recruit and serve; every other level plays exactly one role."""
     if level != "province":
         return (_ROLE_OF_LEVEL[level],)
     roles = []
-    if recruits is True:
+    if _is_yes(recruits):
         roles.append("recruit_province")
-    if serves is True:
+    if _is_yes(serves):
         roles.append("service_province")
     return tuple(roles)
 

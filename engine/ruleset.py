@@ -113,9 +113,26 @@ def _parse_check(node: Any, file: str, problems: list[SpecProblem]) -> CheckKind
     return kind(params) if params is not None else None
 
 
+def _line_in(node: Any, path: list[str], value: str | None = None) -> int | None:
+    """The line of a field path inside a rule, or of the first key under it whose value is `value`."""
+    line = node.line if isinstance(node, LocatedDict) else None
+    for part in path:
+        if not (isinstance(node, LocatedDict) and part in node):
+            break
+        line, node = node.line_of(part), node[part]
+    if value is not None and isinstance(node, LocatedDict):
+        for key, child in node.items():
+            if child == value:
+                return node.line_of(str(key))
+            found = _line_in(child, [], value) if isinstance(child, LocatedDict) else None
+            if found is not None and found != child.line:
+                return found
+    return line
+
+
 def _check_meaning(rule: Rule, node: LocatedDict, ctx: RuleSetParts, problems: list[SpecProblem]) -> None:
-    def problem(field: str, message: str) -> None:
-        problems.append(SpecProblem(rule.file, node.line_of(field.split(".")[0]), field, message))
+    def problem(field: str, message: str, value: str | None = None) -> None:
+        problems.append(SpecProblem(rule.file, _line_in(node, field.split("."), value), field, message))
 
     if rule.office not in OFFICE_CODES:
         problem("office", f"unknown office code {rule.office!r}; known: {', '.join(OFFICE_CODES)}")
@@ -128,7 +145,7 @@ def _check_meaning(rule: Rule, node: LocatedDict, ctx: RuleSetParts, problems: l
     elif rule.citation.strip() != article.text:
         problem("citation", f"must be the article's text verbatim: {article.text}")
     for name in sorted(rule.check.parameter_names() - set(ctx.parameters.parameters)):
-        problem("check", f"unknown parameter {name!r}")
+        problem("check", f"unknown parameter {name!r}", value=name)
     for ref in rule.check.column_refs():
         table = ctx.contract.get(ref.table)
         if table is None:
@@ -160,8 +177,6 @@ def _parse_rule(path: Path, parts: RuleSetParts, problems: list[SpecProblem]) ->
                 model.severity, check, file, node.line)
     before = len(problems)
     _check_meaning(rule, node, parts, problems)
-    if path.stem != rule.id:
-        problems.append(SpecProblem(file, node.line_of("id"), "id", f"must equal the file name {path.stem!r}"))
     return rule if len(problems) == before else None
 
 
@@ -188,6 +203,9 @@ def load_ruleset(rules_dir: Path = RULES_DIR) -> RuleSet:
             problems.append(SpecProblem(rule.file, rule.line, "id", f"duplicate id {rule.id!r}, also in {seen[rule.id]}"))
             continue
         seen[rule.id] = rule.file
+        if path.stem != rule.id:
+            problems.append(SpecProblem(rule.file, rule.line, "id", f"must equal the file name {path.stem!r}"))
+            continue
         rules.append(rule)
     if problems:
         raise SpecError(problems)

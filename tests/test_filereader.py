@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from westaudit.cells import parse_date
 from westaudit.errors import InputError
 from westaudit.filereader import (

@@ -51,6 +51,18 @@ def _test(ruleset, rules_dir, wanted: list[str]) -> int:
     return 1 if failed else 0
 
 
+def add_parser(subcommands) -> None:
+    parser = subcommands.add_parser("rules", help="list, show, lint or test the rule set")
+    rule_commands = parser.add_subparsers(dest="rules_command", required=True)
+    rule_commands.add_parser("list", help="every rule, by office and article")
+    show = rule_commands.add_parser("show", help="one rule in full")
+    show.add_argument("rule_id")
+    rule_commands.add_parser("lint", help="validate every rule, parameter and data contract")
+    test = rule_commands.add_parser("test", help="run every rule's YAML test cases")
+    test.add_argument("rule_ids", nargs="*")
+    parser.set_defaults(handler=run)
+
+
 def run(args: argparse.Namespace) -> int:
     rules_dir = args.rules or RULES_DIR
     ruleset = load_ruleset(rules_dir)

@@ -1,0 +1,36 @@
+# Two commands do everything on a fresh machine with Python 3.11 and a C compiler:
+#   make demo   audits data_samples/west2025 and prints where the report is
+#   make test   ruff, rule lint, then the whole test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo test lint rules-test sample clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24,<27"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	@# exit 1 means the audit found failures, which the sample is built to contain
+	$(BIN)/westaudit audit data_samples/west2025 --out out/demo || test $$? -eq 1
+	@echo "打开报告 open the report: $(CURDIR)/out/demo/index.html"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/westaudit rules lint
+
+test: lint
+	$(BIN)/python -m pytest
+
+rules-test: $(STAMP)
+	$(BIN)/westaudit rules test
+
+sample: $(STAMP)
+	$(BIN)/python data_samples/build_sample.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache

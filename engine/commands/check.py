@@ -1,0 +1,25 @@
+"""`westaudit check PACKAGE --office ID`: an office's self-check of its own duties, on the terminal."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from westaudit.commands.common import EXIT_FAILED, EXIT_OK, load_rules_and_package
+
+
+def add_parser(subcommands) -> None:
+    parser = subcommands.add_parser("check", help="self-check: one office's own duties, summary on the terminal")
+    parser.add_argument("package", type=Path)
+    parser.add_argument("--office", required=True)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from westaudit.audit import run_audit
+    from westaudit.terminal import summary_lines
+
+    ruleset, package = load_rules_and_package(args.package, args.rules)
+    report = run_audit(package, ruleset, only_office=args.office)
+    print("\n".join(summary_lines(report)))
+    return EXIT_FAILED if report.failed else EXIT_OK

@@ -1,0 +1,105 @@
+"""`westaudit rules lint` refuses a broken rule set, pointing at file, line and field."""
+
+import shutil
+
+import pytest
+
+from westaudit.cli import main
+from westaudit.errors import SpecError
+from westaudit.ruleset import RULES_DIR, load_ruleset
+
+RULE = "service_county/service_county-09.yaml"
+
+
+@pytest.fixture
+def rules(tmp_path):
+    target = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, target)
+    return target
+
+
+def _edit(rules, relative, old, new):
+    path = rules / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def _problems(rules):
+    with pytest.raises(SpecError) as caught:
+        load_ruleset(rules)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_the_project_rules_lint_clean(capsys):
+    assert main(["rules", "lint"]) == 0
+    assert "OK:" in capsys.readouterr().out
+
+
+def test_missing_field(rules):
+    path = _edit(rules, RULE, "severity: fatal\n", "")
+    assert _problems(rules) == [f"{path}:1: severity: missing"]
+
+
+def test_unknown_office_code(rules):
+    path = _edit(rules, RULE, "office: service_county", "office: service_town")
+    assert f"{path}:2: office: unknown office code 'service_town'" in _problems(rules)[0]
+
+
+def test_unknown_check_kind_suggests_a_close_one(rules):
+    path = _edit(rules, RULE, "kind: ratio", "kind: ration")
+    assert _problems(rules) == [f"{path}:9: check.kind: unknown check kind 'ration' (did you mean 'ratio'?)"]
+
+
+def test_unknown_parameter(rules):
+    path = _edit(rules, RULE, "min: employment_ratio_min", "min: employment_ratio_minimum")
+    assert _problems(rules) == [f"{path}:15: check: unknown parameter 'employment_ratio_minimum'"]
+
+
+def test_unknown_key_suggests_the_field_meant(rules):
+    path = _edit(rules, RULE, "min: employment_ratio_min", "minimum: employment_ratio_min")
+    problems = _problems(rules)
+    assert f"{path}:15: check.minimum: unknown key 'minimum' (did you mean 'min'?)" in problems
+    assert f"{path}:9: check.min: missing" in problems
+
+
+def test_unknown_column(rules):
+    path = _edit(rules, RULE, "date_in_year: placed_on", "date_in_year: placed")
+    assert _problems(rules) == [f"{path}:13: check.achieved: table 'job_placements' has no column 'placed'"]
+
+
+def test_duplicate_id(rules):
+    source = rules / RULE
+    copy = rules / "service_province" / "service_county-09.yaml"
+    shutil.copy(source, copy)
+    problems = _problems(rules)
+    assert any("duplicate id 'service_county-09'" in p for p in problems)
+
+
+def test_citation_must_be_verbatim(rules):
+    path = _edit(rules, RULE, "实行就业比例责任制", "实行就业责任制")
+    assert _problems(rules)[0].startswith(f"{path}:4: citation: must be the article's text verbatim")
+
+
+def test_article_must_exist(rules):
+    path = _edit(rules, RULE, "article: 9", "article: 99")
+    problems = _problems(rules)
+    assert f"{path}:3: article: service_county has no article 99 in articles.tsv" in problems
+
+
+def test_invalid_yaml(rules):
+    path = _edit(rules, RULE, "severity: fatal", "severity: [fatal")
+    assert _problems(rules)[0].startswith(f"{path}:")
+    assert "invalid YAML" in _problems(rules)[0]
+
+
+def test_bad_parameter_value(rules):
+    path = _edit(rules, "parameters.yaml", "2009-01-01: 0.20", "2009-01-01: 1.5")
+    assert any(p.startswith(f"{path}:") and "between 0 and 1" in p for p in _problems(rules))
+
+
+def test_lint_command_exits_2_with_the_location(rules, capsys):
+    path = _edit(rules, RULE, "kind: ratio", "kind: ration")
+    assert main(["--rules", str(rules), "rules", "lint"]) == 2
+    assert f"{path}:9: check.kind" in capsys.readouterr().err

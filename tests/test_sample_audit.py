@@ -1,0 +1,80 @@
+"""The sample package: the audit finds exactly the planted violations, and each fix turns its rule to pass."""
+
+import json
+
+import pytest
+
+from conftest import SAMPLE
+from planted import apply_fixes, load_planted
+from westaudit.audit import run_audit
+from westaudit.cli import main
+from westaudit.package import load_package
+from westaudit.results import Status
+
+PLANTED = load_planted(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def report(ruleset):
+    return run_audit(load_package(SAMPLE, ruleset.contract), ruleset)
+
+
+def test_the_failures_are_exactly_the_planted_ones(report):
+    failed = sorted((r.rule_id, r.office_id) for r in report.results if r.status is Status.FAIL)
+    assert failed == sorted((p["rule"], p["office"]) for p in PLANTED)
+
+
+@pytest.mark.parametrize("plant", [p for p in PLANTED if p["evidence"]], ids=lambda p: f"{p['rule']}@{p['office']}")
+def test_planted_evidence_rows(report, plant):
+    result = next(r for r in report.results if (r.rule_id, r.office_id) == (plant["rule"], plant["office"]))
+    assert sorted(e.key for e in result.evidence) == sorted(plant["evidence"])
+    assert all(e.source_file.endswith(".csv") and e.source_row >= 2 for e in result.evidence)
+
+
+def test_every_headline_rule_passes_somewhere_and_fails_somewhere(report):
+    for rule_id in ("service_county-09", "service_province-07", "service_province-12", "service_county-05",
+                    "service_county-03.within_county"):
+        statuses = {r.status for r in report.results if r.rule_id == rule_id}
+        assert {Status.PASS, Status.FAIL} <= statuses, rule_id
+
+
+def test_rows_read_equal_rows_accepted_plus_rejected(report):
+    for account in report.accounts:
+        assert account.rows_read == account.rows_accepted + account.rows_rejected
+    assert not report.rejected
+
+
+@pytest.mark.parametrize("plant", PLANTED, ids=lambda p: f"{p['rule']}@{p['office']}")
+def test_fixing_a_planted_violation_turns_its_rule_to_pass(ruleset, tmp_path, plant):
+    fixed = apply_fixes(SAMPLE, tmp_path / "fixed", plant["fix"])
+    report = run_audit(load_package(fixed, ruleset.contract), ruleset)
+    result = next(r for r in report.results if (r.rule_id, r.office_id) == (plant["rule"], plant["office"]))
+    assert result.status is Status.PASS, result.message_en
+
+
+def test_audit_command_writes_the_report_and_exits_1(tmp_path, capsys):
+    assert main(["audit", str(SAMPLE), "--out", str(tmp_path)]) == 1
+    document = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    failed = sorted((r["rule_id"], r["office_id"]) for r in document["results"] if r["status"] == "fail")
+    assert failed == sorted((p["rule"], p["office"]) for p in PLANTED)
+    assert (tmp_path / "index.html").read_text(encoding="utf-8").startswith("<!doctype html>")
+
+
+def test_no_id_number_appears_unmasked_in_any_output(tmp_path):
+    main(["audit", str(SAMPLE), "--out", str(tmp_path)])
+    ids = (SAMPLE / "志愿者名册.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    numbers = [line.split(",")[2] for line in ids]
+    for output in ("report.json", "index.html"):
+        text = (tmp_path / output).read_text(encoding="utf-8")
+        assert not [n for n in numbers if n in text], output
+
+
+def test_self_check_of_a_passing_county_exits_0(capsys):
+    assert main(["check", str(SAMPLE), "--office", "GS-LZ-YZ"]) == 0
+    out = capsys.readouterr().out
+    assert "榆中县项目办" in out and "service_county-09" in out
+
+
+def test_self_check_of_a_failing_county_names_the_rule(capsys):
+    assert main(["check", str(SAMPLE), "--office", "GS-LZ-GL"]) == 1
+    assert "✗ 不符合" in capsys.readouterr().out
