@@ -1,45 +1,82 @@
-"""deadline: every record of the audit year carries its date, on or before a dated deadline parameter."""
+"""deadline: every record carries its date, on or before its due date.
+
+The due date is one of: a month-day parameter in the audit year (`due`), the row's own due column
+(`due_column`), or a limit after another of the row's dates (`within`: days or hours).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Literal
 
-from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, ParamName, Params
+import pandas as pd
+from pydantic import model_validator
+
+from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, ParamName, Params, Threshold
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, RowSelector
 from westaudit.context import EvalContext
 from westaudit.results import Status
 
 
+class Within(Params):
+    start_column: str
+    limit: Threshold
+    unit: Literal["days", "hours"]
+
+
 class DeadlineParams(Params):
     records: RowSelector
     date_column: str
-    due: ParamName
+    due: ParamName | None = None
+    due_column: str | None = None
+    within: Within | None = None
     when_none: Literal["not_applicable", "fail", "insufficient_data"] = "not_applicable"
+
+    @model_validator(mode="after")
+    def _one_due(self) -> DeadlineParams:
+        if sum(x is not None for x in (self.due, self.due_column, self.within)) != 1:
+            raise ValueError("give exactly one of due, due_column, within")
+        return self
 
 
 @register("deadline")
 class DeadlineCheck(CheckKind):
     Params = DeadlineParams
-    summary_zh = "时限：本年度记录均在规定日期前完成"
+    summary_zh = "时限：记录均在规定时限内完成"
 
     def column_refs(self) -> Iterator[ColumnRef]:
-        yield from self.params.records.column_refs("records")
-        yield ColumnRef(self.params.records.table, self.params.date_column, "date_column")
+        p = self.params
+        yield from p.records.column_refs("records")
+        yield ColumnRef(p.records.table, p.date_column, "date_column")
+        if p.due_column:
+            yield ColumnRef(p.records.table, p.due_column, "due_column")
+        if p.within:
+            yield ColumnRef(p.records.table, p.within.start_column, "within.start_column")
+
+    def _due(self, ctx: EvalContext, records: pd.DataFrame) -> tuple[pd.Series, str]:
+        p = self.params
+        if p.due:
+            due = ctx.deadline(p.due)
+            return pd.Series(due, index=records.index), f"<= {due.date()}"
+        if p.due_column:
+            return records[p.due_column], f"<= {p.due_column}"
+        limit = float(ctx.resolve(p.within.limit))
+        step = pd.Timedelta(days=limit) if p.within.unit == "days" else pd.Timedelta(hours=limit)
+        return records[p.within.start_column] + step, f"{p.within.start_column} + {limit:g} {p.within.unit}"
 
     def evaluate(self, ctx: EvalContext, offices: list[str]) -> list[OfficeOutcome]:
         p = self.params
-        due = ctx.deadline(p.due)
         records = p.records.select(ctx)
         records = records[records[OFFICE].isin(offices)]
-        dates = records[p.date_column]
-        late = records[dates.isna() | (dates > due)]
-        late = late.assign(_reason=late[p.date_column].map(
-            lambda d: "未填日期 no date" if d != d else f"晚于 {due.date()} late"))
+        due, expected = self._due(ctx, records)
+        done = records[p.date_column]
+        late_mask = done.isna() | (done > due).fillna(False).astype(bool)
+        late = records[late_mask].assign(_reason=[
+            "未完成/未填日期 not done" if pd.isna(d) else f"逾期 late: {d:%Y-%m-%d %H:%M} > {limit:%Y-%m-%d %H:%M}"
+            for d, limit in zip(done[late_mask], due[late_mask], strict=True)])
         totals = records.groupby(OFFICE).size()
         late_counts = late.groupby(OFFICE).size()
-        expected = f"<= {due.date()}"
         outcomes = []
         for office in offices:
             total = int(totals.get(office, 0))
@@ -50,8 +87,7 @@ class DeadlineCheck(CheckKind):
             overdue = int(late_counts.get(office, 0))
             outcomes.append(OfficeOutcome(
                 office, Status.FAIL if overdue else Status.PASS, f"{total - overdue}/{total}", expected,
-                f"{total} 条记录中 {overdue} 条逾期或未填日期（截止 {due.date()}）",
-                f"{overdue} of {total} records late or undated (due {due.date()})",
+                f"{total} 条记录中 {overdue} 条逾期或未完成", f"{overdue} of {total} records late or not done",
                 late[late[OFFICE] == office] if overdue else None, p.records.table,
             ))
         return outcomes

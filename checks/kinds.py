@@ -1,3 +1,13 @@
 """The one list of check kinds. A new kind is a module of its own, registered with @register, added here."""
 
-from westaudit.checks import deadline, ranking, ratio, within_office  # noqa: F401
+from westaudit.checks import (  # noqa: F401
+    deadline,
+    document,
+    monthly,
+    periodic,
+    quota,
+    ranking,
+    ratio,
+    row_condition,
+    within_office,
+)

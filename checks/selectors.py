@@ -17,6 +17,11 @@ Scalar = str | int | float | bool
 OfficeCode = Literal[OFFICE_CODES]  # type: ignore[valid-type]
 
 
+def _true(mask: pd.Series) -> pd.Series:
+    """A comparison with a blank cell is not a match (nullable columns give NA, not False)."""
+    return mask.fillna(False).astype(bool)
+
+
 class RowSelector(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -27,6 +32,8 @@ class RowSelector(BaseModel):
     year_column: str | None = None
     date_in_year: str | None = None
     active_in_year: tuple[str, str] | None = None
+    # -1 looks at the year before the audit year (e.g. last year's report, due early in the audit year)
+    year_offset: int = 0
 
     def column_refs(self, field: str) -> Iterator[ColumnRef]:
         named = [self.office_column, self.year_column, self.date_in_year, *self.where, *(self.active_in_year or ())]
@@ -37,16 +44,18 @@ class RowSelector(BaseModel):
 
     def select(self, ctx: EvalContext) -> pd.DataFrame:
         rows = ctx.tables[self.table]
+        year = ctx.year + self.year_offset
+        year_start, year_end = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31, 23, 59, 59)
         keep = pd.Series(True, index=rows.index)
         for column, wanted in self.where.items():
-            keep &= rows[column].isin(wanted if isinstance(wanted, list) else [wanted])
+            keep &= _true(rows[column].isin(wanted if isinstance(wanted, list) else [wanted]))
         if self.year_column:
-            keep &= rows[self.year_column] == ctx.year
+            keep &= _true(rows[self.year_column] == year)
         if self.date_in_year:
-            keep &= rows[self.date_in_year].between(ctx.year_start, ctx.year_end)
+            keep &= _true(rows[self.date_in_year].between(year_start, year_end))
         if self.active_in_year:
             start, end = self.active_in_year
-            keep &= (rows[start] <= ctx.year_end) & (rows[end] >= ctx.year_start)
+            keep &= _true(rows[start] <= year_end) & _true(rows[end] >= year_start)
         chosen = rows[keep].copy()
         if self.office_column:
             offices = chosen[self.office_column]

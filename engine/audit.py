@@ -53,12 +53,28 @@ def _result(rule: Rule, outcome: OfficeOutcome, ruleset: RuleSet, ctx: EvalConte
                   outcome.message_zh, outcome.message_en, evidence, total, incomplete)
 
 
+def _not_evaluable(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalContext) -> list[Result]:
+    """insufficient_data for every office when a table or optional column the rule reads was not submitted."""
+    refs = list(rule.check.column_refs())
+    missing_tables = sorted({r.table for r in refs if not ctx.has_table(r.table)})
+    if missing_tables:
+        titles = "、".join(ruleset.contract[t].title_zh for t in missing_tables)
+        why_zh, why_en, tables = f"未提交：{titles}", f"not submitted: {', '.join(missing_tables)}", missing_tables
+    else:
+        missing = sorted({(r.table, r.column) for r in refs if not ctx.has_column(r.table, r.column)})
+        if not missing:
+            return []
+        columns = "、".join(f"{ruleset.contract[t].title_zh}.{ruleset.contract[t].columns[c].zh}" for t, c in missing)
+        why_zh, why_en = f"未提交列：{columns}", "columns not submitted: " + ", ".join(f"{t}.{c}" for t, c in missing)
+        tables = sorted({t for t, _ in missing})
+    return [Result(rule.id, office, Status.INSUFFICIENT_DATA, None, "", why_zh, why_en,
+                   incomplete_tables=tuple(tables)) for office in offices]
+
+
 def evaluate_rule(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalContext) -> list[Result]:
-    missing = sorted(t for t in rule.check.tables() if not ctx.has_table(t))
-    if missing:
-        titles = "、".join(ruleset.contract[t].title_zh for t in missing)
-        return [Result(rule.id, office, Status.INSUFFICIENT_DATA, None, "", f"未提交：{titles}",
-                       f"not submitted: {', '.join(missing)}", incomplete_tables=tuple(missing)) for office in offices]
+    not_evaluable = _not_evaluable(rule, offices, ruleset, ctx)
+    if not_evaluable:
+        return not_evaluable
     outcomes = rule.check.evaluate(ctx, offices)
     return [_result(rule, outcome, ruleset, ctx) for outcome in outcomes]
 
@@ -77,7 +93,7 @@ def run_audit(package: Package, ruleset: RuleSet, only_office: str | None = None
     if only_office and only_office not in org.subtree(package.manifest.office_id):
         raise UsageError(f"office {only_office!r} is not in this package (submitted by {package.manifest.office_id})")
     ctx = EvalContext(package.manifest.year, ruleset.parameters, package.tables, ruleset.contract, org,
-                      incomplete_by_office(package.rejected))
+                      incomplete_by_office(package.rejected), package.submitted_columns)
     scope = offices_in_scope(org, package.manifest.office_id, only_office)
     results: list[Result] = []
     for rule in ruleset.rules:

@@ -28,6 +28,8 @@ class EvalContext:
     org: OrgChart
     # tables with rows rejected per office: results resting on them say so
     incomplete: dict[str, set[str]] = field(default_factory=dict)
+    # None: every contract column counts as submitted (rule test cases)
+    submitted_columns: dict[str, frozenset[str]] | None = None
 
     @property
     def year_start(self) -> pd.Timestamp:
@@ -48,3 +50,8 @@ class EvalContext:
 
     def has_table(self, name: str) -> bool:
         return name in self.tables
+
+    def has_column(self, table: str, column: str) -> bool:
+        if self.submitted_columns is None or not column:
+            return True
+        return column in self.submitted_columns.get(table, frozenset())

@@ -27,6 +27,8 @@ class Package:
     rejected: tuple[RejectedRow, ...]
     accounts: tuple[TableAccount, ...]
     unknown_columns: tuple[tuple[str, str], ...]
+    # columns each table was submitted with: a rule reading an optional column left out has no data
+    submitted_columns: dict[str, frozenset[str]]
 
 
 def _raw_tables(folder: Path, manifest: Manifest, contract: dict[str, TableSpec]) -> dict[str, filereader.RawTable]:
@@ -86,10 +88,12 @@ def load_package(folder: Path, contract: dict[str, TableSpec]) -> Package:
     order = [t for t in _FIRST if t in raws] + sorted(t for t in raws if t not in _FIRST)
     typed: dict[str, TypedTable] = {}
     unknown: list[tuple[str, str]] = []
+    submitted: dict[str, frozenset[str]] = {}
     for name in order:
         raw = raws[name]
         frame, unknown_columns = _canonical_frame(raw, contract[name])
         unknown.extend((raw.source, column) for column in unknown_columns)
+        submitted[name] = frozenset(frame.columns) & frozenset(contract[name].columns)
         offices = set(cells.normalise_text(frame["office_id"])) if name == "offices" \
             else set(typed["offices"].frame["office_id"])
         keys = {t: set(typed[t].frame[contract[t].key[0]]) for t in typed}
@@ -98,4 +102,4 @@ def load_package(folder: Path, contract: dict[str, TableSpec]) -> Package:
                                   len({(r.source_file, r.source_row) for r in t.rejected}))
                      for name, t in typed.items())
     return Package(folder, manifest, {name: t.frame for name, t in typed.items()},
-                   tuple(r for t in typed.values() for r in t.rejected), accounts, tuple(unknown))
+                   tuple(r for t in typed.values() for r in t.rejected), accounts, tuple(unknown), submitted)

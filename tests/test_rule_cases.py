@@ -37,4 +37,4 @@ def test_a_wrong_expectation_is_reported(tmp_path):
     outcomes = run_case_file(case, load_ruleset(rules), rules)
     failed = [o for o in outcomes if not o.passed]
     assert [o.case for o in failed] == ["filings reported on 31 March pass"]
-    assert failed[0].problems == ("P1: expected fail, got pass (0 of 2 records late or undated (due 2025-03-31))",)
+    assert failed[0].problems == ("P1: expected fail, got pass (0 of 2 records late or not done)",)

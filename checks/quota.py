@@ -1,0 +1,74 @@
+"""quota: an allocating office gave each office below it a quota (recruitment, dispatch, posts), and the
+members counted for each (volunteers recruited, dispatched, serving) stay within it and fill at least a share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold
+from westaudit.checks.registry import register
+from westaudit.checks.selectors import OFFICE, RowSelector
+from westaudit.context import EvalContext
+from westaudit.results import Status
+
+
+class QuotaParams(Params):
+    quotas: RowSelector
+    holder_column: str
+    number_column: str
+    members: RowSelector
+    member_key: str
+    min_fill: Threshold = 0.0
+
+
+@register("quota")
+class QuotaCheck(CheckKind):
+    Params = QuotaParams
+    summary_zh = "指标：分配指标并在指标内完成"
+
+    def column_refs(self) -> Iterator[ColumnRef]:
+        p = self.params
+        yield from p.quotas.column_refs("quotas")
+        yield ColumnRef(p.quotas.table, p.holder_column, "holder_column")
+        yield ColumnRef(p.quotas.table, p.number_column, "number_column")
+        yield from p.members.column_refs("members")
+        yield ColumnRef(p.members.table, p.member_key, "member_key")
+
+    def evaluate(self, ctx: EvalContext, offices: list[str]) -> list[OfficeOutcome]:
+        p = self.params
+        min_fill = float(ctx.resolve(p.min_fill))
+        quotas = p.quotas.select(ctx)
+        quotas = quotas[quotas[OFFICE].isin(offices)]
+        members = p.members.select(ctx)
+        counted = members.groupby(OFFICE)[p.member_key].nunique()
+        quotas = quotas.assign(_count=quotas[p.holder_column].map(counted).fillna(0).astype(int))
+        number = quotas[p.number_column].astype(float)
+        over = quotas["_count"] > number
+        under = quotas["_count"] < number * min_fill
+        quotas = quotas.assign(_reason=[
+            f"超出指标 over: {c}/{n:g}" if o else (f"完成不足 under: {c}/{n:g}" if u else "")
+            for c, n, o, u in zip(quotas["_count"], number, over, under, strict=True)])
+        expected = "不超过指标" + (f"，完成不少于 {min_fill:.0%}" if min_fill else "")
+        outcomes = []
+        for office in offices:
+            own = quotas[quotas[OFFICE] == office]
+            holders = set(own[p.holder_column])
+            # members counted for an office below this one that was given no quota at all
+            below = ctx.org.subtree(office)
+            unallocated = sorted(h for h in counted.index if h in below and h != office and h not in holders)
+            bad = own[own["_reason"] != ""]
+            if own.empty and not unallocated:
+                outcomes.append(OfficeOutcome(office, Status.NOT_APPLICABLE, 0, expected, "本年度未分配指标",
+                                              "no quotas allocated in the year"))
+                continue
+            problems_zh = [f"{len(bad)} 个对象超出或未完成指标"] if len(bad) else []
+            problems_zh += [f"未分配指标：{'、'.join(unallocated)}"] if unallocated else []
+            failed = bool(problems_zh)
+            outcomes.append(OfficeOutcome(
+                office, Status.FAIL if failed else Status.PASS, f"{len(own) - len(bad)}/{len(own)}", expected,
+                "；".join(problems_zh) or f"{len(own)} 个指标均符合",
+                f"{len(bad)} over/under quota; no quota for: {', '.join(unallocated) or '-'}" if failed
+                else f"all {len(own)} quotas met",
+                bad if len(bad) else None, p.quotas.table))
+        return outcomes

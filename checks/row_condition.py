@@ -1,0 +1,91 @@
+"""row_condition: every selected row meets stated conditions (a value from an allowed set, a cell filled,
+one date not after another). For 专款专用, 户籍档案保留在学校, 免费住宿 and similar duties on each record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Literal
+
+import pandas as pd
+from pydantic import Field
+
+from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params
+from westaudit.checks.registry import register
+from westaudit.checks.selectors import OFFICE, RowSelector, Scalar
+from westaudit.context import EvalContext
+from westaudit.results import Status
+
+
+class Condition(Params):
+    column: str
+    one_of: list[Scalar] | None = None
+    filled: bool = False
+    not_after: str | None = Field(default=None, description="another date column this one may not come after")
+    label_zh: str = ""
+
+
+class RowConditionParams(Params):
+    records: RowSelector
+    require: list[Condition] = Field(min_length=1)
+    when_none: Literal["not_applicable", "fail", "insufficient_data"] = "not_applicable"
+
+
+def _unmet(rows: pd.DataFrame, condition: Condition) -> pd.Series:
+    values = rows[condition.column]
+    unmet = pd.Series(False, index=rows.index)
+    if condition.filled:
+        unmet |= values.isna()
+    if condition.one_of is not None:
+        unmet |= ~values.isin(condition.one_of).fillna(False).astype(bool)
+    if condition.not_after:
+        unmet |= (values > rows[condition.not_after]).fillna(False).astype(bool)
+    return unmet
+
+
+def _describe(condition: Condition) -> str:
+    if condition.label_zh:
+        return condition.label_zh
+    parts = [f"{condition.column} 已填" if condition.filled else ""]
+    if condition.one_of is not None:
+        parts.append(f"{condition.column} ∈ {condition.one_of}")
+    if condition.not_after:
+        parts.append(f"{condition.column} <= {condition.not_after}")
+    return " ".join(p for p in parts if p)
+
+
+@register("row_condition")
+class RowConditionCheck(CheckKind):
+    Params = RowConditionParams
+    summary_zh = "逐条：每条记录均满足规定条件"
+
+    def column_refs(self) -> Iterator[ColumnRef]:
+        p = self.params
+        yield from p.records.column_refs("records")
+        for index, condition in enumerate(p.require):
+            for column in (condition.column, condition.not_after):
+                if column:
+                    yield ColumnRef(p.records.table, column, f"require.{index}")
+
+    def evaluate(self, ctx: EvalContext, offices: list[str]) -> list[OfficeOutcome]:
+        p = self.params
+        rows = p.records.select(ctx)
+        rows = rows[rows[OFFICE].isin(offices)]
+        reasons = pd.Series("", index=rows.index)
+        for condition in p.require:
+            reasons[_unmet(rows, condition)] += f"不满足 {_describe(condition)}; "
+        offending = rows[reasons != ""].assign(_reason=reasons[reasons != ""].str.rstrip("; "))
+        totals = rows.groupby(OFFICE).size()
+        expected = "；".join(_describe(c) for c in p.require)
+        outcomes = []
+        for office in offices:
+            total = int(totals.get(office, 0))
+            if total == 0:
+                outcomes.append(OfficeOutcome(office, Status(p.when_none), 0, expected, "无相关记录", "no records"))
+                continue
+            bad = offending[offending[OFFICE] == office]
+            outcomes.append(OfficeOutcome(
+                office, Status.FAIL if len(bad) else Status.PASS, f"{total - len(bad)}/{total}", expected,
+                f"{total} 条中 {len(bad)} 条不满足", f"{len(bad)} of {total} rows fall short",
+                bad if len(bad) else None, p.records.table))
+        return outcomes
