@@ -1,0 +1,5 @@
+"""Parts of the sample package, one module per group of duties; PARTS is the one list, built in order."""
+
+from sample_parts import headline
+
+PARTS = (headline.build,)
