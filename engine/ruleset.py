@@ -87,6 +87,11 @@ def rule_files(rules_dir: Path) -> list[Path]:
                   if not p.name.endswith(CASES_SUFFIX) and p.parent.name != FIXTURES)
 
 
+def parameter_files(rules_dir: Path) -> list[Path]:
+    """rules/parameters.yaml, plus one file per group of duties under rules/parameters/."""
+    return [rules_dir / "parameters.yaml", *sorted((rules_dir / "parameters").glob("*.yaml"))]
+
+
 def _version(paths: list[Path]) -> str:
     digest = hashlib.sha256()
     for path in paths:
@@ -182,11 +187,17 @@ def _parse_rule(path: Path, parts: RuleSetParts, problems: list[SpecProblem]) ->
 
 def load_ruleset(rules_dir: Path = RULES_DIR) -> RuleSet:
     problems: list[SpecProblem] = []
-    try:
-        parameters = load_parameters(rules_dir / "parameters.yaml")
-    except SpecError as exc:
-        problems.extend(exc.problems)
-        parameters = ParameterSet({})
+    parameters = ParameterSet({})
+    for path in parameter_files(rules_dir):
+        try:
+            more = load_parameters(path)
+        except SpecError as exc:
+            problems.extend(exc.problems)
+            continue
+        for name in sorted(set(more.parameters) & set(parameters.parameters)):
+            problems.append(SpecProblem(str(path), more.parameters[name].line, name,
+                                        f"parameter defined twice, also in {parameters.parameters[name].file}"))
+        parameters = ParameterSet(parameters.parameters | more.parameters)
     contract = load_contract(CONTRACT_DIR)
     parts = RuleSetParts(parameters, contract, load_articles(rules_dir / "articles.tsv"))
     rules: list[Rule] = []
@@ -209,6 +220,6 @@ def load_ruleset(rules_dir: Path = RULES_DIR) -> RuleSet:
         rules.append(rule)
     if problems:
         raise SpecError(problems)
-    version_inputs = [*rule_files(rules_dir), rules_dir / "parameters.yaml", *sorted(CONTRACT_DIR.glob("*.yaml"))]
+    version_inputs = [*rule_files(rules_dir), *parameter_files(rules_dir), *sorted(CONTRACT_DIR.glob("*.yaml"))]
     ordered = tuple(sorted(rules, key=lambda r: (OFFICE_CODES.index(r.office), r.article, r.id)))
     return RuleSet(ordered, parameters, contract, parts.articles, _version(version_inputs))
