@@ -79,17 +79,18 @@ def load_articles(path: Path) -> dict[tuple[str, int], Article]:
 
 
 FIXTURES = "fixtures"
+PARAMETERS = "parameters"
 
 
 def rule_files(rules_dir: Path) -> list[Path]:
     """rules/<office code>/<rule id>.yaml; test cases beside them, shared test data under rules/fixtures/."""
     return sorted(p for p in rules_dir.glob("*/*.yaml")
-                  if not p.name.endswith(CASES_SUFFIX) and p.parent.name != FIXTURES)
+                  if not p.name.endswith(CASES_SUFFIX) and p.parent.name not in (FIXTURES, PARAMETERS))
 
 
 def parameter_files(rules_dir: Path) -> list[Path]:
     """rules/parameters.yaml, plus one file per group of duties under rules/parameters/."""
-    return [rules_dir / "parameters.yaml", *sorted((rules_dir / "parameters").glob("*.yaml"))]
+    return [rules_dir / "parameters.yaml", *sorted((rules_dir / PARAMETERS).glob("*.yaml"))]
 
 
 def _version(paths: list[Path]) -> str:
