@@ -1,0 +1,35 @@
+"""The one list of planters, in build order (a planter reads the tables of those before it).
+
+A new table family is a module with one Planter subclass, added here. Contract tables no planter
+builds are filled with typed rows (filler.py); rules no planter knows are reported as not planted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from westaudit.generate.adjustments import AdjustmentsPlanter
+from westaudit.generate.assessments import AssessmentsPlanter
+from westaudit.generate.base import Planter
+from westaudit.generate.extensions import ExtensionsPlanter
+from westaudit.generate.orgchart import OrgChartPlanter
+from westaudit.generate.placements import PlacementsPlanter
+from westaudit.generate.volunteers import VolunteersPlanter
+
+PLANTERS: tuple[Planter, ...] = (
+    OrgChartPlanter(),
+    VolunteersPlanter(),
+    PlacementsPlanter(),
+    ExtensionsPlanter(),
+    AssessmentsPlanter(),
+    AdjustmentsPlanter(),
+)
+
+
+def planted_rules() -> set[str]:
+    return {rule for planter in PLANTERS for rule in planter.rules}
+
+
+def rules_not_planted(rule_ids: Iterable[str]) -> list[str]:
+    known = planted_rules()
+    return sorted(rule for rule in rule_ids if rule not in known)
