@@ -1,0 +1,178 @@
+"""The figures of the national annual evaluation (national article 16), by province, from results and tables.
+
+Figures whose rule or table is not in the package are None, which the report shows as "not submitted".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from westaudit.orgchart import OFFICE_CODES
+from westaudit.results import Result, Status
+
+from .model import AuditView, OfficeView, Score, rule_order
+
+EMPLOYMENT_RULE = "service_county-09"
+EXTENSION_RULE = "service_province-07"
+# tables still being added to the contract: their deadline rules are found by the table they read
+SUBSIDY_TABLE_WORD = "subsid"
+INCIDENT_TABLE_WORD = "incident"
+DEFAULT_EMPLOYMENT_MIN = 0.2
+_FRACTION = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+_PERCENT_MIN = re.compile(r">=\s*([\d.]+)%")
+
+
+@dataclass(frozen=True)
+class Rate:
+    done: int
+    total: int
+
+    @property
+    def share(self) -> float | None:
+        return self.done / self.total if self.total else None
+
+
+@dataclass(frozen=True)
+class ProvinceFigures:
+    province: OfficeView
+    volunteers_serving: int | None
+    employment_ratios: tuple[float, ...]
+    employment_ok: Rate | None
+    extension: Rate | None
+    counties_eliminated: int | None
+    subsidy: Rate | None
+    incidents: Rate | None
+    score: Score
+
+    @property
+    def employment_median(self) -> float | None:
+        return float(pd.Series(self.employment_ratios).median()) if self.employment_ratios else None
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    code: str
+    number: int
+    score: Score
+    by_province: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    provinces: tuple[ProvinceFigures, ...]
+    employment_min: float
+    articles: tuple[ArticleRow, ...]
+    deadline_rules: tuple[tuple[str, tuple[float | None, ...]], ...]
+
+    @property
+    def employment_ratios(self) -> list[float]:
+        return [ratio for p in self.provinces for ratio in p.employment_ratios]
+
+
+def _fraction(result: Result) -> tuple[int, int] | None:
+    match = _FRACTION.match(str(result.measured)) if isinstance(result.measured, str) else None
+    return (int(match[1]), int(match[2])) if match else None
+
+
+def rate_of(results: list[Result]) -> Rate | None:
+    """Records done on time over all records, summed over offices; None when no office submitted any."""
+    fractions = [f for f in map(_fraction, (r for r in results if r.status is not Status.INSUFFICIENT_DATA)) if f]
+    judged = [r for r in results if r.status is not Status.INSUFFICIENT_DATA]
+    if not judged:
+        return None
+    return Rate(sum(f[0] for f in fractions), sum(f[1] for f in fractions))
+
+
+class _Figures:
+    """Results grouped by province once, so each figure is a lookup."""
+
+    def __init__(self, view: AuditView, tables: Mapping[str, pd.DataFrame]):
+        self.view, self.tables = view, tables
+        self.provinces = [v.office.office_id for v in view.at_level("province")]
+        self.by_province: dict[str, list[Result]] = {p: [] for p in self.provinces}
+        for result in view.report.results:
+            province = view.province_of(result.office_id)
+            if province in self.by_province:
+                self.by_province[province].append(result)
+
+    def results(self, province: str, rule_ids: set[str]) -> list[Result]:
+        return [r for r in self.by_province[province] if r.rule_id in rule_ids]
+
+    def rules_reading(self, word: str) -> set[str]:
+        return {rule.id for rule in self.view.rules.values() if any(word in t for t in rule.check.tables())}
+
+    def volunteers_serving(self) -> dict[str, int] | None:
+        volunteers = self.tables.get("volunteers")
+        if volunteers is None:
+            return None
+        year = self.view.report.year
+        active = volunteers[(volunteers["service_start"] <= pd.Timestamp(year, 12, 31))
+                            & (volunteers["service_end"] >= pd.Timestamp(year, 1, 1))]
+        provinces = active["county_id"].map(lambda c: self.view.province_of(c) if c in self.view.offices else None)
+        return provinces.value_counts().to_dict()
+
+    def counties_eliminated(self) -> dict[str, int] | None:
+        assessments = self.tables.get("assessments")
+        if assessments is None:
+            return None
+        rows = assessments[(assessments["year"] == self.view.report.year) & (assessments["outcome"] == "eliminated")]
+        subjects = [s for s in rows["subject_id"] if s in self.view.offices
+                    and self.view.offices[s].office.level == "county"]
+        return pd.Series([self.view.province_of(s) for s in subjects], dtype=object).value_counts().to_dict()
+
+    def employment_min(self) -> float:
+        for result in self.view.report.results:
+            match = _PERCENT_MIN.search(result.expected) if result.rule_id == EMPLOYMENT_RULE else None
+            if match:
+                return float(match[1]) / 100
+        return DEFAULT_EMPLOYMENT_MIN
+
+    def province(self, province: str, serving: dict[str, int] | None, eliminated: dict[str, int] | None,
+                 employment_min: float) -> ProvinceFigures:
+        employment = [r for r in self.results(province, {EMPLOYMENT_RULE}) if isinstance(r.measured, int | float)]
+        has_employment = bool(self.results(province, {EMPLOYMENT_RULE})) and EMPLOYMENT_RULE in self.view.rules
+        return ProvinceFigures(
+            self.view.offices[province],
+            None if serving is None else int(serving.get(province, 0)),
+            tuple(float(r.measured) for r in employment),
+            Rate(sum(float(r.measured) >= employment_min - 1e-12 for r in employment), len(employment))
+            if has_employment and employment else None,
+            rate_of(self.results(province, {EXTENSION_RULE})),
+            None if eliminated is None else int(eliminated.get(province, 0)),
+            rate_of(self.results(province, self.rules_reading(SUBSIDY_TABLE_WORD))),
+            rate_of(self.results(province, self.rules_reading(INCIDENT_TABLE_WORD))),
+            Score.of(self.by_province[province]),
+        )
+
+    def articles(self) -> tuple[ArticleRow, ...]:
+        keys = sorted({(self.view.rules[r.rule_id].office, self.view.rules[r.rule_id].article)
+                       for r in self.view.report.results}, key=lambda key: (OFFICE_CODES.index(key[0]), key[1]))
+        rows = []
+        for key in keys:
+            in_article = {rule.id for rule in self.view.rules.values() if (rule.office, rule.article) == key}
+            everywhere = [r for r in self.view.report.results if r.rule_id in in_article]
+            rows.append(ArticleRow(key[0], key[1], Score.of(everywhere),
+                                   tuple(Score.of(self.results(p, in_article)).compliance for p in self.provinces)))
+        return tuple(rows)
+
+    def deadline_rules(self) -> tuple[tuple[str, tuple[float | None, ...]], ...]:
+        deadline = [rule for rule in self.view.rules.values() if rule.check.name == "deadline"]
+        rows = []
+        for rule in sorted(deadline, key=rule_order):
+            shares = tuple((rate.share if (rate := rate_of(self.results(p, {rule.id}))) else None)
+                           for p in self.provinces)
+            if any(share is not None for share in shares):
+                rows.append((rule.id, shares))
+        return tuple(rows)
+
+
+def evaluate(view: AuditView, tables: Mapping[str, pd.DataFrame]) -> Evaluation:
+    figures = _Figures(view, tables)
+    serving, eliminated = figures.volunteers_serving(), figures.counties_eliminated()
+    employment_min = figures.employment_min()
+    provinces = tuple(figures.province(p, serving, eliminated, employment_min) for p in figures.provinces)
+    return Evaluation(provinces, employment_min, figures.articles(), figures.deadline_rules())

@@ -1,0 +1,154 @@
+"""The reports' words in Chinese (default) and English: one small catalogue, looked up by key."""
+
+from __future__ import annotations
+
+from westaudit.orgchart import OFFICE_CODES_ZH
+from westaudit.results import STATUS_ZH, Status
+
+LANGS = ("zh", "en")
+
+STATUS_EN = {
+    Status.PASS: "pass", Status.FAIL: "fail", Status.WARN: "warning", Status.NOT_APPLICABLE: "not applicable",
+    Status.INSUFFICIENT_DATA: "insufficient data", Status.WAIVED: "waived",
+}
+
+LEVEL = {
+    "zh": {"national": "全国", "province": "省级", "prefecture": "地市", "county": "县级", "university": "高校",
+           "unit": "服务单位"},
+    "en": {"national": "national", "province": "province", "prefecture": "prefecture", "county": "county",
+           "university": "university", "unit": "service unit"},
+}
+LEVEL_ORDER = ("national", "province", "prefecture", "county", "university", "unit")
+
+OFFICE_CODES_EN = {
+    "national": "national office", "recruit_province": "recruiting province", "service_province": "serving province",
+    "service_prefecture": "serving prefecture", "service_county": "serving county", "university": "university",
+    "service_unit": "service unit",
+}
+
+_WORDS: dict[str, tuple[str, str]] = {
+    "report_title": ("西部计划职责履行审计报告", "West Plan duty audit report"),
+    "index_title": ("西部计划职责履行审计 · 总览", "West Plan duty audit · overview"),
+    "evaluation_title": ("西部计划年度评估报告（全国项目办职责第16条）",
+                         "West Plan annual evaluation report (national office, article 16)"),
+    "year": ("审计年度", "audit year"),
+    "submitted_by": ("报送单位", "submitted by"),
+    "ruleset": ("规则集版本", "rule-set version"),
+    "generated": ("生成时间", "generated"),
+    "level": ("层级", "level"),
+    "office": ("机构", "office"),
+    "parent": ("上级机构", "parent office"),
+    "compliance": ("符合率", "compliance"),
+    "compliance_note": ("符合率 = 符合 ÷（符合 + 不符合 + 数据不足）；不适用、已豁免不计入。",
+                        "compliance = pass ÷ (pass + fail + insufficient data); not applicable and waived excluded."),
+    "rank": ("名次", "rank"),
+    "failed_articles": ("不符合的条款", "failed articles"),
+    "results": ("核查项", "checks"),
+    "article": ("条款", "article"),
+    "article_n": ("第{n}条", "article {n}"),
+    "duty": ("职责", "duty"),
+    "status": ("结论", "status"),
+    "measured": ("实测", "measured"),
+    "expected": ("要求", "expected"),
+    "explanation": ("说明", "explanation"),
+    "to_fix": ("整改建议", "what to fix"),
+    "evidence": ("证据行", "evidence rows"),
+    "evidence_file": ("文件:行", "file:row"),
+    "evidence_key": ("编号", "key"),
+    "evidence_reason": ("原因", "reason"),
+    "evidence_values": ("内容", "values"),
+    "evidence_more": ("共 {total} 行，此处列出 {shown} 行；完整列表见 {file}",
+                      "{total} rows, {shown} shown here; the full list is in {file}"),
+    "evidence_capped": ("（数据文件最多保存每项 500 行）", "(the data file keeps at most 500 rows per check)"),
+    "incomplete": ("依据的数据不完整（有拒收行或未提交）：", "rests on incomplete data (rows rejected or not submitted): "),
+    "no_rule": ("尚无自动核查规则", "no automated check yet"),
+    "no_results": ("本机构没有适用的核查项。", "No checks apply to this office."),
+    "children": ("直属下级机构", "offices directly below"),
+    "county_ranking": ("服务县符合率排名", "serving counties ranked by compliance"),
+    "hierarchy": ("机构层级", "hierarchy"),
+    "by_level": ("{level}机构", "{level} offices"),
+    "back_to_index": ("返回总览", "back to the overview"),
+    "data_files": ("数据文件", "data files"),
+    "downloads": ("下载", "downloads"),
+    "evaluation_link": ("全国年度评估报告", "national annual evaluation report"),
+    "pass_fail_counts": ("符合/不符合/数据不足", "pass/fail/insufficient"),
+    "none": ("无", "none"),
+    "not_submitted": ("未提交", "not submitted"),
+    "table_accounts": ("数据核对：读取 = 接受 + 拒收", "data check: rows read = accepted + rejected"),
+    "table": ("数据表", "table"),
+    "files": ("文件", "files"),
+    "rows_read": ("读取", "read"),
+    "rows_accepted": ("接受", "accepted"),
+    "rows_rejected": ("拒收", "rejected"),
+    "sort_hint": ("点击表头排序", "click a column header to sort"),
+    # evaluation report
+    "by_province": ("分省情况", "by province"),
+    "province": ("省份", "province"),
+    "volunteers_serving": ("本年度在岗志愿者", "volunteers serving in the year"),
+    "counties": ("服务县", "serving counties"),
+    "employment_ok": ("就业比例达标县（≥{min}）", "counties placing ≥{min}"),
+    "employment_median": ("县就业比例中位数", "median county employment ratio"),
+    "extension_on_time": ("延期备案按时", "extension filings on time"),
+    "counties_eliminated": ("末位淘汰服务县", "counties eliminated"),
+    "subsidy_on_time": ("补贴按时发放", "subsidies paid on time"),
+    "incidents_on_time": ("突发事件按时报告", "incidents reported on time"),
+    "heatmap_title": ("各条款分省符合率", "compliance by article and province"),
+    "heatmap_note": ("颜色越绿符合率越高，灰色为无可评价结果。", "Greener is higher; grey means nothing to judge."),
+    "employment_title": ("服务县就业比例分布", "distribution of county employment ratios"),
+    "employment_axis": ("就业比例", "employment ratio"),
+    "county_count": ("县数", "counties"),
+    "threshold": ("下限", "minimum"),
+    "on_time_title": ("时限类职责按时率", "on-time rates of deadline duties"),
+    "per_article": ("各条款符合情况（全国）", "compliance per article (all offices)"),
+    "offices_judged": ("评价机构数", "offices judged"),
+    "evaluation_scope": ("评估范围：报送单位 {office} 辖区内 {n} 个省级项目办。",
+                         "Scope: {n} provinces under the submitting office {office}."),
+    "no_provinces": ("辖区内没有省级项目办。", "No province offices in scope."),
+}
+
+REMEDIATION: dict[tuple[str, Status], tuple[str, str]] = {
+    ("ratio", Status.FAIL): ("为证据行所列对象补齐相应记录，使比例达到要求（{expected}），并留存佐证材料。",
+                             "Complete the records for the members listed as evidence until the share meets {expected}."),
+    ("deadline", Status.FAIL): ("对逾期或未填日期的记录说明原因并补报；今后在截止日期（{expected}）前完成。",
+                                "Explain and file the late or undated records; finish before the deadline ({expected})."),
+    ("ranking", Status.FAIL): ("完成对全部下级对象的年度考核，对末位对象执行淘汰，并把结果录入年度考核表。",
+                               "Assess every subordinate, eliminate the last-ranked, and record it in the assessments."),
+    ("within_office", Status.FAIL): ("纠正越出本辖区的记录；确需跨辖区的，按规定报上级项目办批准。",
+                                     "Correct the records that leave the office's area, or obtain the approval required."),
+}
+_DEFAULT_FAIL = ("对照条文逐项整改，核对并更正证据行所列记录。",
+                 "Work through the article and correct the records listed as evidence.")
+_BY_STATUS = {
+    Status.WARN: ("核实证据行所列情况，必要时整改。", "Check the rows listed as evidence and act where needed."),
+    Status.INSUFFICIENT_DATA: ("补报所缺数据表（{tables}）后重新审计。",
+                               "Submit the missing tables ({tables}) and audit again."),
+}
+_INCOMPLETE = ("更正被拒收的行（{tables}）后重新报送。", "Correct the rejected rows ({tables}) and submit again.")
+
+
+def words(lang: str) -> dict[str, str]:
+    index = LANGS.index(lang)
+    return {key: pair[index] for key, pair in _WORDS.items()}
+
+
+def status_label(status: Status, lang: str) -> str:
+    return STATUS_ZH[status] if lang == "zh" else STATUS_EN[status]
+
+
+def office_code_label(code: str, lang: str) -> str:
+    return OFFICE_CODES_ZH[code] if lang == "zh" else OFFICE_CODES_EN[code]
+
+
+def remediation(kind: str, status: Status, expected: str, incomplete: tuple[str, ...], lang: str) -> str:
+    """A short hint generated from the check kind and status, so a new rule of a known kind needs no new text."""
+    index = LANGS.index(lang)
+    tables = "、".join(incomplete) if lang == "zh" else ", ".join(incomplete)
+    if status is Status.FAIL:
+        hint = REMEDIATION.get((kind, status), _DEFAULT_FAIL)[index]
+    elif status in _BY_STATUS:
+        hint = _BY_STATUS[status][index]
+    else:
+        hint = ""
+    if incomplete and status is not Status.INSUFFICIENT_DATA:
+        hint = " ".join(filter(None, [hint, _INCOMPLETE[index]]))
+    return hint.format(expected=expected, tables=tables)

@@ -1,0 +1,169 @@
+"""What every report page shows, computed once from an AuditReport: scores, article order, the hierarchy.
+
+Generic over results: nothing here knows a particular rule, so new rules and tables appear by themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from westaudit.audit import AuditReport
+from westaudit.orgchart import OFFICE_CODES, Office
+from westaudit.results import Result, Status
+from westaudit.ruleset import Article, Rule
+
+from .messages import LEVEL_ORDER
+
+# insufficient data is never a pass, so it counts against an office; nothing to judge counts neither way
+COMPLIANT = (Status.PASS, Status.WARN)
+JUDGED = (Status.PASS, Status.WARN, Status.FAIL, Status.INSUFFICIENT_DATA)
+
+
+def slug(office_id: str) -> str:
+    """A file name for an office id: readable when the id is plain, hashed suffix when characters had to go."""
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", office_id)
+    if safe == office_id:
+        return safe
+    return f"{safe}-{hashlib.sha1(office_id.encode()).hexdigest()[:8]}"
+
+
+def rule_order(rule: Rule) -> tuple[int, int, str]:
+    return OFFICE_CODES.index(rule.office), rule.article, rule.id
+
+
+@dataclass(frozen=True)
+class Score:
+    passed: int
+    failed: int
+    insufficient: int
+    judged: int
+
+    @classmethod
+    def of(cls, results: list[Result] | tuple[Result, ...]) -> Score:
+        statuses = [r.status for r in results]
+        return cls(sum(s in COMPLIANT for s in statuses), statuses.count(Status.FAIL),
+                   statuses.count(Status.INSUFFICIENT_DATA), sum(s in JUDGED for s in statuses))
+
+    @property
+    def compliance(self) -> float | None:
+        return self.passed / self.judged if self.judged else None
+
+
+@dataclass(frozen=True)
+class ArticleBlock:
+    """One duty article of an office, with the results of every rule that checks it (none: not automated yet)."""
+
+    code: str
+    number: int
+    text: str
+    results: tuple[Result, ...]
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.code}-{self.number:02d}"
+
+    @property
+    def failed(self) -> bool:
+        return any(r.status is Status.FAIL for r in self.results)
+
+
+@dataclass(frozen=True)
+class OfficeView:
+    office: Office
+    slug: str
+    results: tuple[Result, ...]
+    articles: tuple[ArticleBlock, ...]
+    depth: int
+
+    @cached_property
+    def score(self) -> Score:
+        return Score.of(self.results)
+
+    @property
+    def failed_articles(self) -> tuple[ArticleBlock, ...]:
+        return tuple(a for a in self.articles if a.failed)
+
+
+class AuditView:
+    """The audit arranged for reading: offices in hierarchy order, each with its articles in order."""
+
+    def __init__(self, report: AuditReport, articles: dict[tuple[str, int], Article]):
+        self.report = report
+        self.rules = {rule.id: rule for rule in report.rules}
+        self._articles = articles
+        by_office: dict[str, list[Result]] = {}
+        for result in report.results:
+            by_office.setdefault(result.office_id, []).append(result)
+        for results in by_office.values():
+            results.sort(key=lambda r: rule_order(self.rules[r.rule_id]))
+        scope = set(report.scope)
+        self.children: dict[str, list[str]] = {}
+        for office_id in report.scope:
+            parent = report.offices[office_id].parent_id
+            if parent in scope:
+                self.children.setdefault(parent, []).append(office_id)
+        for kids in self.children.values():
+            kids.sort(key=self._sibling_order)
+        roots = sorted((o for o in report.scope if report.offices[o].parent_id not in scope), key=self._sibling_order)
+        self.offices: dict[str, OfficeView] = {}
+        for root in roots:
+            self._add_subtree(root, 0, by_office)
+
+    def _sibling_order(self, office_id: str) -> tuple[int, str]:
+        level = self.report.offices[office_id].level
+        return (LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER)), office_id
+
+    def _add_subtree(self, office_id: str, depth: int, by_office: dict[str, list[Result]]) -> None:
+        stack = [(office_id, depth)]
+        while stack:
+            current, level = stack.pop()
+            results = tuple(by_office.get(current, ()))
+            office = self.report.offices[current]
+            self.offices[current] = OfficeView(office, slug(current), results,
+                                               self._article_blocks(office, results), level)
+            stack.extend((child, level + 1) for child in reversed(self.children.get(current, [])))
+
+    def _article_blocks(self, office: Office, results: tuple[Result, ...]) -> tuple[ArticleBlock, ...]:
+        by_article: dict[tuple[str, int], list[Result]] = {}
+        for result in results:
+            rule = self.rules[result.rule_id]
+            by_article.setdefault((rule.office, rule.article), []).append(result)
+        keys = {key for key in self._articles if key[0] in office.roles} | set(by_article)
+        ordered = sorted(keys, key=lambda key: (OFFICE_CODES.index(key[0]), key[1]))
+        return tuple(ArticleBlock(code, number, self._article_text(code, number), tuple(by_article.get((code, number), ())))
+                     for code, number in ordered)
+
+    def _article_text(self, code: str, number: int) -> str:
+        article = self._articles.get((code, number))
+        if article:
+            return article.text
+        return next((r.citation for r in self.rules.values() if (r.office, r.article) == (code, number)), "")
+
+    def ranked(self, office_ids: list[str]) -> list[OfficeView]:
+        """Best compliance first; offices with nothing judged last; ties by fewer failures, then id."""
+        views = [self.offices[o] for o in office_ids]
+        return sorted(views, key=lambda v: (v.score.compliance is None, -(v.score.compliance or 0),
+                                            v.score.failed, v.office.office_id))
+
+    def subtree_at_level(self, office_id: str, level: str) -> list[str]:
+        found, stack = [], list(self.children.get(office_id, []))
+        while stack:
+            current = stack.pop()
+            if self.offices[current].office.level == level:
+                found.append(current)
+            stack.extend(self.children.get(current, []))
+        return found
+
+    def at_level(self, level: str) -> list[OfficeView]:
+        return [v for v in self.offices.values() if v.office.level == level]
+
+    def province_of(self, office_id: str) -> str | None:
+        current: str | None = office_id
+        while current and current in self.offices:
+            if self.offices[current].office.level == "province":
+                return current
+            current = self.offices[current].office.parent_id
+        return None

@@ -1,0 +1,69 @@
+"""The jinja2 environments: HTML autoescaped everywhere, Markdown with every value escaped by `finalize`."""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+from importlib.resources import files
+
+from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
+
+from westaudit.results import Status
+
+from .messages import LEVEL, office_code_label, remediation, status_label, words
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#!~])")
+
+
+def percent(value: float | None, digits: int = 0) -> str:
+    return "—" if value is None else f"{value:.{digits}%}"
+
+
+def markdown_escape(value: object) -> str:
+    """Markdown viewers render inline HTML and table pipes: every value is made inert and kept on one line."""
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return str(value)
+    text = " ".join(str(value).split())
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _static(name: str) -> Markup:
+    """The CSS and JS every page inlines, so a page is one self-contained file."""
+    return Markup(files("westaudit.reports").joinpath("templates", name).read_text(encoding="utf-8"))
+
+
+def _globals(lang: str) -> dict:
+    return {
+        "lang": lang, "T": words(lang), "LEVEL": LEVEL[lang], "Status": Status,
+        "status_label": partial(_status_label, lang=lang), "code_label": partial(office_code_label, lang=lang),
+        "hint": partial(_hint, lang=lang), "static": _static,
+    }
+
+
+def _status_label(status: Status, lang: str) -> str:
+    return status_label(status, lang)
+
+
+def _hint(result, rule, lang: str) -> str:
+    return remediation(rule.check.name, result.status, result.expected, result.incomplete_tables, lang)
+
+
+def _environment(lang: str, autoescape: bool, finalize=None) -> Environment:
+    env = Environment(loader=PackageLoader("westaudit.reports", "templates"), autoescape=autoescape,
+                      trim_blocks=True, lstrip_blocks=True, finalize=finalize)
+    env.globals.update(_globals(lang))
+    env.filters["pct"] = percent
+    return env
+
+
+def html_environment(lang: str) -> Environment:
+    return _environment(lang, autoescape=True)
+
+
+def markdown_environment(lang: str) -> Environment:
+    env = _environment(lang, autoescape=False, finalize=markdown_escape)
+    env.filters["md"] = markdown_escape
+    return env

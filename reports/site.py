@@ -1,0 +1,57 @@
+"""Everything an audit writes for people and pipelines, in one folder:
+
+    index.html            roll-up along the hierarchy, links to every office and the evaluation
+    offices/<id>.html|.md per-office report, offices/<id>.evidence.csv the office's full evidence list
+    evaluation.html|.md   national annual evaluation (national article 16)
+    findings.xlsx         every finding, one sheet per office level; junit.xml for pipelines
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from westaudit.audit import AuditReport
+from westaudit.ruleset import Article
+
+from .evaluation import evaluate
+from .evaluation_page import write_evaluation
+from .junit import write_junit
+from .messages import LEVEL_ORDER
+from .model import AuditView, Score
+from .office_pages import EVIDENCE_SAMPLE, write_office_pages
+from .render import html_environment
+from .workbook import write_workbook
+
+FINDINGS_XLSX, JUNIT_XML, REPORT_JSON = "findings.xlsx", "junit.xml", "report.json"
+
+
+def write_index(view: AuditView, path: Path, lang: str) -> None:
+    roots = [o for o in view.offices if view.offices[o].depth == 0]
+    levels = [(level, view.ranked([v.office.office_id for v in view.at_level(level)])) for level in LEVEL_ORDER]
+    html = html_environment(lang).get_template("index.html.j2").render(
+        report=view.report, view=view, roots=roots, levels=[(lvl, vs) for lvl, vs in levels if vs],
+        total=Score.of(view.report.results), evaluation_href="evaluation.html", evidence_limit=EVIDENCE_SAMPLE,
+        data_files=[(name, name) for name in (REPORT_JSON, FINDINGS_XLSX, JUNIT_XML)])
+    path.write_text(html, encoding="utf-8")
+
+
+def write_site(report: AuditReport, articles: dict[tuple[str, int], Article], tables: Mapping[str, pd.DataFrame],
+               out: Path, lang: str) -> Path:
+    """Writes every human and pipeline output except report.json (the command writes that); returns index.html."""
+    view = AuditView(report, articles)
+    out.mkdir(parents=True, exist_ok=True)
+    write_office_pages(view, out / "offices", lang)
+    write_evaluation(view, evaluate(view, tables), out, lang, with_site=True)
+    write_workbook(view, out / FINDINGS_XLSX)
+    write_junit(view, out / JUNIT_XML)
+    write_index(view, out / "index.html", lang)
+    return out / "index.html"
+
+
+def write_evaluation_only(report: AuditReport, articles: dict[tuple[str, int], Article],
+                          tables: Mapping[str, pd.DataFrame], out: Path, lang: str) -> Path:
+    view = AuditView(report, articles)
+    return write_evaluation(view, evaluate(view, tables), out, lang, with_site=False)
