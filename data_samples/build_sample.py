@@ -1,4 +1,5 @@
-"""Writes data_samples/west2025: a small, realistic package with planted violations (see planted.yaml).
+"""Writes data_samples/west2025, a small, realistic package with planted violations (see planted.yaml),
+and west2025_fixed, the same package after every planted violation was corrected (everything passes).
 
 Deterministic: run it again and the files come out byte for byte the same. Headers are the Chinese
 ones of the data contract, enum cells are written in Chinese, one file is GB18030 as many offices send.
@@ -17,11 +18,14 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sample_parts import PARTS  # noqa: E402
+from sample_parts.fixes import apply_all, apply_fix  # noqa: E402
 from sample_parts.world import YEAR, World, make_world  # noqa: E402
 
 from westaudit.tables import load_contract  # noqa: E402
 
-OUT = Path(__file__).resolve().parent / "west2025"
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "west2025"
+FIXED = HERE / "west2025_fixed"
 GB18030_TABLES = ("post_adjustments",)
 
 
@@ -45,21 +49,35 @@ def build() -> World:
     return world
 
 
-def main() -> None:
-    world = build()
-    for stale in OUT.glob("*.csv"):
+def write_package(world: World, out: Path, title: str) -> None:
+    out.mkdir(exist_ok=True)
+    for stale in out.glob("*.csv"):
         stale.unlink()
-    OUT.mkdir(exist_ok=True)
     contract = load_contract()
     for table, rows in world.tables.items():
         encoding = "gb18030" if table in GB18030_TABLES else "utf-8-sig"
-        write_csv(OUT / f"{contract[table].title_zh}.csv", table, rows, encoding)
-    manifest = {"office_id": "N", "year": YEAR, "title": "西部计划 2025 年度示例报送（含预置问题）"}
-    (OUT / "manifest.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        write_csv(out / f"{contract[table].title_zh}.csv", table, rows, encoding)
+    manifest = {"office_id": "N", "year": YEAR, "title": title}
+    (out / "manifest.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def write_with_fixes(out: Path, fixes: list[dict]) -> None:
+    """The sample with only the given fixes applied: tests check that each fix clears its violation."""
+    world = build()
+    for fix in fixes:
+        apply_fix(world, fix)
+    write_package(world, out, "西部计划 2025 年度示例报送（部分更正）")
+
+
+def main() -> None:
+    world = build()
+    write_package(world, OUT, "西部计划 2025 年度示例报送（含预置问题）")
     header = "# Violations planted in this package; the audit must find exactly these. Written by build_sample.py.\n"
     (OUT / "planted.yaml").write_text(header + yaml.safe_dump(world.planted, allow_unicode=True, sort_keys=False),
                                       encoding="utf-8")
-    print(f"wrote {OUT}")
+    apply_all(world, world.planted)
+    write_package(world, FIXED, "西部计划 2025 年度示例报送（问题已全部更正）")
+    print(f"wrote {OUT} and {FIXED}")
 
 
 if __name__ == "__main__":

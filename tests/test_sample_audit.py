@@ -78,3 +78,15 @@ def test_self_check_of_a_passing_county_exits_0(capsys):
 def test_self_check_of_a_failing_county_names_the_rule(capsys):
     assert main(["check", str(SAMPLE), "--office", "GS-LZ-GL"]) == 1
     assert "✗ 不符合" in capsys.readouterr().out
+
+
+def test_the_corrected_package_fails_nothing(ruleset):
+    report = run_audit(load_package(SAMPLE.parent / "west2025_fixed", ruleset.contract), ruleset)
+    assert [(r.rule_id, r.office_id) for r in report.results if r.status is Status.FAIL] == []
+
+
+def test_the_corrected_package_is_what_the_builder_writes(tmp_path):
+    rebuilt = apply_fixes(SAMPLE, tmp_path / "all", [fix for plant in PLANTED for fix in plant["fix"]])
+    committed = SAMPLE.parent / "west2025_fixed"
+    for path in committed.glob("*.csv"):
+        assert (rebuilt / path.name).read_bytes() == path.read_bytes(), path.name
