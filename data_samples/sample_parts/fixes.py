@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sample_parts.world import World
-
 from westaudit.tables import load_contract
 
 
