@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from westaudit.commands.common import EXIT_FAILED, EXIT_OK, load_rules_and_package
+from westaudit.recording import add_recording_options, start_recording
 
 
 def add_report_options(parser: argparse.ArgumentParser) -> None:
@@ -19,6 +20,7 @@ def add_parser(subcommands) -> None:
     parser.add_argument("package", type=Path)
     parser.add_argument("--out", type=Path, required=True)
     add_report_options(parser)
+    add_recording_options(parser)
     parser.set_defaults(handler=run)
 
 
@@ -29,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
     from westaudit.reports.site import FINDINGS_XLSX, JUNIT_XML, REPORT_JSON, write_site
 
     ruleset, package = load_rules_and_package(args.package, args.rules)
-    report = run_audit(package, ruleset)
+    recording = start_recording(args, package, ruleset, "audit")
+    report = recording.finish(run_audit(package, ruleset))
     args.out.mkdir(parents=True, exist_ok=True)
     write_report_json(report, args.out / REPORT_JSON)
     index = write_site(report, ruleset.articles, package.tables, args.out, args.lang)

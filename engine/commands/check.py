@@ -6,12 +6,14 @@ import argparse
 from pathlib import Path
 
 from westaudit.commands.common import EXIT_FAILED, EXIT_OK, load_rules_and_package
+from westaudit.recording import add_recording_options, start_recording
 
 
 def add_parser(subcommands) -> None:
     parser = subcommands.add_parser("check", help="self-check: one office's own duties, summary on the terminal")
     parser.add_argument("package", type=Path)
     parser.add_argument("--office", required=True)
+    add_recording_options(parser)
     parser.set_defaults(handler=run)
 
 
@@ -20,6 +22,7 @@ def run(args: argparse.Namespace) -> int:
     from westaudit.terminal import summary_lines
 
     ruleset, package = load_rules_and_package(args.package, args.rules)
-    report = run_audit(package, ruleset, only_office=args.office)
+    recording = start_recording(args, package, ruleset, "check")
+    report = recording.finish(run_audit(package, ruleset, only_office=args.office))
     print("\n".join(summary_lines(report)))
     return EXIT_FAILED if report.failed else EXIT_OK

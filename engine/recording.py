@@ -1,0 +1,93 @@
+"""What `audit` and `check` do around an evaluation: waivers, the across-years step and the audit store.
+
+    recording = start_recording(args, package, ruleset, "audit")   # loads waivers, writes the `started` run
+    report = recording.finish(run_audit(package, ruleset))           # flags, waivers, results stored
+
+Order after evaluation: repeat-last-place flags (they need the store), then waivers (so an approved
+exception can cover a flag), then one transaction that stores the results and marks the run complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from westaudit.store import Store, default_location, package_files
+from westaudit.waivers import Waiver, WaiverNotice, apply_waivers, load_waivers, waiver_file
+
+if TYPE_CHECKING:
+    from westaudit.audit import AuditReport
+    from westaudit.package import Package
+    from westaudit.ruleset import RuleSet
+    from westaudit.rundiff import RunDiff
+
+
+def add_store_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", default=None, metavar="PATH|URL",
+                        help="audit store: SQLite file or database URL (default: $WESTAUDIT_STORE, "
+                             "else ~/.westaudit/audits.sqlite)")
+
+
+def add_recording_options(parser: argparse.ArgumentParser) -> None:
+    add_store_option(parser)
+    parser.add_argument("--no-store", action="store_true", help="do not record this run (no history, no diff)")
+    parser.add_argument("--waivers", type=Path, default=None, metavar="FILE",
+                        help="approved exceptions (default: $WESTAUDIT_WAIVERS, else ~/.westaudit/waivers.yaml "
+                             "if it exists)")
+
+
+def open_store(args: argparse.Namespace, create: bool = True) -> Store:
+    return Store.open(args.store or default_location(), create=create)
+
+
+@dataclass
+class Recording:
+    package: Package
+    ruleset: RuleSet
+    waivers: tuple[Waiver, ...]
+    store: Store | None
+    run_id: int | None
+    notices: tuple[WaiverNotice, ...] = ()
+    since_previous: RunDiff | None = None
+
+    def finish(self, report: AuditReport) -> AuditReport:
+        from westaudit.repeat_last_place import current_standings, flag_repeat_last_place
+        from westaudit.rundiff import changes_since_previous
+
+        ranked = ()
+        if self.store is not None:
+            ranked = current_standings(report, self.package, self.ruleset)
+            report = flag_repeat_last_place(report, ranked, self.store)
+        report, self.notices = apply_waivers(report, self.waivers, dt.date.today())
+        for notice in self.notices:
+            print(f"豁免提示 waiver notice: {notice}")
+        if self.store is not None and self.run_id is not None:
+            self.store.complete_run(self.run_id, report, package_files(self.package), ranked,
+                                    tuple((n.message_zh, n.message_en) for n in self.notices))
+            self.since_previous = changes_since_previous(self.store, self.run_id)
+            print(self._recorded_line())
+        return report
+
+    def _recorded_line(self) -> str:
+        line = f"已记录 recorded: run {self.run_id} in {self.store.where}"
+        diff = self.since_previous
+        if diff is None:
+            return line + "（首次审计 first audit of this scope）"
+        return (line + f"；较上次（run {diff.before.run_id}）新增 {len(diff.new)}、已解决 {len(diff.resolved)}、"
+                f"仍存在 {len(diff.unchanged)} / since run {diff.before.run_id}: new {len(diff.new)}, "
+                f"resolved {len(diff.resolved)}, unchanged {len(diff.unchanged)}")
+
+
+def start_recording(args: argparse.Namespace, package: Package, ruleset: RuleSet, command: str) -> Recording:
+    """Load the waivers (a bad file stops here, before anything is written) and open the run as `started`."""
+    found = waiver_file(args.waivers)
+    waivers = load_waivers(found) if found else ()
+    if args.no_store:
+        return Recording(package, ruleset, waivers, None, None)
+    store = open_store(args)
+    run_id = store.begin_run(command, str(package.path.resolve()), package.manifest.office_id,
+                             getattr(args, "office", None), package.manifest.year, ruleset.version)
+    return Recording(package, ruleset, waivers, store, run_id)

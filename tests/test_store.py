@@ -1,0 +1,218 @@
+"""The audit store: runs recorded whole, diffs between runs, concurrent writers, killed runs, damaged files."""
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from conftest import REPO, SAMPLE
+from planted import apply_fixes, load_planted
+from westaudit.audit import run_audit
+from westaudit.cli import main
+from westaudit.package import load_package
+from westaudit.results import Status
+from westaudit.rundiff import diff_runs
+from westaudit.store import COMPLETE, STARTED, Store, run_files
+
+PLANTED = load_planted(SAMPLE)
+FIXED_IN_SECOND_RUN = {("GS-LZ-GL", "service_county-09"), ("GZ", "service_province-07")}
+
+
+def _plants(pairs):
+    return [p for p in PLANTED if (p["office"], p["rule"]) in pairs]
+
+
+@pytest.fixture(scope="module")
+def sample_report(ruleset):
+    return run_audit(load_package(SAMPLE, ruleset.contract), ruleset)
+
+
+@pytest.fixture
+def two_runs(tmp_path):
+    """The sample audited, then audited again after two planted violations were corrected."""
+    store_path = tmp_path / "audits.sqlite"
+    fixed = apply_fixes(SAMPLE, tmp_path / "fixed", [f for p in _plants(FIXED_IN_SECOND_RUN) for f in p["fix"]])
+    assert main(["audit", str(SAMPLE), "--out", str(tmp_path / "first"), "--store", str(store_path)]) == 1
+    assert main(["audit", str(fixed), "--out", str(tmp_path / "second"), "--store", str(store_path)]) == 1
+    return Store.open(str(store_path), create=False)
+
+
+def _failures(changes):
+    return {(c.office_id, c.rule_id) for c in changes if Status.FAIL in (c.before, c.after)}
+
+
+def test_two_runs_and_their_diff(two_runs):
+    first, second = two_runs.runs()
+    assert (first.run_id, first.state, second.run_id, second.state) == (1, COMPLETE, 2, COMPLETE)
+    diff = diff_runs(two_runs, 1, 2)
+    assert _failures(diff.resolved) == FIXED_IN_SECOND_RUN
+    assert {c.after for c in diff.resolved} == {Status.PASS}
+    assert diff.new == ()
+    still = {(p["office"], p["rule"]) for p in PLANTED} - FIXED_IN_SECOND_RUN
+    assert _failures(diff.unchanged) == still
+    backwards = diff_runs(two_runs, 2, 1)
+    assert _failures(backwards.new) == FIXED_IN_SECOND_RUN and _failures(backwards.resolved) == set()
+
+
+def test_resolved_finding_lists_the_evidence_rows_that_went_away(two_runs):
+    change = next(c for c in diff_runs(two_runs, 1, 2).resolved if c.rule_id == "service_province-07")
+    assert (change.evidence_removed, change.evidence_added) == (("EF-GZ-QDN-CJ-2",), ())
+
+
+def test_diff_command_prints_new_resolved_unchanged(two_runs, capsys):
+    assert main(["diff", "1", "2", "--store", two_runs.where]) == 0
+    out = capsys.readouterr().out
+    resolved = [line for line in out.splitlines() if line.startswith("已解决 resolved")]
+    assert sorted(line.split()[2:4] for line in resolved) == [["GS-LZ-GL", "service_county-09"],
+                                                             ["GZ", "service_province-07"]]
+    assert "新增 new 0  已解决 resolved 2  仍存在 unchanged" in out
+
+
+def test_second_audit_reports_what_changed_since_the_first(two_runs, capsys, tmp_path):
+    fixed = apply_fixes(SAMPLE, tmp_path / "fixed3", [f for p in PLANTED for f in p["fix"]])
+    assert main(["audit", str(fixed), "--out", str(tmp_path / "third"), "--store", two_runs.where]) == 0
+    out = capsys.readouterr().out
+    assert f"已记录 recorded: run 3 in {two_runs.where}；较上次（run 2）新增 0、已解决 3、" in out
+
+
+def test_a_run_is_recorded_whole(two_runs, sample_report):
+    assert two_runs.results_of(1) == sample_report.results
+    with two_runs.engine.connect() as conn:
+        recorded = {r.name: r.sha256 for r in conn.execute(select(run_files).where(run_files.c.run_id == 1))}
+    expected = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in SAMPLE.iterdir() if p.suffix in (".csv", ".yaml") and p.name != "planted.yaml"}
+    assert recorded == expected
+
+
+def test_history_lists_runs_and_filters_by_office(tmp_path, capsys):
+    store_path = str(tmp_path / "audits.sqlite")
+    assert main(["check", str(SAMPLE), "--office", "GS-LZ-YZ", "--store", store_path]) == 0
+    assert main(["audit", str(SAMPLE), "--out", str(tmp_path / "out"), "--store", store_path]) == 1
+    capsys.readouterr()
+    assert main(["history", "--store", store_path]) == 0
+    rows = [line.split()[:6] for line in capsys.readouterr().out.splitlines()[3:]]
+    assert [(r[0], r[2], r[4], r[5]) for r in rows] == [("1", "完成", "check", "GS-LZ-YZ"),
+                                                        ("2", "完成", "audit", "N（全部")]
+    assert main(["history", "--office", "GS-LZ-YZ", "--store", store_path]) == 0
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()[3:]] == ["1"]
+
+
+def test_no_store_records_nothing(tmp_path):
+    store_path = tmp_path / "audits.sqlite"
+    assert main(["check", str(SAMPLE), "--office", "GZ", "--no-store", "--store", str(store_path)]) == 1
+    assert not store_path.exists()
+
+
+def test_default_store_comes_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("WESTAUDIT_STORE", str(tmp_path / "env.sqlite"))
+    assert main(["check", str(SAMPLE), "--office", "GZ"]) == 1
+    assert [r.state for r in Store.open(str(tmp_path / "env.sqlite"), create=False).runs()] == [COMPLETE]
+
+
+def _write_one_run(location: str, report, files) -> None:
+    store = Store.open(location)
+    run_id = store.begin_run("audit", "sample", report.submitting_office, None, report.year, report.ruleset_version)
+    store.complete_run(run_id, report, files)
+
+
+def test_concurrent_writers_in_threads_all_land(tmp_path, sample_report):
+    location = str(tmp_path / "audits.sqlite")
+    Store.open(location)  # the schema exists before the race: creating it is tested by the processes below
+    threads = [threading.Thread(target=_write_one_run, args=(location, sample_report, ())) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    store = Store.open(location, create=False)
+    assert [r.state for r in store.runs()] == [COMPLETE] * 4
+    assert all(store.results_of(r.run_id) == sample_report.results for r in store.runs())
+
+
+def test_two_audit_processes_writing_at_once_both_land(tmp_path):
+    location = str(tmp_path / "audits.sqlite")
+    processes = [subprocess.Popen([sys.executable, "-m", "westaudit.cli", "audit", str(SAMPLE), "--out",
+                                   str(tmp_path / f"out{i}"), "--store", location],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO) for i in range(2)]
+    outcomes = [(p.wait(timeout=300), p.stderr.read().decode()) for p in processes]
+    assert outcomes == [(1, ""), (1, "")]
+    store = Store.open(location, create=False)
+    assert [r.state for r in store.runs()] == [COMPLETE, COMPLETE]
+    assert store.results_of(1) == store.results_of(2)
+
+
+KILLED_WRITER = """
+import sys, time
+from pathlib import Path
+from westaudit.audit import run_audit
+from westaudit.package import load_package
+from westaudit.ruleset import RULES_DIR, load_ruleset
+from westaudit.store import Store, package_files
+
+ruleset = load_ruleset(RULES_DIR)
+package = load_package(Path(sys.argv[2]), ruleset.contract)
+report = run_audit(package, ruleset)
+store = Store.open(sys.argv[1])
+run_id = store.begin_run("audit", sys.argv[2], report.submitting_office, None, report.year, report.ruleset_version)
+
+def hang_before_the_complete_mark(conn, run_id):
+    print("results written, transaction open", flush=True)
+    time.sleep(600)
+
+store._mark_complete = hang_before_the_complete_mark
+store.complete_run(run_id, report, package_files(package))
+"""
+
+
+def test_a_run_killed_mid_write_leaves_a_readable_store_and_an_incomplete_run(tmp_path, sample_report):
+    location = str(tmp_path / "audits.sqlite")
+    _write_one_run(location, sample_report, ())
+    script = tmp_path / "writer.py"
+    script.write_text(KILLED_WRITER, encoding="utf-8")
+    writer = subprocess.Popen([sys.executable, str(script), location, str(SAMPLE)], stdout=subprocess.PIPE,
+                              cwd=REPO)
+    assert writer.stdout.readline() == b"results written, transaction open\n"
+    os.kill(writer.pid, signal.SIGKILL)
+    assert writer.wait(timeout=60) == -signal.SIGKILL
+    store = Store.open(location, create=False)
+    assert [(r.run_id, r.state, sum(r.counts.values())) for r in store.runs()] == [
+        (1, COMPLETE, len(sample_report.results)), (2, STARTED, 0)]
+    assert store.results_of(2) == ()
+    _write_one_run(location, sample_report, ())  # the killed writer's lock is gone
+    assert [r.state for r in store.runs()] == [COMPLETE, STARTED, COMPLETE]
+
+
+def test_history_marks_an_interrupted_run(tmp_path, sample_report, capsys):
+    location = str(tmp_path / "audits.sqlite")
+    Store.open(location).begin_run("audit", "p", "N", None, 2025, sample_report.ruleset_version)
+    assert main(["history", "--store", location]) == 0
+    out = capsys.readouterr().out
+    assert "未完成 incomplete" in out and "1 次未完成" in out
+    assert main(["diff", "1", "1", "--store", location]) == 2
+    assert "run 1 is incomplete" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["history"], ["diff", "1", "2"], ["check", str(SAMPLE), "--office", "GZ"]])
+def test_a_corrupted_store_is_a_clear_error_naming_the_file(tmp_path, capsys, command):
+    damaged = tmp_path / "audits.sqlite"
+    damaged.write_bytes(b"this is not an audit store\n" * 200)
+    assert main([*command, "--store", str(damaged)]) == 2
+    err = capsys.readouterr().err
+    assert f"{damaged}: audit store unusable: file is not a database" in err
+    assert "Traceback" not in err
+
+
+def test_a_missing_store_is_a_usage_error_for_reading_commands(tmp_path, capsys):
+    assert main(["history", "--store", str(tmp_path / "none.sqlite")]) == 2
+    assert f"no audit store at {tmp_path / 'none.sqlite'}" in capsys.readouterr().err
+    assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_a_postgres_url_without_its_driver_is_a_clear_error(capsys):
+    assert main(["history", "--store", "postgresql+psycopg://auditor:secret@127.0.0.1/westaudit"]) == 2
+    err = capsys.readouterr().err
+    assert "127.0.0.1/westaudit: audit store unusable" in err and "secret" not in err
