@@ -1,11 +1,12 @@
-"""One county's own package cut from the national world: its rows, the rows they refer to, and the
-offices (with their ancestors) that any kept row names, so the package loads with nothing rejected."""
+"""One county's own package cut from the national world: the rows its offices own (less any that refer to
+rows outside it), and the offices (with their ancestors) that any kept row names, so it loads cleanly."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from westaudit.generate.base import Plant, World
+from westaudit.generate.filler import build_order
 
 
 def _ancestors_closure(offices: pd.DataFrame, wanted: set[str]) -> set[str]:
@@ -19,20 +20,16 @@ def _ancestors_closure(offices: pd.DataFrame, wanted: set[str]) -> set[str]:
     return found
 
 
-def _add_referred_rows(world: World, kept: dict[str, pd.DataFrame]) -> bool:
-    """Add the rows kept rows refer to; True if any were missing."""
-    added = False
-    for name, frame in list(kept.items()):
+def _drop_rows_referring_outside(world: World, kept: dict[str, pd.DataFrame]) -> None:
+    """A county's package refers only to its own rows: targets are cut before the tables pointing at them."""
+    for name in build_order(world.contract, set()):
+        if name not in kept:
+            continue
         for column_name, column in world.contract[name].columns.items():
             target, _, key = (column.ref or "").partition(".")
-            if column.type != "ref" or target not in kept:
-                continue
-            missing = set(frame[column_name].dropna()) - set(kept[target][key])
-            if missing:
-                source = world.tables[target]
-                kept[target] = pd.concat([kept[target], source[source[key].isin(missing)]])
-                added = True
-    return added
+            if column.type == "ref" and target in kept:
+                frame = kept[name]
+                kept[name] = frame[frame[column_name].isna() | frame[column_name].isin(kept[target][key])]
 
 
 def county_tables(world: World, county: str) -> tuple[dict[str, pd.DataFrame], list[Plant]]:
@@ -42,8 +39,7 @@ def county_tables(world: World, county: str) -> tuple[dict[str, pd.DataFrame], l
     for name, frame in world.tables.items():
         if name != "offices":
             kept[name] = frame[frame[world.contract[name].owner_column].isin(own)]
-    while _add_referred_rows(world, kept):
-        pass
+    _drop_rows_referring_outside(world, kept)
     named = set(own)
     for name, frame in kept.items():
         for column_name, column in world.contract[name].columns.items():

@@ -33,23 +33,24 @@ def build_order(tables: dict[str, TableSpec], built: set[str]) -> list[str]:
     return order
 
 
+def _level_of(column: str) -> str:
+    return next((level for word, level in _LEVEL_WORDS if word in column), "counties")
+
+
 def _office_pool(world: World, column: str) -> np.ndarray:
     org = world.org
     frames = {"provinces": org.provinces[org.provinces["serves"]], "prefectures": org.prefectures,
               "counties": org.counties, "units": org.units, "universities": org.universities}
-    for word, level in _LEVEL_WORDS:
-        if word in column:
-            return frames[level]["office_id"].to_numpy()
-    return frames["counties"]["office_id"].to_numpy()
+    return frames[_level_of(column)]["office_id"].to_numpy()
 
 
 def _volunteer_offices(world: World, volunteer_ids: np.ndarray) -> dict[str, np.ndarray]:
-    """The offices a volunteer belongs to, by the column names volunteer tables use."""
-    volunteers = world.tables["volunteers"].set_index("volunteer_id")
-    rows = volunteers.reindex(volunteer_ids)
-    province = world.org.counties.set_index("office_id")["province_id"].reindex(rows["county_id"]).to_numpy()
-    return {"county_id": rows["county_id"].to_numpy(), "unit_id": rows["unit_id"].to_numpy(),
-            "university_id": rows["university_id"].to_numpy(), "province_id": province}
+    """The offices of each level a volunteer belongs to: a record about a volunteer is kept by them."""
+    rows = world.tables["volunteers"].set_index("volunteer_id").reindex(volunteer_ids)
+    county = world.org.counties.set_index("office_id").reindex(rows["county_id"])
+    return {"counties": rows["county_id"].to_numpy(), "units": rows["unit_id"].to_numpy(),
+            "universities": rows["university_id"].to_numpy(), "provinces": county["province_id"].to_numpy(),
+            "prefectures": county["prefecture_id"].to_numpy()}
 
 
 def _column(world: World, rng: np.random.Generator, table: TableSpec, name: str, column: ColumnSpec,
@@ -86,8 +87,8 @@ def fill_table(world: World, rng: np.random.Generator, table: TableSpec) -> pd.D
     if volunteer_refs:
         ids = world.tables["volunteers"]["volunteer_id"].to_numpy()
         known[volunteer_refs[0]] = ids
-        known.update((n, v) for n, v in _volunteer_offices(world, ids).items()
-                     if n in table.columns and table.columns[n].type == "office")
+        offices = _volunteer_offices(world, ids)
+        known.update((n, offices[_level_of(n)]) for n, c in table.columns.items() if c.type == "office")
         count = len(ids)
     else:
         owners = _office_pool(world, table.owner_column)
