@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from westaudit.audit import AuditReport
+from westaudit.reports.model import Score
 from westaudit.results import Result, Status
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def _result(result: Result) -> dict[str, Any]:
@@ -24,7 +25,22 @@ def _result(result: Result) -> dict[str, Any]:
     return data
 
 
+def _scores(report: AuditReport) -> dict[str, dict[str, Any]]:
+    """Each office's compliance as the reports show it (1.1): same numbers in HTML, XLSX and JSON."""
+    by_office: dict[str, list[Result]] = {}
+    for result in report.results:
+        by_office.setdefault(result.office_id, []).append(result)
+    scores = {}
+    for office_id in report.scope:
+        score = Score.of(by_office.get(office_id, []))
+        compliance = None if score.compliance is None else round(score.compliance, 4)
+        scores[office_id] = {"judged": score.judged, "passed": score.passed, "failed": score.failed,
+                             "insufficient_data": score.insufficient, "compliance": compliance}
+    return scores
+
+
 def report_document(report: AuditReport) -> dict[str, Any]:
+    scores = _scores(report)
     counts = {status.value: 0 for status in Status}
     for result in report.results:
         counts[result.status.value] += 1
@@ -37,7 +53,7 @@ def report_document(report: AuditReport) -> dict[str, Any]:
         "generated_at": report.generated_at,
         "summary": counts,
         "offices": [{"office_id": o.office_id, "name": o.name, "level": o.level, "parent_id": o.parent_id,
-                     "roles": list(o.roles)} for o in (report.offices[i] for i in report.scope)],
+                     "roles": list(o.roles), "score": scores[o.office_id]} for o in (report.offices[i] for i in report.scope)],
         "rules": [{"id": r.id, "office": r.office, "article": r.article, "title_zh": r.title_zh,
                    "title_en": r.title_en, "severity": r.severity, "kind": r.check.name, "citation": r.citation}
                   for r in report.rules],

@@ -7,7 +7,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from .evaluation import Evaluation
-from .messages import office_code_label, words
+from .messages import article_label, words
 from .model import AuditView
 from .render import html_environment, markdown_environment
 from .svg import bar_chart, heatmap, histogram
@@ -15,15 +15,11 @@ from .svg import bar_chart, heatmap, histogram
 EMPLOYMENT_BIN, EMPLOYMENT_BINS = 0.05, 10
 
 
-def _article_label(code: str, number: int, lang: str) -> str:
-    return office_code_label(code, lang) + words(lang)["article_n"].format(n=number)
-
-
 def charts(evaluation: Evaluation, lang: str) -> dict[str, Markup | list[tuple[str, Markup]]]:
     T = words(lang)
     names = [p.province.office.name for p in evaluation.provinces]
     return {
-        "heatmap": heatmap([_article_label(a.code, a.number, lang) for a in evaluation.articles], names,
+        "heatmap": heatmap([article_label(a.code, a.number, lang) for a in evaluation.articles], names,
                            [a.by_province for a in evaluation.articles], T["heatmap_title"]),
         "employment": histogram(evaluation.employment_ratios, EMPLOYMENT_BIN, EMPLOYMENT_BINS,
                                 evaluation.employment_min, T["employment_axis"], T["county_count"],
@@ -37,8 +33,7 @@ def write_evaluation(view: AuditView, evaluation: Evaluation, folder: Path, lang
     """with_site: the index and office pages sit beside it (audit), so the report links to them."""
     folder.mkdir(parents=True, exist_ok=True)
     context = {"report": view.report, "view": view, "evaluation": evaluation,
-               "index_href": "index.html" if with_site else None, "office_root": "" if with_site else None,
-               "article_label": lambda a: _article_label(a.code, a.number, lang)}
+               "index_href": "index.html" if with_site else None, "office_root": "" if with_site else None}
     html = html_environment(lang).get_template("evaluation.html.j2").render(context, charts=charts(evaluation, lang))
     (folder / "evaluation.html").write_text(html, encoding="utf-8")
     markdown = markdown_environment(lang).get_template("evaluation.md.j2").render(context)

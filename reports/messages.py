@@ -45,7 +45,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "failed_articles": ("不符合的条款", "failed articles"),
     "results": ("核查项", "checks"),
     "article": ("条款", "article"),
-    "article_n": ("第{n}条", "article {n}"),
+    "article_n": ("{office}第{n}条", "{office} article {n}"),
     "duty": ("职责", "duty"),
     "status": ("结论", "status"),
     "measured": ("实测", "measured"),
@@ -137,6 +137,10 @@ def status_label(status: Status, lang: str) -> str:
 
 def office_code_label(code: str, lang: str) -> str:
     return OFFICE_CODES_ZH[code] if lang == "zh" else OFFICE_CODES_EN[code]
+
+
+def article_label(code: str, number: int, lang: str) -> str:
+    return words(lang)["article_n"].format(office=office_code_label(code, lang), n=number)
 
 
 def remediation(kind: str, status: Status, expected: str, incomplete: tuple[str, ...], lang: str) -> str:

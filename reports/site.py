@@ -28,26 +28,29 @@ from .workbook import write_workbook
 FINDINGS_XLSX, JUNIT_XML, REPORT_JSON = "findings.xlsx", "junit.xml", "report.json"
 
 
-def write_index(view: AuditView, path: Path, lang: str) -> None:
+def write_index(view: AuditView, path: Path, lang: str, extra: Mapping | None = None) -> None:
     roots = [o for o in view.offices if view.offices[o].depth == 0]
     levels = [(level, view.ranked([v.office.office_id for v in view.at_level(level)])) for level in LEVEL_ORDER]
     html = html_environment(lang).get_template("index.html.j2").render(
         report=view.report, view=view, roots=roots, levels=[(lvl, vs) for lvl, vs in levels if vs],
         total=Score.of(view.report.results), evaluation_href="evaluation.html", evidence_limit=EVIDENCE_SAMPLE,
-        data_files=[(name, name) for name in (REPORT_JSON, FINDINGS_XLSX, JUNIT_XML)])
+        data_files=[(name, name) for name in (REPORT_JSON, FINDINGS_XLSX, JUNIT_XML)], **(extra or {}))
     path.write_text(html, encoding="utf-8")
 
 
 def write_site(report: AuditReport, articles: dict[tuple[str, int], Article], tables: Mapping[str, pd.DataFrame],
-               out: Path, lang: str) -> Path:
-    """Writes every human and pipeline output except report.json (the command writes that); returns index.html."""
+               out: Path, lang: str, index_extra: Mapping | None = None) -> Path:
+    """Writes every human and pipeline output except report.json (the command writes that); returns index.html.
+
+    index_extra: more context for the index, e.g. `since_last_audit` for the audit store's section.
+    """
     view = AuditView(report, articles)
     out.mkdir(parents=True, exist_ok=True)
     write_office_pages(view, out / "offices", lang)
     write_evaluation(view, evaluate(view, tables), out, lang, with_site=True)
     write_workbook(view, out / FINDINGS_XLSX)
     write_junit(view, out / JUNIT_XML)
-    write_index(view, out / "index.html", lang)
+    write_index(view, out / "index.html", lang, index_extra)
     return out / "index.html"
 
 

@@ -1,0 +1,284 @@
+"""The reports people read and the machine outputs, written from the sample package's audit."""
+
+import csv
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import SAMPLE
+from westaudit.audit import run_audit
+from westaudit.cli import main
+from westaudit.orgchart import OFFICE_CODES
+from westaudit.package import load_package
+from westaudit.report_json import write_report_json
+from westaudit.reports.messages import LEVEL
+from westaudit.reports.model import AuditView, slug
+from westaudit.reports.site import write_site
+
+FAILING_COUNTY = "GS-LZ-GL"  # planted: places too few volunteers (service_county-09)
+
+
+def _audit_into(package: Path, out: Path, ruleset, lang: str = "zh") -> Path:
+    loaded = load_package(package, ruleset.contract)
+    report = run_audit(loaded, ruleset)
+    out.mkdir(parents=True, exist_ok=True)
+    write_report_json(report, out / "report.json")
+    write_site(report, ruleset.articles, loaded.tables, out, lang)
+    return out
+
+
+@pytest.fixture(scope="module")
+def out(ruleset, tmp_path_factory):
+    return _audit_into(SAMPLE, tmp_path_factory.mktemp("reports"), ruleset)
+
+
+@pytest.fixture(scope="module")
+def document(out):
+    return json.loads((out / "report.json").read_text(encoding="utf-8"))
+
+
+def _hrefs(html: str) -> list[str]:
+    return re.findall(r'href="([^"]+)"', html)
+
+
+def test_every_office_in_scope_has_its_page_markdown_and_evidence_file(out, document):
+    for office in document["offices"]:
+        name = slug(office["office_id"])
+        for suffix in (".html", ".md", ".evidence.csv"):
+            assert (out / "offices" / f"{name}{suffix}").is_file(), (office["office_id"], suffix)
+
+
+def test_index_links_every_office_page_and_the_evaluation(out, document):
+    links = set(_hrefs((out / "index.html").read_text(encoding="utf-8")))
+    wanted = {f"offices/{slug(o['office_id'])}.html" for o in document["offices"]}
+    assert wanted <= links
+    assert {"evaluation.html", "report.json", "findings.xlsx", "junit.xml"} <= links
+
+
+def test_every_local_link_of_every_page_resolves(out):
+    for page in [out / "index.html", out / "evaluation.html", *sorted((out / "offices").glob("*.html"))]:
+        for href in _hrefs(page.read_text(encoding="utf-8")):
+            target, _, anchor = href.partition("#")
+            resolved = (page.parent / target).resolve() if target else page
+            assert resolved.is_file(), (page.name, href)
+            if anchor:
+                assert f'id="{anchor}"' in resolved.read_text(encoding="utf-8"), (page.name, href)
+
+
+def test_office_page_shows_articles_in_order_with_status_measured_and_fix(out):
+    html = (out / "offices" / f"{FAILING_COUNTY}.html").read_text(encoding="utf-8")
+    anchors = re.findall(r'<section class="article[^"]*" id="([a-z_]+)-(\d+)"', html)
+    keys = [(OFFICE_CODES.index(code), int(n)) for code, n in anchors]
+    assert keys == sorted(keys) and len(keys) == len(set(keys))
+    assert [n for code, n in anchors if code == "service_county"][:3] == ["01", "02", "03"]
+    section = html[html.index('id="service_county-09"'):]
+    section = section[:section.index("</section>")]
+    assert "不符合" in section and "0.12 / &gt;= 20%" in section
+    assert "整改建议" in section and "为证据行所列对象补齐相应记录" in section
+    assert "完整列表见 GS-LZ-GL.evidence.csv" in section
+
+
+def test_office_score_is_the_same_in_html_and_report_json(out, document):
+    for office in document["offices"]:
+        score = office["score"]
+        html = (out / "offices" / f"{slug(office['office_id'])}.html").read_text(encoding="utf-8")
+        shown = re.search(r'<div class="score">([^<]+)</div>', html)[1]
+        expected = "—" if score["compliance"] is None else f"{score['compliance']:.0%}"
+        assert shown == expected, office["office_id"]
+        assert score["judged"] == score["passed"] + score["failed"] + score["insufficient_data"]
+    failing = next(o for o in document["offices"] if o["office_id"] == FAILING_COUNTY)
+    assert failing["score"]["failed"] >= 1
+
+
+def test_evidence_csv_holds_every_evidence_row_of_the_office(out, document):
+    with (out / "offices" / f"{FAILING_COUNTY}.evidence.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    expected = [(r["rule_id"], e["source_file"], str(e["source_row"]), e["key"])
+                for r in document["results"] if r["office_id"] == FAILING_COUNTY for e in r["evidence"]]
+    assert sorted((r["规则编号"], r["文件"], r["行"], r["编号"]) for r in rows) == sorted(expected)
+    assert len(rows) >= 20
+
+
+def test_province_page_ranks_its_counties_by_compliance(out, document):
+    html = (out / "offices" / "GS.html").read_text(encoding="utf-8")
+    ranking = html[html.index("服务县符合率排名"):]
+    ranked = re.findall(r'href="\.\./offices/([^"]+)\.html">', ranking)
+    scores = {o["office_id"]: o["score"] for o in document["offices"]}
+    gansu_counties = {o["office_id"] for o in document["offices"] if o["level"] == "county"
+                      and o["office_id"].startswith("GS-")}
+    assert set(ranked) == gansu_counties
+    compliance = [scores[c]["compliance"] for c in ranked]
+    assert compliance == sorted(compliance, reverse=True)
+
+
+def test_markdown_report_has_the_same_findings(out):
+    markdown = (out / "offices" / f"{FAILING_COUNTY}.md").read_text(encoding="utf-8")
+    assert markdown.startswith("# 皋兰县项目办")
+    assert "## 服务县项目办第9条" in markdown and "**不符合**" in markdown
+
+
+def test_findings_workbook_matches_report_json(out, document):
+    workbook = load_workbook(out / "findings.xlsx")
+    levels = {o["office_id"]: o["level"] for o in document["offices"]}
+    rows = []
+    for level, title in LEVEL["zh"].items():
+        if title not in workbook.sheetnames:
+            assert not any(lv == level for lv in levels.values() if any(
+                r["office_id"] in levels and levels[r["office_id"]] == lv for r in document["results"])), level
+            continue
+        sheet = workbook[title]
+        header = [c.value for c in sheet[1]]
+        assert header[:4] == ["机构编号", "机构名称", "层级", "规则编号"]
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+        column = {name: i for i, name in enumerate(header)}
+        for values in sheet.iter_rows(min_row=2, values_only=True):
+            assert levels[values[column["机构编号"]]] == level
+            rows.append((values[column["规则编号"]], values[column["机构编号"]], values[column["状态代码"]],
+                         values[column["实测"]], values[column["要求"]] or "", values[column["证据行数"]]))
+    expected = [(r["rule_id"], r["office_id"], r["status"], r["measured"], r["expected"], r["evidence_total"])
+                for r in document["results"]]
+    assert sorted(rows, key=repr) == sorted(expected, key=repr)
+
+
+def test_junit_has_one_testcase_per_result_and_a_failure_per_fail(out, document):
+    root = ET.parse(out / "junit.xml").getroot()
+    cases = root.findall(".//testcase")
+    assert sorted((c.get("classname"), c.get("name")) for c in cases) == sorted(
+        (r["office_id"], r["rule_id"]) for r in document["results"])
+    failed = sorted((c.get("classname"), c.get("name")) for c in cases if c.find("failure") is not None)
+    assert failed == sorted((r["office_id"], r["rule_id"]) for r in document["results"] if r["status"] == "fail")
+    assert sum(int(s.get("failures")) for s in root.findall("testsuite")) == len(failed)
+
+
+def test_evaluation_report_by_province_with_charts(out, document):
+    html = (out / "evaluation.html").read_text(encoding="utf-8")
+    assert html.count("<svg") >= 3 and "各条款分省符合率" in html and "服务县就业比例分布" in html
+    gansu = html[html.index('href="offices/GS.html"'):]
+    gansu = gansu[:gansu.index("</tr>")]
+    counties = [r for r in document["results"] if r["rule_id"] == "service_county-09"
+                and r["office_id"].startswith("GS-") and isinstance(r["measured"], float)]
+    placing = sum(r["status"] == "pass" for r in counties)
+    assert placing < len(counties)  # the planted county
+    assert f"{placing}/{len(counties)}" in gansu
+
+
+def test_evaluation_counts_serving_volunteers_per_province(out):
+    with (SAMPLE / "志愿者名册.csv").open(encoding="utf-8-sig", newline="") as handle:
+        volunteers = list(csv.DictReader(handle))
+    serving = {}
+    for v in volunteers:
+        if v["服务开始日期"] <= "2025-12-31" and v["服务结束日期"] >= "2025-01-01":
+            province = v["服务县编号"].split("-")[0]
+            serving[province] = serving.get(province, 0) + 1
+    html = (out / "evaluation.html").read_text(encoding="utf-8")
+    for province, count in serving.items():
+        row = html[html.index(f'href="offices/{province}.html"'):]
+        assert re.search(r'<td class="num" data-sort="(\d+)">', row)[1] == str(count), province
+
+
+def test_no_id_or_phone_number_appears_unmasked_in_any_output_file(out):
+    with (SAMPLE / "志愿者名册.csv").open(encoding="utf-8-sig", newline="") as handle:
+        volunteers = list(csv.DictReader(handle))
+    numbers = [v["身份证号码"] for v in volunteers] + [v["手机号码"] for v in volunteers if v["手机号码"]]
+    assert len(numbers) > 200
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert len(files) > 100
+    for path in files:
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as archive:
+                text = "".join(archive.read(name).decode("utf-8") for name in archive.namelist())
+        else:
+            text = path.read_text(encoding="utf-8-sig")
+        leaked = [n for n in numbers if n in text]
+        assert not leaked, (path.name, leaked[:2])
+
+
+PAYLOAD = "=1+2<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def hostile_out(ruleset, tmp_path_factory):
+    """The sample with the failing county's volunteers renamed to a formula that is also markup."""
+    package = tmp_path_factory.mktemp("hostile") / "package"
+    shutil.copytree(SAMPLE, package)
+    roster = package / "志愿者名册.csv"
+    with roster.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    for row in rows[1:]:
+        if row[5] == FAILING_COUNTY:
+            row[1] = PAYLOAD
+    with roster.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return _audit_into(package, package.parent / "out", ruleset)
+
+
+def test_markup_in_submitted_values_is_escaped_in_html_and_markdown(hostile_out):
+    html = (hostile_out / "offices" / f"{FAILING_COUNTY}.html").read_text(encoding="utf-8")
+    assert "name=" + "=1+2&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    for page in [*hostile_out.rglob("*.html"), *hostile_out.rglob("*.md")]:
+        assert "<script>alert" not in page.read_text(encoding="utf-8"), page.name
+
+
+def test_formula_cells_are_neutralised_in_csv_and_xlsx(hostile_out):
+    with (hostile_out / "offices" / f"{FAILING_COUNTY}.evidence.csv").open(encoding="utf-8-sig") as handle:
+        contents = [row["内容"] for row in csv.DictReader(handle)]
+    assert any(PAYLOAD in c for c in contents)
+    workbook = load_workbook(hostile_out / "findings.xlsx")
+    cells = [c for row in workbook.worksheets for line in row.iter_rows(values_only=True) for c in line]
+    assert all(not (isinstance(c, str) and c.startswith(("=", "+", "-", "@"))) for c in cells)
+
+
+def test_neutralise_spreadsheet_cells():
+    from westaudit.reports.safety import neutralise
+    assert [neutralise(v) for v in ("=SUM(A1)", "+1", "-2", "@x", "\tx", "\rx", "ok", 3, None, "a\x01b")] == [
+        "'=SUM(A1)", "'+1", "'-2", "'@x", "'\tx", "'\rx", "ok", 3, None, "ab"]
+
+
+def test_markdown_escape_makes_markup_and_pipes_inert():
+    from westaudit.reports.render import markdown_escape
+    assert markdown_escape("a|b <i>x</i>\nnext") == r"a\|b \<i\>x\</i\> next"
+
+
+def test_office_ids_become_safe_distinct_file_names():
+    assert slug("GS-LZ-YZ") == "GS-LZ-YZ"
+    assert "/" not in slug("../etc/passwd") and slug("a/b") != slug("a_b")
+
+
+def test_svg_histogram_bins_and_escapes():
+    from westaudit.reports.svg import heatmap, histogram, share_colour
+    chart = str(histogram([0.0, 0.12, 0.24, 0.24, 0.9], 0.05, 10, 0.2, "x", "y", "t<"))
+    assert "t&lt;" in chart and "<title>0%–5%: 1</title>" in chart and "<title>45%–50%: 1</title>" in chart
+    assert "<title>20%–25%: 2</title>" in chart
+    assert "&lt;b&gt;" in str(heatmap(["<b>"], ["p"], [[None]], "h")) and share_colour(None) == "#d9d9d9"
+
+
+def test_english_report_with_lang_en(ruleset, tmp_path):
+    out = _audit_into(SAMPLE, tmp_path / "en", ruleset, lang="en")
+    html = (out / "offices" / f"{FAILING_COUNTY}.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html and "what to fix" in html and "serving county article 9" in html
+    assert "West Plan annual evaluation report" in (out / "evaluation.html").read_text(encoding="utf-8")
+
+
+def test_evaluate_command_writes_the_evaluation_alone(tmp_path, capsys):
+    assert main(["evaluate", str(SAMPLE), "--out", str(tmp_path)]) == 0
+    html = (tmp_path / "evaluation.html").read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>") and "甘肃省项目办" in html and 'href="offices/' not in html
+    assert (tmp_path / "evaluation.md").read_text(encoding="utf-8").startswith("# 西部计划年度评估报告")
+    assert "evaluation.html" in capsys.readouterr().out
+
+
+def test_audit_view_orders_offices_along_the_hierarchy(ruleset):
+    report = run_audit(load_package(SAMPLE, ruleset.contract), ruleset)
+    view = AuditView(report, ruleset.articles)
+    order = list(view.offices)
+    assert order[0] == "N" and set(order) == set(report.scope)
+    for office_id, view_office in view.offices.items():
+        parent = view_office.office.parent_id
+        if parent in view.offices:
+            assert order.index(parent) < order.index(office_id)
