@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	@# exit 1 means the audit found failures, which the sample is built to contain
 	$(BIN)/westaudit audit data_samples/west2025 --out out/demo || test $$? -eq 1
-	@echo "打开报告 open the report: $(CURDIR)/out/demo/index.html"
+	@echo "打开报告 open the report: $(CURDIR)/out/demo/index.html (links every office and out/demo/evaluation.html)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
