@@ -1,4 +1,8 @@
-"""Typing a raw (all-text) table by its contract; every row comes out accepted or rejected with its reason."""
+"""Typing a raw (all-text) table by its contract; every row comes out accepted or rejected with its reason.
+
+Two stages, one accounting: parsing rejects cells that are not of their column's type at all; the contract
+suite (engine/validation.py, Great Expectations) then rejects rows breaking any other rule of the contract.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,11 @@ from westaudit.context import SOURCE_FILE, SOURCE_ROW
 from westaudit.evidence import mask_pii
 from westaudit.results import RejectedRow
 from westaudit.tables import ColumnSpec, TableSpec
+from westaudit.validation import OFFICES_KEY_SET, enum_expected, validate_table
 
 _EXPECTED = {
     "int": "整数 whole number", "float": "数字 number", "date": "日期 date (2025-03-31 / 2025年3月31日)",
-    "datetime": "日期时间 date and time", "bool": "是/否 yes/no", "id_number": "18位身份证号（校验位正确）valid ID number",
+    "datetime": "日期时间 date and time", "bool": "是/否 yes/no",
 }
 
 
@@ -30,27 +35,27 @@ def _is_blank(raw: pd.Series) -> pd.Series:
     return raw.isna() | (raw.astype(str).str.strip() == "")
 
 
-def _parse_column(name: str, column: ColumnSpec, raw: pd.Series) -> cells.Parsed:
+def _parse_column(column: ColumnSpec, raw: pd.Series) -> cells.Parsed:
     parsers: dict[str, Callable[[pd.Series], cells.Parsed]] = {
         "int": cells.parse_int, "float": cells.parse_float, "date": cells.parse_date,
         "datetime": cells.parse_datetime, "bool": cells.parse_bool,
     }
     if column.type in parsers:
         return parsers[column.type](raw)
-    if column.type == "enum":
-        return cells.parse_enum(raw, column.enum_mapping())
-    text = cells.normalise_text(raw)
     blank = _is_blank(raw)
+    text = cells.normalise_text(raw).where(~blank)
+    not_bad = pd.Series(False, index=raw.index)
+    if column.type == "enum":
+        # an unknown spelling is kept as written, so the contract's value-set expectation rejects it
+        codes = cells.parse_enum(raw, column.enum_mapping())
+        return cells.Parsed(codes.values.where(~codes.bad, text), not_bad)
     if column.type == "id_number":
-        text = text.str.upper()
-        return cells.Parsed(text.where(~blank), ~blank & ~cells.id_number_valid(text))
-    return cells.Parsed(text.where(~blank), pd.Series(False, index=raw.index))
+        return cells.Parsed(text.str.upper(), not_bad)
+    return cells.Parsed(text, not_bad)
 
 
 def _expected_text(column: ColumnSpec) -> str:
-    if column.type == "enum":
-        return "取值之一 one of: " + "、".join(f"{code}（{'/'.join(s)}）" for code, s in column.values.items())
-    return _EXPECTED.get(column.type, "text")
+    return enum_expected(column) if column.type == "enum" else _EXPECTED.get(column.type, "text")
 
 
 class _Rejections:
@@ -74,32 +79,48 @@ class _Rejections:
                                          expected, owner if isinstance(owner, str) and owner else None))
 
 
+def _key_sets(spec: TableSpec, known_offices: set[str] | None, known_keys: dict[str, set[str]]) -> dict[str, set]:
+    key_sets: dict[str, set] = {} if known_offices is None else {OFFICES_KEY_SET: known_offices}
+    for column in spec.columns.values():
+        if column.type == "ref" and column.ref.split(".")[0] in known_keys:
+            key_sets[column.ref] = known_keys[column.ref.split(".")[0]]
+    return key_sets
+
+
+def _first_of_each_key(rows: pd.Index, typed: pd.DataFrame, key: list[str], rejected: pd.Series) -> pd.Series:
+    """Of rows sharing a key, the first not rejected for another reason is kept; the others are duplicates."""
+    candidates = typed.loc[rows.difference(rejected[rejected].index), key]
+    duplicate = pd.Series(False, index=typed.index)
+    duplicate[candidates.index[candidates.duplicated(keep="first")]] = True
+    return duplicate
+
+
 def type_table(spec: TableSpec, raw: pd.DataFrame, known_offices: set[str] | None,
                known_keys: dict[str, set[str]]) -> TypedTable:
-    """raw has canonical column names (absent optional columns may be missing) plus the source columns."""
+    """raw has canonical column names (absent optional columns may be missing) plus the source columns.
+
+    known_offices: office ids foreign keys of type office must name (None: not checked); known_keys: table ->
+    its keys, for ref columns (a table absent there is not checked).
+    """
     rejections = _Rejections(spec.name, raw, spec.owner_column)
     typed = pd.DataFrame({SOURCE_FILE: raw[SOURCE_FILE], SOURCE_ROW: raw[SOURCE_ROW].astype(int)}, index=raw.index)
+    unparsed: dict[str, pd.Series] = {}
     for name, column in spec.columns.items():
         if name not in raw:
             typed[name] = None
             continue
-        parsed = _parse_column(name, column, raw[name])
+        parsed = _parse_column(column, raw[name])
         rejections.add(parsed.bad, name, _expected_text(column), column.pii)
-        blank = parsed.values.isna() & ~parsed.bad
-        if not column.nullable or name in spec.key:
-            rejections.add(blank, name, "不能为空 must not be blank")
-        if column.min is not None:
-            rejections.add(parsed.values.lt(column.min).fillna(False).astype(bool), name, f">= {column.min:g}")
-        if column.type == "office" and known_offices is not None:
-            rejections.add(~blank & ~parsed.bad & ~parsed.values.isin(known_offices), name,
-                           "组织机构表中的机构编号 an office id of the offices table")
-        if column.type == "ref" and column.ref.split(".")[0] in known_keys:
-            target = column.ref.split(".")[0]
-            rejections.add(~blank & ~parsed.bad & ~parsed.values.isin(known_keys[target]), name,
-                           f"{target} 表中已有的编号 an id present in {target}")
+        unparsed[name] = parsed.bad
         typed[name] = parsed.values
-    key = list(spec.key)
-    duplicate = typed[key].duplicated(keep="first") & typed[key].notna().all(axis=1) & ~rejections.mask
-    rejections.add(duplicate, key[0], "编号不得重复 unique key (first occurrence kept)")
+    violations = validate_table(spec, typed[list(spec.columns)], _key_sets(spec, known_offices, known_keys))
+    for violation in (v for v in violations if not v.rule.is_key):
+        rows = pd.Series(typed.index.isin(violation.rows), index=typed.index)
+        if violation.rule.column in unparsed:  # already rejected as not of its type; one reason is enough
+            rows &= ~unparsed[violation.rule.column]
+        rejections.add(rows, violation.rule.column, violation.rule.expected, spec.columns[violation.rule.column].pii)
+    for violation in (v for v in violations if v.rule.is_key):
+        duplicate = _first_of_each_key(violation.rows, typed, list(spec.key), rejections.mask)
+        rejections.add(duplicate, violation.rule.column, violation.rule.expected, spec.columns[violation.rule.column].pii)
     accepted = typed[~rejections.mask].reset_index(drop=True)
     return TypedTable(spec, accepted, tuple(rejections.rows))

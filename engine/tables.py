@@ -5,6 +5,7 @@ The contract is data (checks/tables/*.yaml); this module only reads and validate
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -34,6 +35,10 @@ class ColumnSpec(BaseModel):
     values: dict[str, tuple[str, ...]] | None = None
     ref: str | None = None
     min: float | None = None
+    max: float | None = None
+    # dates outside [min_date, max_date] are rejected; unset bounds default to the plan's years (validation.py)
+    min_date: dt.date | None = None
+    max_date: dt.date | None = None
 
     @model_validator(mode="after")
     def _type_needs(self) -> ColumnSpec:
