@@ -31,7 +31,8 @@ class Package:
     submitted_columns: dict[str, frozenset[str]]
 
 
-def _raw_tables(folder: Path, manifest: Manifest, contract: dict[str, TableSpec]) -> dict[str, filereader.RawTable]:
+def _raw_tables(folder: Path, manifest: Manifest, contract: dict[str, TableSpec],
+                encoding: str | None) -> dict[str, filereader.RawTable]:
     """Every table the package holds, found by manifest entry, by table name or by its Chinese title."""
     by_stem = {stem.lower(): spec.name for spec in contract.values() for stem in spec.file_stems()}
     for table in manifest.files:
@@ -52,9 +53,12 @@ def _raw_tables(folder: Path, manifest: Manifest, contract: dict[str, TableSpec]
             if table is None:
                 raise InputError(str(path), "matches no table; name it after a table (" + ", ".join(sorted(contract))
                                  + ") or list it under files: in the manifest")
-            keep(table, filereader.read_csv_table(path, manifest.encoding))
+            keep(table, _not_empty(filereader.read_csv_table(path, encoding)))
             continue
-        for sheet, raw in filereader.read_xlsx_sheets(path).items():
+        sheets = {sheet: raw for sheet, raw in filereader.read_xlsx_sheets(path).items() if raw.headers}
+        if not sheets:
+            raise InputError(path.name, "empty workbook: no sheet has a header row")
+        for sheet, raw in sheets.items():  # blank sheets (Sheet2, Sheet3 of a new workbook) hold no table
             sheet_table = table if table else by_stem.get(sheet.strip().lower())
             if sheet_table is None:
                 raise InputError(raw.source, "sheet matches no table; name it after a table ("
@@ -64,6 +68,12 @@ def _raw_tables(folder: Path, manifest: Manifest, contract: dict[str, TableSpec]
         if not path.exists():
             raise InputError(str(path), f"the manifest names this file for table {table!r}, but it does not exist")
     return found
+
+
+def _not_empty(raw: filereader.RawTable) -> filereader.RawTable:
+    if not raw.headers:
+        raise InputError(raw.source, "empty file: no header row (a table with no rows still needs its header)")
+    return raw
 
 
 def _canonical_frame(raw: filereader.RawTable, spec: TableSpec) -> tuple[pd.DataFrame, list[str]]:
@@ -78,13 +88,19 @@ def _canonical_frame(raw: filereader.RawTable, spec: TableSpec) -> tuple[pd.Data
     return frame, list(match.unknown)
 
 
-def load_package(folder: Path, contract: dict[str, TableSpec]) -> Package:
+def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | None = None) -> Package:
+    """Read, type and validate every table. ``encoding`` forces the CSV encoding, over the manifest's.
+
+    A header-only table is a table with no rows (an office may have nothing to report), except offices.
+    """
     if not folder.is_dir():
         raise InputError(str(folder), "not a folder (a package is a folder with a manifest and its tables)")
     manifest = load_manifest(find_manifest(folder))
-    raws = _raw_tables(folder, manifest, contract)
+    raws = _raw_tables(folder, manifest, contract, encoding or manifest.encoding)
     if "offices" not in raws:
         raise InputError(str(folder), "the offices table (组织机构) is missing; every package needs it")
+    if raws["offices"].frame.empty:
+        raise InputError(raws["offices"].source, "the offices table (组织机构) has no rows; every package needs them")
     order = [t for t in _FIRST if t in raws] + sorted(t for t in raws if t not in _FIRST)
     typed: dict[str, TypedTable] = {}
     unknown: list[tuple[str, str]] = []

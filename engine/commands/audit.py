@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from westaudit.commands.common import EXIT_FAILED, EXIT_OK, load_rules_and_package
+from westaudit.commands.common import EXIT_FAILED, EXIT_OK, add_encoding_option, load_rules_and_package
 from westaudit.recording import add_recording_options, start_recording
 
 
@@ -21,6 +21,7 @@ def add_parser(subcommands) -> None:
     parser.add_argument("--out", type=Path, required=True)
     add_report_options(parser)
     add_recording_options(parser)
+    add_encoding_option(parser)
     parser.set_defaults(handler=run)
 
 
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from westaudit.reports.chromium import print_to_pdf
     from westaudit.reports.site import FINDINGS_XLSX, JUNIT_XML, REPORT_JSON, write_site
 
-    ruleset, package = load_rules_and_package(args.package, args.rules)
+    ruleset, package = load_rules_and_package(args.package, args.rules, args.encoding)
     recording = start_recording(args, package, ruleset, "audit")
     report = recording.finish(run_audit(package, ruleset))
     args.out.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from westaudit.commands.common import EXIT_FAILED, EXIT_OK, load_rules_and_package
+from westaudit.commands.common import EXIT_FAILED, EXIT_OK, add_encoding_option, load_rules_and_package
 from westaudit.recording import add_recording_options, start_recording
 
 
@@ -14,6 +14,7 @@ def add_parser(subcommands) -> None:
     parser.add_argument("package", type=Path)
     parser.add_argument("--office", required=True)
     add_recording_options(parser)
+    add_encoding_option(parser)
     parser.set_defaults(handler=run)
 
 
@@ -21,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     from westaudit.audit import run_audit
     from westaudit.terminal import summary_lines
 
-    ruleset, package = load_rules_and_package(args.package, args.rules)
+    ruleset, package = load_rules_and_package(args.package, args.rules, args.encoding)
     recording = start_recording(args, package, ruleset, "check")
     report = recording.finish(run_audit(package, ruleset, only_office=args.office))
     print("\n".join(summary_lines(report)))
