@@ -83,6 +83,9 @@ def _cell_to_text(value: Any) -> Any:
 # Zero-width characters ride along when cells are pasted from web pages and chat apps; they are invisible
 # to the person checking the sheet, so they must not make "是" differ from "是\u200b".
 _INVISIBLE = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
+# Control characters (NUL from broken exports among them) carry no meaning in a cell; pandas' factorize
+# also confuses "\x00" with "" in one column, so dropping them keeps every path agreeing on what is blank.
+_CONTROL = str.maketrans("", "", "".join(map(chr, [*range(0, 9), 11, 12, *range(14, 32), 127])))
 
 
 def _normalise_one(text: str) -> str:
@@ -90,6 +93,8 @@ def _normalise_one(text: str) -> str:
     # ASCII while leaving Chinese characters alone; split/join strips and collapses every kind of space.
     if not text.isascii():  # ASCII is already NFKC-stable and has no invisible characters: skip the work
         text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    if not text.isprintable():
+        text = text.translate(_CONTROL)
     return " ".join(text.split())
 
 
@@ -112,13 +117,28 @@ def _broadcast(unique_result: pd.Series, codes: np.ndarray, index: pd.Index, fil
     return result
 
 
+class _Sentinel:
+    """A value equal to no cell."""
+
+
+def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and distinct values of a column of cells, NaN/None coded -1.
+
+    pandas hashes an all-string object array as C strings, which end at NUL, so "\x000" and "" would
+    share one code; one non-string value at the end makes it compare Python objects instead.
+    """
+    values = np.append(series.to_numpy(dtype=object), _Sentinel())
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes[:-1], np.asarray(uniques, dtype=object)[:-1]
+
+
 def _per_distinct(series: pd.Series, transform: Callable[[pd.Series], pd.Series], fill: Any) -> pd.Series:
     """Apply ``transform`` to the normalised distinct cells only and spread the result to every row.
 
     ``transform`` receives normalised texts (NaN where missing) indexed 0..k-1; missing rows get ``fill``.
     """
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    texts = _normalise_unique_texts(np.asarray(uniques, dtype=object))
+    codes, uniques = _factorize(series)
+    texts = _normalise_unique_texts(uniques)
     return _broadcast(transform(texts), codes, series.index, fill)
 
 
@@ -139,8 +159,8 @@ def _parse_distinct(series: pd.Series, parse_texts: Callable[[pd.Series], pd.Ser
         parsed = parse_texts(texts.where(~blank, "")).mask(blank)
         return pd.DataFrame({"value": parsed, "bad": ~blank & parsed.isna()})
 
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    flagged = parse_with_flags(_normalise_unique_texts(np.asarray(uniques, dtype=object)))
+    codes, uniques = _factorize(series)
+    flagged = parse_with_flags(_normalise_unique_texts(uniques))
     return Parsed(
         values=_broadcast(flagged["value"], codes, series.index, missing),
         bad=_broadcast(flagged["bad"].astype(bool), codes, series.index, False),
