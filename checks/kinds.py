@@ -5,6 +5,7 @@ from westaudit.checks import (  # noqa: F401
     document,
     monthly,
     periodic,
+    procedure,
     quota,
     ranking,
     ratio,

@@ -1,0 +1,253 @@
+"""procedure: every case (a post adjustment, an incident, a departure, a recruit) goes through its steps, in the
+required order, within the time limits. The order and timing joins run in the Rete engine (procedure_model).
+
+The YAML names the cases (rows of one table and their key), where each step's time comes from (a date or
+datetime column of the case row, or rows of another table joined on a case column, optionally filtered and
+restricted to rows whose acting office plays a role), the required order as pairs, the required steps and
+time limits naming hours/days parameters. The structure becomes a `ProcedureSpec` when the rule is loaded
+(lint sees a bad step name or a cycle); the limits are filled in once per evaluation with the values in force.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Annotated, Literal
+
+import pandas as pd
+from pydantic import Field, model_validator
+
+from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, ParamName, Params
+from westaudit.checks.registry import register
+from westaudit.checks.selectors import OFFICE, OfficeCode, RowSelector, Scalar
+from westaudit.context import SOURCE_FILE, SOURCE_ROW, EvalContext, ParamRef
+from westaudit.errors import SpecError, SpecProblem
+from westaudit.orgchart import OFFICE_CODES, OFFICE_CODES_ZH
+from westaudit.procedure_model import (
+    Event,
+    Precedence,
+    ProcedureSpec,
+    Step,
+    StepViolation,
+    TimeLimit,
+    ViolationReason,
+    evaluate_procedure,
+)
+from westaudit.results import Status
+
+StepName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+Actor = Literal[(*OFFICE_CODES, "volunteer")]  # type: ignore[valid-type]
+ACTOR_ZH = {**OFFICE_CODES_ZH, "volunteer": "志愿者本人"}
+LIMIT_UNITS = ("hours", "days")
+_UNIT_ZH = {"hours": "小时", "days": "天"}
+_UNIT_LENGTH = {"hours": timedelta(hours=1), "days": timedelta(days=1)}
+_EVENT_COLUMNS = ["case_key", "step", "at", "actor", SOURCE_FILE, SOURCE_ROW]
+
+
+class StepRecords(Params):
+    """Rows of another table that record a step, joined to their case by `case_column`."""
+
+    table: str
+    case_column: str
+    time_column: str
+    where: dict[str, Scalar | list[Scalar]] = {}
+    actor_column: str | None = None
+    actor_role: OfficeCode | None = Field(default=None, description="keep rows whose actor_column office plays it")
+
+    @model_validator(mode="after")
+    def _role_needs_office(self) -> StepRecords:
+        if self.actor_role and not self.actor_column:
+            raise ValueError("actor_role needs actor_column (the office whose role is checked)")
+        return self
+
+
+class StepParams(Params):
+    name: StepName
+    title_zh: str
+    title_en: str
+    actor: Actor
+    column: str | None = Field(default=None, description="a date/datetime column of the case table")
+    actor_column: str | None = Field(default=None, description="with column: the case column naming who acted")
+    records: StepRecords | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> StepParams:
+        if (self.column is None) == (self.records is None):
+            raise ValueError(f"step {self.name!r}: give exactly one of column, records")
+        if self.actor_column and self.records:
+            raise ValueError(f"step {self.name!r}: actor_column goes inside records for a step read from records")
+        return self
+
+
+class TimeLimitParams(Params):
+    start: StepName
+    end: StepName
+    within: ParamName  # a parameter in hours or days
+
+
+class ProcedureParams(Params):
+    cases: RowSelector
+    case_key: str
+    steps: list[StepParams] = Field(min_length=1)
+    order: list[tuple[StepName, StepName]] = []
+    required: list[StepName] = []
+    time_limits: list[TimeLimitParams] = []
+    when_none: Literal["not_applicable", "fail", "insufficient_data"] = "not_applicable"
+
+    @model_validator(mode="after")
+    def _procedure_is_sound(self) -> ProcedureParams:
+        # Unknown step names, self-references and cycles are refused when the rule is loaded, not mid-audit.
+        compile_spec(self, {limit.within: (0.0, "hours") for limit in self.time_limits})
+        return self
+
+
+def compile_spec(params: ProcedureParams, limits: dict[str, tuple[float, str]]) -> ProcedureSpec:
+    """The rule's procedure with each limit parameter replaced by its (value, unit)."""
+    try:
+        return ProcedureSpec(
+            steps=[Step(s.name, s.title_zh, s.title_en, s.actor) for s in params.steps],
+            order=[Precedence(before, after) for before, after in params.order],
+            time_limits=[TimeLimit(lim.start, lim.end, *limits[lim.within]) for lim in params.time_limits],
+            required=params.required,
+        )
+    except ValueError as problem:
+        raise ValueError(str(problem)) from None
+
+
+@register("procedure")
+class ProcedureCheck(CheckKind):
+    Params = ProcedureParams
+    summary_zh = "程序：每件事项按规定顺序、在时限内完成全部步骤"
+
+    def column_refs(self) -> Iterator[ColumnRef]:
+        p = self.params
+        yield from p.cases.column_refs("cases")
+        yield ColumnRef(p.cases.table, p.case_key, "case_key")
+        for index, step in enumerate(p.steps):
+            field = f"steps.{index}"
+            for column in (step.column, step.actor_column):
+                if column:
+                    yield ColumnRef(p.cases.table, column, field)
+            if step.records:
+                records = step.records
+                yield ColumnRef(records.table, "", f"{field}.records")
+                for column in (records.case_column, records.time_column, records.actor_column, *records.where):
+                    if column:
+                        yield ColumnRef(records.table, column, f"{field}.records")
+
+    def spec(self, ctx: EvalContext) -> ProcedureSpec:
+        return compile_spec(self.params, {lim.within: _limit_value(ctx, lim.within) for lim in self.params.time_limits})
+
+    def evaluate(self, ctx: EvalContext, offices: list[str]) -> list[OfficeOutcome]:
+        spec = self.spec(ctx)
+        cases = self.cases(ctx, offices)
+        case_keys = cases[self.params.case_key].astype(str)
+        reasons = _reasons_by_case(spec, self._violations(ctx, spec, cases))
+        offending = cases[case_keys.isin(reasons)].assign(_reason=case_keys.map(reasons))
+        return self._outcomes(offices, cases, offending)
+
+    def cases(self, ctx: EvalContext, offices: list[str]) -> pd.DataFrame:
+        p = self.params
+        cases = p.cases.select(ctx)
+        return cases[cases[OFFICE].isin(offices) & cases[p.case_key].notna()]
+
+    def events(self, ctx: EvalContext, offices: list[str]) -> list[Event]:
+        """The recorded steps of the offices' cases, one event per source row."""
+        cases = self.cases(ctx, offices)
+        return self._events(ctx, cases, cases[self.params.case_key].astype(str))
+
+    def violations(self, ctx: EvalContext, offices: list[str]) -> list[StepViolation]:
+        return self._violations(ctx, self.spec(ctx), self.cases(ctx, offices))
+
+    def _violations(self, ctx: EvalContext, spec: ProcedureSpec, cases: pd.DataFrame) -> list[StepViolation]:
+        case_keys = cases[self.params.case_key].astype(str)
+        return evaluate_procedure(spec, case_keys.unique(), self._events(ctx, cases, case_keys))
+
+    def _events(self, ctx: EvalContext, cases: pd.DataFrame, case_keys: pd.Series) -> list[Event]:
+        frames = [self._column_events(cases, case_keys, step) if step.column else
+                  self._record_events(ctx, case_keys, step) for step in self.params.steps]
+        events = pd.concat(frames, ignore_index=True)
+        events = events[events["at"].notna()]
+        return [Event(key, step, at.to_pydatetime(), None if pd.isna(actor) else str(actor), str(file), int(row))
+                for key, step, at, actor, file, row in events[_EVENT_COLUMNS].itertuples(index=False)]
+
+    @staticmethod
+    def _column_events(cases: pd.DataFrame, case_keys: pd.Series, step: StepParams) -> pd.DataFrame:
+        return pd.DataFrame({
+            "case_key": case_keys, "step": step.name, "at": pd.to_datetime(cases[step.column]),
+            "actor": cases[step.actor_column] if step.actor_column else None,
+            SOURCE_FILE: cases[SOURCE_FILE], SOURCE_ROW: cases[SOURCE_ROW],
+        })
+
+    @staticmethod
+    def _record_events(ctx: EvalContext, case_keys: pd.Series, step: StepParams) -> pd.DataFrame:
+        source = step.records
+        rows = RowSelector(table=source.table, where=source.where).select(ctx)
+        rows = rows[rows[source.case_column].astype("string").isin(set(case_keys))]
+        if source.actor_role:
+            acting = rows[source.actor_column]
+            plays = {office: source.actor_role in ctx.org.offices[office].roles
+                     for office in acting.dropna().unique() if office in ctx.org}
+            rows = rows[acting.map(plays).fillna(False).astype(bool)]
+        return pd.DataFrame({
+            "case_key": rows[source.case_column].astype(str), "step": step.name,
+            "at": pd.to_datetime(rows[source.time_column]),
+            "actor": rows[source.actor_column] if source.actor_column else None,
+            SOURCE_FILE: rows[SOURCE_FILE], SOURCE_ROW: rows[SOURCE_ROW],
+        })
+
+    def _outcomes(self, offices: list[str], cases: pd.DataFrame, offending: pd.DataFrame) -> list[OfficeOutcome]:
+        p = self.params
+        totals = cases.groupby(OFFICE).size()
+        failing = offending.groupby(OFFICE).size()
+        expected = "每件均按序、按时完成规定步骤 / every case completes its steps in order and on time"
+        outcomes = []
+        for office in offices:
+            total = int(totals.get(office, 0))
+            if total == 0:
+                outcomes.append(OfficeOutcome(office, Status(p.when_none), 0, expected, "无相关事项", "no cases"))
+                continue
+            bad = int(failing.get(office, 0))
+            outcomes.append(OfficeOutcome(
+                office, Status.FAIL if bad else Status.PASS, f"{total - bad}/{total}", expected,
+                f"{total} 件中 {bad} 件程序缺步、顺序颠倒或超时",
+                f"{bad} of {total} cases miss a step, are out of order or late",
+                offending[offending[OFFICE] == office] if bad else None, p.cases.table))
+        return outcomes
+
+
+def _limit_value(ctx: EvalContext, name: str) -> tuple[float, str]:
+    parameter = ctx.parameters.parameters[name]
+    if parameter.unit not in LIMIT_UNITS:
+        raise SpecError([SpecProblem(parameter.file, parameter.line, name,
+                                     f"a procedure time limit must be in hours or days, not {parameter.unit}")])
+    return float(ctx.resolve(ParamRef(name))), parameter.unit
+
+
+def _reasons_by_case(spec: ProcedureSpec, violations: list[StepViolation]) -> dict[str, str]:
+    reasons: dict[str, list[str]] = {}
+    for violation in violations:
+        reasons.setdefault(violation.case_key, []).append(describe(spec, violation))
+    return {case: "；".join(texts) for case, texts in reasons.items()}
+
+
+def describe(spec: ProcedureSpec, violation: StepViolation) -> str:
+    """One violation in words, Chinese then English: the step, who acted, and by how much it was late."""
+    step = spec.step(violation.step)
+    actor = ACTOR_ZH.get(violation.actor or "", violation.actor or "")
+    if violation.reason is ViolationReason.MISSING_STEP:
+        return f"缺少「{step.title_zh}」（{actor}）missing: {step.title_en}"
+    other = spec.step(violation.other_step)
+    sources = "、".join(f"{event.source_file}:{event.source_row}" for event in violation.evidence)
+    if violation.reason is ViolationReason.OUT_OF_ORDER:
+        return (f"「{step.title_zh}」（{actor}）早于「{other.title_zh}」out of order: {step.title_en} before "
+                f"{other.title_en} [{sources}]")
+    at = {event.step: event.at for event in violation.evidence}
+    allowed = at[violation.step] - at[violation.other_step] - violation.overrun
+    limit = next(lim for lim in spec.time_limits if (lim.start, lim.end, lim.duration)
+                 == (violation.other_step, violation.step, allowed))
+    unit = limit.unit
+    overrun = f"{violation.overrun / _UNIT_LENGTH[unit]:.4g}"
+    return (f"「{step.title_zh}」（{actor}）超时 {overrun} {_UNIT_ZH[unit]}（自「{other.title_zh}」起限 "
+            f"{limit.within:g} {_UNIT_ZH[unit]}）overdue by {overrun} {unit}: {step.title_en} after "
+            f"{other.title_en} [{sources}]")
