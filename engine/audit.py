@@ -44,6 +44,14 @@ def incomplete_by_office(rejected: tuple[RejectedRow, ...]) -> dict[str, set[str
     return by_table
 
 
+def _weighing_on(incomplete: dict[str, set[str]], org: OrgChart) -> dict[str, set[str]]:
+    """A rejected row weighs on its office and every office above it (roll-ups count it); a row whose office
+    is blank or unknown could belong to anyone ("*")."""
+    return {table: {office for owner in owners
+                    for office in ((owner, *org.ancestors(owner)) if owner in org else ("*",))}
+            for table, owners in incomplete.items()}
+
+
 def _result(rule: Rule, outcome: OfficeOutcome, ruleset: RuleSet, ctx: EvalContext) -> Result:
     spec = ruleset.contract.get(outcome.evidence_table)
     evidence, total = evidence_rows(outcome.evidence, spec) if spec else ((), 0)
@@ -93,7 +101,7 @@ def run_audit(package: Package, ruleset: RuleSet, only_office: str | None = None
     if only_office and only_office not in org.subtree(package.manifest.office_id):
         raise UsageError(f"office {only_office!r} is not in this package (submitted by {package.manifest.office_id})")
     ctx = EvalContext(package.manifest.year, ruleset.parameters, package.tables, ruleset.contract, org,
-                      incomplete_by_office(package.rejected), package.submitted_columns)
+                      _weighing_on(incomplete_by_office(package.rejected), org), package.submitted_columns)
     scope = offices_in_scope(org, package.manifest.office_id, only_office)
     results: list[Result] = []
     for rule in ruleset.rules:

@@ -31,6 +31,8 @@ def summary_lines(report: AuditReport, evidence_shown: int = 5) -> list[str]:
                 lines.append(f"      · {evidence.source_file}:{evidence.source_row} {evidence.key} {evidence.reason}")
             if result.evidence_total > evidence_shown:
                 lines.append(f"      … 共 {result.evidence_total} 行")
+        if result.incomplete_tables and result.status is not Status.INSUFFICIENT_DATA:
+            lines.append(f"      依据的数据不完整（有拒收行）incomplete data: {'、'.join(result.incomplete_tables)}")
     counts = {status: sum(r.status is status for r in report.results) for status in Status}
     lines.append("\n合计 " + "  ".join(f"{STATUS_ZH[s]} {n}" for s, n in counts.items() if n))
     return lines

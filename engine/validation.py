@@ -14,6 +14,7 @@ in one more pass, only for the expectations that failed.
 from __future__ import annotations
 
 import contextvars
+import copy
 import datetime as dt
 import os
 from collections.abc import Iterator
@@ -219,7 +220,7 @@ def validate_table(spec: TableSpec, frame: pd.DataFrame, key_sets: dict[str, set
         if not failed:
             return []
         detail_suite = gx.ExpectationSuite(name=f"{spec.name} failed", expectations=[
-            table_suite.rules[index].expectation.configuration.to_domain_obj() for index in failed])
+            copy.copy(table_suite.rules[index].expectation) for index in failed])
         detail = batch.validate(detail_suite, result_format={"result_format": "COMPLETE",
                                                              "return_unexpected_index_query": False})
     by_rule = {result.expectation_config.meta["rule"]: result for result in detail.results}
