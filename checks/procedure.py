@@ -238,7 +238,7 @@ def describe(spec: ProcedureSpec, violation: StepViolation) -> str:
     if violation.reason is ViolationReason.MISSING_STEP:
         return f"缺少「{step.title_zh}」（{actor}）missing: {step.title_en}"
     other = spec.step(violation.other_step)
-    sources = "、".join(f"{event.source_file}:{event.source_row}" for event in violation.evidence)
+    sources = "、".join(dict.fromkeys(f"{event.source_file}:{event.source_row}" for event in violation.evidence))
     if violation.reason is ViolationReason.OUT_OF_ORDER:
         return (f"「{step.title_zh}」（{actor}）早于「{other.title_zh}」out of order: {step.title_en} before "
                 f"{other.title_en} [{sources}]")
