@@ -187,3 +187,54 @@ def test_two_evaluations_in_one_process_give_identical_outcomes(baselines):
     second = baseline.check.evaluate(baseline.context(late), [baseline.office])
     assert [(o.status, o.measured, o.evidence["_reason"].tolist()) for o in first] == \
            [(o.status, o.measured, o.evidence["_reason"].tolist()) for o in second]
+
+
+def test_two_audits_of_the_sample_in_one_process_give_identical_results():
+    from conftest import SAMPLE
+    from westaudit.audit import run_audit
+    from westaudit.package import load_package
+
+    procedure_ids = {rule.id for rule in PROCEDURE_RULES}
+    runs = [[r for r in run_audit(load_package(SAMPLE, _RULESET.contract), _RULESET).results
+             if r.rule_id in procedure_ids] for _ in range(2)]
+    assert runs[0] == runs[1]
+    assert sum(r.status.value == "fail" for r in runs[0]) == 12
+
+
+def _params(**changes) -> dict:
+    base = {"cases": {"table": "departures", "office_column": "county_id"}, "case_key": "departure_id",
+            "steps": [{"name": "handover", "title_zh": "交接", "title_en": "hand-over", "actor": "service_county",
+                       "column": "handover_on"},
+                      {"name": "leaves", "title_zh": "离岗", "title_en": "leaves", "actor": "volunteer",
+                       "column": "left_on"}]}
+    return base | changes
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"order": [["handover", "leaves"], ["leaves", "handover"]]}, "order has a cycle: handover -> leaves -> handover"),
+    ({"required": ["certificate"]}, "required: unknown step 'certificate'"),
+    ({"surprise": 1}, "Extra inputs are not permitted"),
+    ({"steps": [{"name": "leaves", "title_zh": "离岗", "title_en": "leaves", "actor": "volunteer"}]},
+     "give exactly one of column, records"),
+])
+def test_an_unsound_procedure_is_refused_when_the_rule_is_loaded(changes, message):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match=message):
+        ProcedureCheck.Params.model_validate(_params(**changes))
+
+
+def test_a_time_limit_parameter_must_be_in_hours_or_days(baselines):
+    from westaudit.errors import SpecError
+
+    params = ProcedureCheck.Params.model_validate(_params(time_limits=[
+        {"start": "handover", "end": "leaves", "within": "employment_ratio_min"}]))
+    with pytest.raises(SpecError, match="must be in hours or days, not ratio"):
+        ProcedureCheck(params).spec(baselines["service_county-10"].context())
+
+
+def test_lint_sees_every_column_a_step_reads():
+    refs = {(ref.table, ref.column) for ref in _RULESET.by_id("service_county-04").check.column_refs()}
+    assert {("incidents", "occurred_at"), ("incidents", "unit_id"), ("incidents", "severity"),
+            ("incident_reports", "incident_id"), ("incident_reports", "reported_at"),
+            ("incident_reports", "from_office_id"), ("incident_reports", "to_office_id")} <= refs
