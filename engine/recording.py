@@ -71,6 +71,11 @@ class Recording:
             print(self._recorded_line())
         return report
 
+    @property
+    def index_context(self) -> dict[str, RunDiff | None]:
+        """For the HTML index: the "since last audit" section, only when the run was recorded."""
+        return {"since_last_audit": self.since_previous} if self.store is not None else {}
+
     def _recorded_line(self) -> str:
         line = f"已记录 recorded: run {self.run_id} in {self.store.where}"
         diff = self.since_previous

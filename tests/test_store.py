@@ -20,7 +20,8 @@ from westaudit.rundiff import diff_runs
 from westaudit.store import COMPLETE, STARTED, Store, run_files
 
 PLANTED = load_planted(SAMPLE)
-FIXED_IN_SECOND_RUN = {("GS-LZ-GL", "service_county-09"), ("GZ", "service_province-07")}
+# two corrections that change nothing else in the sample
+FIXED_IN_SECOND_RUN = {("GS-DX-LX", "service_county-03.within_county"), ("GZ", "service_province-07")}
 
 
 def _plants(pairs):
@@ -32,13 +33,21 @@ def sample_report(ruleset):
     return run_audit(load_package(SAMPLE, ruleset.contract), ruleset)
 
 
-@pytest.fixture
-def two_runs(tmp_path):
-    """The sample audited, then audited again after two planted violations were corrected."""
-    store_path = tmp_path / "audits.sqlite"
-    fixed = apply_fixes(SAMPLE, tmp_path / "fixed", [f for p in _plants(FIXED_IN_SECOND_RUN) for f in p["fix"]])
-    assert main(["audit", str(SAMPLE), "--out", str(tmp_path / "first"), "--store", str(store_path)]) == 1
-    assert main(["audit", str(fixed), "--out", str(tmp_path / "second"), "--store", str(store_path)]) == 1
+@pytest.fixture(scope="module")
+def audit_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("two_runs")
+
+
+@pytest.fixture(scope="module")
+def two_runs(audit_dir):
+    """The sample audited, then audited again after two planted violations were corrected (runs 1 and 2)."""
+    store_path = audit_dir / "audits.sqlite"
+    fixed = apply_fixes(SAMPLE, audit_dir / "fixed", [f for p in _plants(FIXED_IN_SECOND_RUN) for f in p["fix"]])
+    with pytest.MonkeyPatch.context() as patch:  # module scope: conftest's per-test isolation is not set up yet
+        patch.setenv("HOME", str(audit_dir))
+        patch.delenv("WESTAUDIT_WAIVERS", raising=False)
+        assert main(["audit", str(SAMPLE), "--out", str(audit_dir / "first"), "--store", str(store_path)]) == 1
+        assert main(["audit", str(fixed), "--out", str(audit_dir / "second"), "--store", str(store_path)]) == 1
     return Store.open(str(store_path), create=False)
 
 
@@ -47,14 +56,15 @@ def _failures(changes):
 
 
 def test_two_runs_and_their_diff(two_runs):
-    first, second = two_runs.runs()
+    first, second = two_runs.runs()[:2]
     assert (first.run_id, first.state, second.run_id, second.state) == (1, COMPLETE, 2, COMPLETE)
+    failed_first = {(r.office_id, r.rule_id) for r in two_runs.results_of(1) if r.status is Status.FAIL}
+    assert failed_first > FIXED_IN_SECOND_RUN
     diff = diff_runs(two_runs, 1, 2)
     assert _failures(diff.resolved) == FIXED_IN_SECOND_RUN
     assert {c.after for c in diff.resolved} == {Status.PASS}
     assert diff.new == ()
-    still = {(p["office"], p["rule"]) for p in PLANTED} - FIXED_IN_SECOND_RUN
-    assert _failures(diff.unchanged) == still
+    assert _failures(diff.unchanged) == failed_first - FIXED_IN_SECOND_RUN
     backwards = diff_runs(two_runs, 2, 1)
     assert _failures(backwards.new) == FIXED_IN_SECOND_RUN and _failures(backwards.resolved) == set()
 
@@ -68,20 +78,23 @@ def test_diff_command_prints_new_resolved_unchanged(two_runs, capsys):
     assert main(["diff", "1", "2", "--store", two_runs.where]) == 0
     out = capsys.readouterr().out
     resolved = [line for line in out.splitlines() if line.startswith("已解决 resolved")]
-    assert sorted(line.split()[2:4] for line in resolved) == [["GS-LZ-GL", "service_county-09"],
+    assert sorted(line.split()[2:4] for line in resolved) == [["GS-DX-LX", "service_county-03.within_county"],
                                                              ["GZ", "service_province-07"]]
     assert "新增 new 0  已解决 resolved 2  仍存在 unchanged" in out
 
 
 def test_second_audit_reports_what_changed_since_the_first(two_runs, capsys, tmp_path):
     fixed = apply_fixes(SAMPLE, tmp_path / "fixed3", [f for p in PLANTED for f in p["fix"]])
-    assert main(["audit", str(fixed), "--out", str(tmp_path / "third"), "--store", two_runs.where]) == 0
-    out = capsys.readouterr().out
-    assert f"已记录 recorded: run 3 in {two_runs.where}；较上次（run 2）新增 0、已解决 3、" in out
+    main(["audit", str(fixed), "--out", str(tmp_path / "third"), "--store", two_runs.where])
+    since_second = diff_runs(two_runs, 2, 3)
+    assert ("GZ", "service_province-12") in _failures(since_second.resolved)
+    assert (f"已记录 recorded: run 3 in {two_runs.where}；较上次（run 2）新增 {len(since_second.new)}、"
+            f"已解决 {len(since_second.resolved)}、仍存在 {len(since_second.unchanged)}") in capsys.readouterr().out
 
 
-def test_a_run_is_recorded_whole(two_runs, sample_report):
-    assert two_runs.results_of(1) == sample_report.results
+def test_a_run_is_recorded_whole(tmp_path, two_runs, sample_report):
+    _write_one_run(str(tmp_path / "other.sqlite"), sample_report, ())
+    assert Store.open(str(tmp_path / "other.sqlite")).results_of(1) == sample_report.results
     with two_runs.engine.connect() as conn:
         recorded = {r.name: r.sha256 for r in conn.execute(select(run_files).where(run_files.c.run_id == 1))}
     expected = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
@@ -91,8 +104,8 @@ def test_a_run_is_recorded_whole(two_runs, sample_report):
 
 def test_history_lists_runs_and_filters_by_office(tmp_path, capsys):
     store_path = str(tmp_path / "audits.sqlite")
-    assert main(["check", str(SAMPLE), "--office", "GS-LZ-YZ", "--store", store_path]) == 0
-    assert main(["audit", str(SAMPLE), "--out", str(tmp_path / "out"), "--store", store_path]) == 1
+    main(["check", str(SAMPLE), "--office", "GS-LZ-YZ", "--store", store_path])
+    main(["audit", str(SAMPLE), "--out", str(tmp_path / "out"), "--store", store_path])
     capsys.readouterr()
     assert main(["history", "--store", store_path]) == 0
     rows = [line.split()[:6] for line in capsys.readouterr().out.splitlines()[3:]]
@@ -216,3 +229,33 @@ def test_a_postgres_url_without_its_driver_is_a_clear_error(capsys):
     assert main(["history", "--store", "postgresql+psycopg://auditor:secret@127.0.0.1/westaudit"]) == 2
     err = capsys.readouterr().err
     assert "127.0.0.1/westaudit: audit store unusable" in err and "secret" not in err
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("zh", ["已解决", "GS-DX-LX", "service_county-03.within_county", "不符合", "符合", "−T-GS-DX-LX-1"]),
+    ("en", ["Resolved", "GZ", "service_province-07", "fail", "pass", "−EF-GZ-QDN-CJ-2"]),
+])
+def test_since_last_audit_partial_shows_what_changed(two_runs, lang, expected):
+    from westaudit.reports.render import html_environment
+    from westaudit.rundiff import changes_since_previous
+
+    html = html_environment(lang).get_template("_since_last_audit.html.j2").render(
+        since_last_audit=changes_since_previous(two_runs, 2))
+    rows = html.split("<tr")[2:]
+    assert [row.split(">")[0] for row in rows] == [' class="change-resolved"'] * 2
+    assert all(word in html for word in expected)
+    first = html_environment(lang).get_template("_since_last_audit.html.j2").render(since_last_audit=None)
+    assert ("First recorded audit" if lang == "en" else "本范围首次记录的审计") in first
+
+
+def test_the_html_report_of_the_second_audit_shows_what_changed(two_runs, audit_dir):
+    first = (audit_dir / "first" / "index.html").read_text(encoding="utf-8")
+    second = (audit_dir / "second" / "index.html").read_text(encoding="utf-8")
+    assert "本范围首次记录的审计" in first
+    assert second.count('<tr class="change-resolved">') == 2 and "change-new" not in second
+    assert "较上次审计的变化" in second and "service_county-03.within_county" in second
+
+
+def test_no_since_last_audit_section_without_a_store(tmp_path):
+    main(["audit", str(SAMPLE), "--out", str(tmp_path), "--no-store"])
+    assert "since-last-audit" not in (tmp_path / "index.html").read_text(encoding="utf-8")

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     report = recording.finish(run_audit(package, ruleset))
     args.out.mkdir(parents=True, exist_ok=True)
     write_report_json(report, args.out / REPORT_JSON)
-    index = write_site(report, ruleset.articles, package.tables, args.out, args.lang)
+    index = write_site(report, ruleset.articles, package.tables, args.out, args.lang, recording.index_context)
     failed = sum(r.status.value == "fail" for r in report.results)
     print(f"审计完成 audited {len(report.results)} results, {failed} failed; rejected rows: {len(report.rejected)}")
     print(f"报告 report: {index.resolve()}")
