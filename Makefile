@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint rules-test sample clean
+.PHONY: demo test lint rules-test sample bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ rules-test: $(STAMP)
 
 sample: $(STAMP)
 	$(BIN)/python data_samples/build_sample.py
+
+# not part of test: generated national packages, each audit stage timed (see benchmarks/README.md)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_audit.py --scales $(or $(SCALES),0.1,0.5,1,2,4)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

@@ -1,0 +1,350 @@
+"""How the audit scales: generated national packages at several scales, each stage timed side by side.
+
+Run: make bench   (or: .venv/bin/python benchmarks/bench_audit.py --scales 0.1,0.5,1,2,4)
+
+Not a test. For each scale N it generates a package (westaudit generate, cached under --workdir), then in
+fresh subprocesses, so each figure belongs to one scale and one stage:
+  floor     pandas reading every CSV of the package as text, nothing else: what any audit must pay;
+  stages    rule set, read (westaudit's reader and typing), validate (the Great Expectations contract,
+            timed inside the read), evaluate (every rule), write reports (report.json and the HTML site),
+            each with wall time, CPU time and its own peak resident memory (VmHWM reset per stage);
+  side by side on the same data: the contract as one vectorised pandas pass vs Great Expectations; the
+            headline aggregate rules (service_county-09 ratio, service_province-07 deadline) row by row
+            through durable-rules facts (westaudit.rete_adapter) vs westaudit's vectorised evaluation;
+  self-check `westaudit check` of the largest county's own package, end to end;
+and prints planted vs found per rule, then the growth factor from one scale to the next.
+Wall time on a shared machine is noisy; CPU time is printed beside it for that reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from collections import Counter
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import yaml
+
+HEADLINE_RULES = ("service_county-09", "service_province-07")
+STAGES = ("ruleset", "read", "validate", "evaluate", "write reports")
+
+
+# ---------------------------------------------------------------- measuring one stage in this process
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _peak_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _reset_peak() -> None:
+    with suppress(OSError):  # Linux: "5" resets the high-water mark, so VmHWM is then this stage's own peak
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+@contextmanager
+def stage(figures: dict, name: str):
+    _reset_peak()
+    wall, cpu = time.perf_counter(), _cpu()
+    yield
+    figures[name] = {"wall": time.perf_counter() - wall, "cpu": _cpu() - cpu, "peak_mib": _peak_mib()}
+
+
+# ---------------------------------------------------------------- child: the floor
+
+
+def measure_floor(package: Path) -> dict:
+    import pandas as pd
+
+    figures: dict = {}
+    rows = 0
+    with stage(figures, "floor"):
+        for path in sorted(package.glob("*.csv")):
+            rows += len(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"))
+    figures["rows"] = rows
+    return figures
+
+
+# ---------------------------------------------------------------- child: the audit, stage by stage
+
+
+def _timed_validation(figures: dict):
+    """Wrap the validation call inside the reader so its share of the read is known."""
+    import westaudit.coerce as coerce
+
+    original = coerce.validate_table
+    spent = {"wall": 0.0, "cpu": 0.0}
+
+    def timed(*args, **kwargs):
+        wall, cpu = time.perf_counter(), _cpu()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent["wall"] += time.perf_counter() - wall
+            spent["cpu"] += _cpu() - cpu
+
+    coerce.validate_table = timed
+    return spent
+
+
+def _pandas_contract_pass(package, contract) -> tuple[float, int]:
+    """The contract's row checks (required, minimum, value sets, office and key references, unique keys)
+    in one vectorised pandas pass over the typed tables: what validation costs without the framework."""
+    started = time.perf_counter()
+    offices = set(package.tables["offices"]["office_id"])
+    flagged = 0
+    for name, frame in package.tables.items():
+        spec = contract[name]
+        bad = frame[list(spec.key)].duplicated()
+        for column_name, column in spec.columns.items():
+            values = frame[column_name]
+            if not column.nullable:
+                bad |= values.isna()
+            if column.min is not None:
+                bad |= values.lt(column.min).fillna(False).astype(bool)
+            if column.type == "enum":
+                bad |= values.notna() & ~values.isin(list(column.values))
+            if column.type == "office":
+                bad |= values.notna() & ~values.isin(offices)
+            if column.type == "ref":
+                target, _, key = column.ref.partition(".")
+                if target in package.tables:
+                    bad |= values.notna() & ~values.isin(package.tables[target][key])
+        flagged += int(bad.sum())
+    return time.perf_counter() - started, flagged
+
+
+def _rete_headline(package, ruleset, year: int) -> tuple[float, dict[str, set[str]]] | None:
+    """The headline rules row by row as durable-rules facts: one case per volunteer or filing."""
+    try:
+        from westaudit.rete_adapter import AbsenceRule, Fact, GapRule, run_rules
+    except ImportError:
+        return None
+    import datetime as dt
+
+    import pandas as pd
+
+    started = time.perf_counter()
+    day = 86_400_000_000
+    minimum = float(ruleset.parameters.value("employment_ratio_min", year))
+    due = pd.Timestamp(ruleset.parameters.deadline("extension_filing_deadline", year))
+    year_start, year_end = pd.Timestamp(dt.date(year, 1, 1)), pd.Timestamp(dt.date(year, 12, 31))
+
+    def micros(stamp) -> int:
+        return int(pd.Timestamp(stamp).value // 1000)
+
+    volunteers = package.tables["volunteers"]
+    placements = package.tables["job_placements"]
+    facts, county_of = [], {}
+    for row in volunteers.itertuples(index=False):
+        if row.service_start <= year_end and row.service_end >= year_start:
+            county_of[row.volunteer_id] = row.county_id
+            facts.append(Fact(row.volunteer_id, "serving", micros(row.service_start), 0))
+    for seq, row in enumerate(placements.itertuples(index=False), start=1):
+        if year_start <= row.placed_on <= year_end and row.volunteer_id in county_of:
+            facts.append(Fact(row.volunteer_id, "placed", micros(row.placed_on), seq))
+    unplaced = run_rules([AbsenceRule("unplaced", "placed")], facts, county_of)
+    lacking = Counter(county_of[m.case_key] for m in unplaced)
+    serving = Counter(county_of.values())
+    failed = {"service_county-09": {c for c, n in serving.items() if (n - lacking[c]) / n < minimum - 1e-12}}
+
+    filings = package.tables["extension_filings"]
+    facts, province_of = [], {}
+    for row in filings.itertuples(index=False):
+        if row.year == year:
+            province_of[row.filing_id] = row.province_id
+            facts.append(Fact(row.filing_id, "due", micros(due), 0))
+            if pd.notna(row.reported_on):
+                facts.append(Fact(row.filing_id, "reported", micros(row.reported_on), 1))
+    matches = run_rules([GapRule("late", "due", "reported", day - 1), AbsenceRule("undated", "reported")],
+                        facts, province_of)
+    failed["service_province-07"] = {province_of[m.case_key] for m in matches}
+    return time.perf_counter() - started, failed
+
+
+def measure_audit(package_dir: Path, out: Path) -> dict:
+    from westaudit.audit import evaluate_rule, offices_in_scope, run_audit
+    from westaudit.context import EvalContext
+    from westaudit.orgchart import OrgChart
+    from westaudit.package import load_package
+    from westaudit.report_json import write_report_json
+    from westaudit.reports.site import write_site
+    from westaudit.results import Status
+    from westaudit.ruleset import RULES_DIR, load_ruleset
+
+    figures: dict = {}
+    with stage(figures, "ruleset"):
+        ruleset = load_ruleset(RULES_DIR)
+    validation = _timed_validation(figures)
+    with stage(figures, "read"):
+        package = load_package(package_dir, ruleset.contract)
+    figures["validate"] = {**validation, "peak_mib": figures["read"]["peak_mib"]}
+    for key in ("wall", "cpu"):
+        figures["read"][key] -= validation[key]
+    with stage(figures, "evaluate"):
+        report = run_audit(package, ruleset)
+    out.mkdir(parents=True, exist_ok=True)
+    with stage(figures, "write reports"):
+        write_report_json(report, out / "report.json")
+        write_site(report, ruleset.articles, package.tables, out, "zh")
+
+    figures["rows"] = sum(a.rows_read for a in package.accounts)
+    figures["rejected"] = len(report.rejected)
+    figures["results"] = len(report.results)
+    figures["failed"] = sorted([r.rule_id, r.office_id] for r in report.results if r.status is Status.FAIL)
+    figures["pandas_contract_pass"], _ = _pandas_contract_pass(package, ruleset.contract)
+
+    ctx_year = package.manifest.year
+    headline = [rule for rule in ruleset.rules if rule.id in HEADLINE_RULES]
+    org = OrgChart(package.tables["offices"])
+    ctx = EvalContext(ctx_year, ruleset.parameters, package.tables, ruleset.contract, org)
+    scope = offices_in_scope(org, package.manifest.office_id, None)
+    started = time.perf_counter()
+    vectorised = {rule.id: {r.office_id for r in evaluate_rule(
+        rule, [o for o in scope if rule.office in org.offices[o].roles], ruleset, ctx) if r.status is Status.FAIL}
+        for rule in headline}
+    figures["headline_vectorised"] = time.perf_counter() - started
+    rete = _rete_headline(package, ruleset, ctx_year)
+    if rete is not None:
+        figures["headline_rete"] = rete[0]
+        figures["headline_agree"] = all(rete[1][r] == vectorised.get(r, set()) for r in rete[1])
+    return figures
+
+
+# ---------------------------------------------------------------- parent: orchestration and printing
+
+
+def _run_child(args: list[str]) -> dict:
+    """Run this script as a child (a fresh process, so its memory peak is its own); returns its figures."""
+    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"child {args} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def _timed_command(command: list[str]) -> dict:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
+    return {"wall": time.perf_counter() - started,
+            "cpu": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
+            "peak_mib": after.ru_maxrss / 1024}
+
+
+def _generate(workdir: Path, scale: float, seed: int, share: float, county: bool) -> Path:
+    folder = workdir / f"n{scale:g}-s{seed}-v{share:g}" / ("county" if county else "national")
+    if not (folder / "manifest.yaml").exists():
+        command = [str(Path(sys.executable).parent / "westaudit"), "generate", "--scale", str(scale),
+                   "--seed", str(seed), "--violations", str(share), "--out", str(folder)]
+        subprocess.run(command + (["--county-package", "largest"] if county else []), check=True,
+                       stdout=subprocess.DEVNULL)
+    return folder
+
+
+def _planted_vs_found(package: Path, failed: list[list[str]]) -> list[tuple[str, int, int]]:
+    planted = yaml.safe_load((package / "planted.yaml").read_text(encoding="utf-8"))
+    failing = {tuple(pair) for pair in failed}
+    by_rule: dict[str, list[int]] = {}
+    for plant in planted:
+        counts = by_rule.setdefault(plant["rule"], [0, 0])
+        counts[0] += 1
+        counts[1] += (plant["rule"], plant["office"]) in failing
+    return [(rule, n, found) for rule, (n, found) in sorted(by_rule.items())]
+
+
+def _line(label: str, figure: dict, floor: float, rows: int) -> str:
+    rate = rows / figure["wall"] if figure["wall"] > 0 else 0
+    return (f"  {label:<15} wall {figure['wall']:8.2f}s  cpu {figure['cpu']:8.2f}s  peak {figure['peak_mib']:7.0f} MiB"
+            f"  {figure['cpu'] / floor if floor else 0:6.1f}x floor(cpu)  {rate:>11,.0f} rows/s")
+
+
+def run_scale(args, scale: float) -> dict:
+    from westaudit.generate.registry import rules_not_planted
+    from westaudit.ruleset import RULES_DIR, load_ruleset
+
+    started = time.perf_counter()
+    package = _generate(args.workdir, scale, args.seed, args.violations, county=False)
+    county = _generate(args.workdir, scale, args.seed, args.violations, county=True)
+    generated = time.perf_counter() - started
+    floor = _run_child(["--floor", str(package)])
+    audit = _run_child(["--audit", str(package), "--out", str(package.parent / "report")])
+    whole = _timed_command([str(Path(sys.executable).parent / "westaudit"), "audit", str(package),
+                            "--out", str(package.parent / "audit-cli")])
+    office = yaml.safe_load((county / "manifest.yaml").read_text(encoding="utf-8"))["office_id"]
+    check = _timed_command([str(Path(sys.executable).parent / "westaudit"), "check", str(county), "--office", office])
+
+    rows, floor_cpu = audit["rows"], floor["floor"]["cpu"]
+    print(f"\nN={scale:g}: {rows:,} rows in {package}  (generated in {generated:.1f}s)")
+    print(_line("floor (pandas)", floor["floor"], floor_cpu, rows))
+    for name in STAGES:
+        print(_line(name, audit[name], floor_cpu, rows))
+    stages_cpu = sum(audit[n]["cpu"] for n in STAGES)
+    print(f"  {'all stages':<15} cpu {stages_cpu:8.2f}s = {stages_cpu / floor_cpu:.1f}x floor;"
+          f" `westaudit audit` end to end: wall {whole['wall']:.1f}s cpu {whole['cpu']:.1f}s"
+          f" peak {whole['peak_mib']:.0f} MiB")
+    print(f"  self-check     `westaudit check` of county {office}: wall {check['wall']:.1f}s cpu {check['cpu']:.1f}s")
+    print(f"  validation     Great Expectations {audit['validate']['wall']:.2f}s vs one pandas pass "
+          f"{audit['pandas_contract_pass']:.2f}s: {audit['validate']['wall'] / audit['pandas_contract_pass']:.1f}x")
+    if "headline_rete" in audit:
+        print(f"  headline rules durable-rules facts {audit['headline_rete']:.2f}s vs vectorised "
+              f"{audit['headline_vectorised']:.2f}s: {audit['headline_rete'] / audit['headline_vectorised']:.0f}x"
+              f" (same failing offices: {'yes' if audit['headline_agree'] else 'NO'})")
+    else:
+        print("  headline rules westaudit.rete_adapter not present: durable-rules side not measured")
+    print(f"  rejected rows  {audit['rejected']}")
+    for rule, planted, found in _planted_vs_found(package, audit["failed"]):
+        print(f"  planted/found  {rule:<34} {found}/{planted}{'' if found == planted else '  MISSED'}")
+    unplanted = rules_not_planted(rule.id for rule in load_ruleset(RULES_DIR).rules)
+    print(f"  not planted    {len(unplanted)} rules have no planter (their failures are not judged here)")
+    return {"scale": scale, "floor": floor["floor"], "audit": audit, "cli": whole, "check": check}
+
+
+def print_growth(runs: list[dict]) -> None:
+    print("\ngrowth (cpu time) from one scale to the next; data grows by the scale ratio")
+    for before, after in zip(runs, runs[1:], strict=False):
+        ratio = after["scale"] / before["scale"]
+        parts = [f"{name} {after['audit'][name]['cpu'] / max(before['audit'][name]['cpu'], 1e-9):.2f}x"
+                 for name in ("read", "validate", "evaluate", "write reports")]
+        total = after["cli"]["cpu"] / before["cli"]["cpu"]
+        print(f"  N={before['scale']:g}->{after['scale']:g} (data x{ratio:g}): " + ", ".join(parts)
+              + f", whole audit {total:.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="0.1,0.5,1,2,4")
+    parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--violations", type=float, default=0.02)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/westaudit-bench"))
+    parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--audit", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.floor:
+        print(json.dumps(measure_floor(args.floor)))
+        return
+    if args.audit:
+        print(json.dumps(measure_audit(args.audit, args.out)))
+        return
+    runs = [run_scale(args, float(scale)) for scale in args.scales.split(",")]
+    print_growth(runs)
+    (args.workdir / "results.json").write_text(json.dumps(runs, indent=1, default=str), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
