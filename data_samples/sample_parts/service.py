@@ -7,6 +7,7 @@ articles are word for word recruiting-province articles read from the same rows 
 local projects, annual report, grievances, tasks). For the plan, report, grievance and task a defect at GS or
 GZ therefore fails both articles, and both are planted with one fix; for commendation and local projects the
 service rules ask for more than the recruiting rows give, so only the service article fails.
+榆中县 (GS-LZ-YZ) is the sample's passing county (its self-check must exit 0): nothing is planted there.
 """
 
 from __future__ import annotations
@@ -287,13 +288,13 @@ def _county_activities(world: World) -> None:
         visits = ("01-20", "04-25", "08-15") if cid == "GZ-QDN-CJ" else ("01-20", "04-25", "08-15", "11-20")
         for number, day in enumerate(visits, start=1):
             _activity(world, cid, "节假日慰问" if number == 1 else "看望慰问", number, day)
-        if cid != "GS-LZ-YZ":
+        if cid != "GZ-QDN-RJ":
             _activity(world, cid, "推荐表彰", 1, "10-28")
     world.plant("service_county-07", "GZ-QDN-CJ", "从江县全年仅看望慰问志愿者 3 次，8 月 15 日后再未看望",
                 fix=[{"table": "activities", "add": {"activity_id": "SA-GZ-QDN-CJ-看望慰问-4", "office_id": "GZ-QDN-CJ",
                                                      "activity_type": "看望慰问", "held_on": f"{YEAR}-11-20"}}])
-    world.plant("service_county-06.commendation", "GS-LZ-YZ", "榆中县本年度未推荐优秀志愿者参加评选表彰",
-                fix=[{"table": "activities", "add": {"activity_id": "SA-GS-LZ-YZ-推荐表彰-1", "office_id": "GS-LZ-YZ",
+    world.plant("service_county-06.commendation", "GZ-QDN-RJ", "榕江县本年度未推荐优秀志愿者参加评选表彰",
+                fix=[{"table": "activities", "add": {"activity_id": "SA-GZ-QDN-RJ-推荐表彰-1", "office_id": "GZ-QDN-RJ",
                                                      "activity_type": "推荐表彰", "held_on": f"{YEAR}-10-28"}}])
 
 
@@ -327,7 +328,7 @@ def _county_funds_grievances_tasks(world: World) -> None:
                   summary="生活补贴发放时间")
         world.add("tasks", task_id=f"ST-{cid}", assigned_by=_prefecture_of(cid), assigned_to=cid, title="志愿者信息核对",
                   assigned_on=f"{YEAR}-04-01", due_on=f"{YEAR}-04-20",
-                  completed_on=None if cid == "GS-LZ-YZ" else f"{YEAR}-04-18")
+                  completed_on=None if cid == "GS-DX-LX" else f"{YEAR}-04-18")
     world.add("expenditures", expense_id="SX-GS-DX-LX-3", office_id="GS-DX-LX", fund="项目管理经费", category="其他",
               amount=4600, spent_on=f"{YEAR}-09-05")
     world.plant("service_county-08.funds", "GS-DX-LX", "临洮县 4600 元项目管理经费支出用途为“其他”，不在规定范围内",
@@ -335,8 +336,8 @@ def _county_funds_grievances_tasks(world: World) -> None:
                 fix=[{"table": "expenditures", "key": "SX-GS-DX-LX-3", "set": {"category": "项目办工作"}}])
     world.plant("service_county-12", "GS-LZ-GL", "皋兰县受理的权益诉求 20 天后才答复（应在 15 天内）", evidence=["SG-GS-LZ-GL"],
                 fix=[{"table": "grievances", "key": "SG-GS-LZ-GL", "set": {"answered_on": f"{YEAR}-06-12"}}])
-    world.plant("service_county-13", "GS-LZ-YZ", "榆中县地（市）项目办交办的信息核对未完成", evidence=["ST-GS-LZ-YZ"],
-                fix=[{"table": "tasks", "key": "ST-GS-LZ-YZ", "set": {"completed_on": f"{YEAR}-04-19"}}])
+    world.plant("service_county-13", "GS-DX-LX", "临洮县地（市）项目办交办的信息核对未完成", evidence=["ST-GS-DX-LX"],
+                fix=[{"table": "tasks", "key": "ST-GS-DX-LX", "set": {"completed_on": f"{YEAR}-04-19"}}])
 
 
 # --- service units ---------------------------------------------------------------------------------------------
@@ -345,7 +346,7 @@ def _unit_documents_grievances_tasks(world: World) -> None:
     for index, (cid, _, _) in enumerate(COUNTIES):
         for unit in units_of(cid):
             _doc(world, f"SD-{unit}-POSTS", unit, "服务岗位申请", submitted_to=cid,
-                 submitted_on=f"{YEAR}-04-10" if unit == "GS-LZ-YZ-U3" else f"{YEAR}-03-20")
+                 submitted_on=f"{YEAR}-04-10" if unit == "GZ-QDN-LP-U3" else f"{YEAR}-03-20")
             world.add("tasks", task_id=f"ST-{unit}", assigned_by=cid, assigned_to=unit, title="志愿者考勤汇总",
                       assigned_on=f"{YEAR}-07-01", due_on=f"{YEAR}-07-15",
                       completed_on=f"{YEAR}-07-22" if unit == "GS-DX-LX-U2" else f"{YEAR}-07-14")
@@ -353,9 +354,9 @@ def _unit_documents_grievances_tasks(world: World) -> None:
         world.add("grievances", grievance_id=f"SG-{unit}", volunteer_id=world.by_county[cid][9 + index], office_id=unit,
                   received_on=f"{YEAR}-09-08", answered_on=f"{YEAR}-10-08" if cid == "GZ-QDN-CJ" else f"{YEAR}-09-12",
                   summary="宿舍维修")
-    world.plant("service_unit-01", "GS-LZ-YZ-U3", "榆中县农业技术推广站 4 月 10 日才向县项目办申请服务岗位（应于 3 月 31 日前）",
-                evidence=["SD-GS-LZ-YZ-U3-POSTS"],
-                fix=[{"table": "documents", "key": "SD-GS-LZ-YZ-U3-POSTS", "set": {"submitted_on": f"{YEAR}-03-25"}}])
+    world.plant("service_unit-01", "GZ-QDN-LP-U3", "黎平县农业技术推广站 4 月 10 日才向县项目办申请服务岗位（应于 3 月 31 日前）",
+                evidence=["SD-GZ-QDN-LP-U3-POSTS"],
+                fix=[{"table": "documents", "key": "SD-GZ-QDN-LP-U3-POSTS", "set": {"submitted_on": f"{YEAR}-03-25"}}])
     world.plant("service_unit-09", "GS-DX-LX-U2", "临洮县人民医院县项目办交办的考勤汇总逾期 7 天完成", evidence=["ST-GS-DX-LX-U2"],
                 fix=[{"table": "tasks", "key": "ST-GS-DX-LX-U2", "set": {"completed_on": f"{YEAR}-07-15"}}])
     world.plant("service_unit-08", "GZ-QDN-CJ-U1", "从江县第一中学受理的权益诉求 30 天后才答复（应在 15 天内）",
