@@ -14,12 +14,12 @@ NOTICE_ON = f"{YEAR}-06-20"  # the day the national part issues every notice
 
 
 def _post_adjustment(world: World) -> None:
-    county = "GS-LZ-YZ"
+    county = "GZ-QDN-LP"  # 榆中县 is the sample's county with nothing planted
     world.add("post_adjustments", adjustment_id=f"T-{county}-1", volunteer_id=world.by_county[county][13],
               county_id=county, from_unit_id=units_of(county)[0], to_unit_id=units_of(county)[2],
               volunteer_consent_on="2025-10-08", unit_consent_on="2025-10-09", province_approved_on="2025-10-20",
               effective_on="2025-10-15")
-    world.plant("service_county-03", county, "榆中县一项岗位调整 10 月 15 日生效，省级项目办 10 月 20 日才批准",
+    world.plant("service_county-03", county, "黎平县一项岗位调整 10 月 15 日生效，省级项目办 10 月 20 日才批准",
                 evidence=[f"T-{county}-1"],
                 fix=[{"table": "post_adjustments", "key": f"T-{county}-1", "set": {"province_approved_on": "2025-10-14"}}])
 
@@ -59,7 +59,7 @@ def _incidents(world: World) -> None:
     late("service_prefecture-02", "GZ-QDN", "黔东南州项目办收到重大事件报告 6 小时后才上报省级（限 4 小时）",
          "INC-4-R3", "09-15 14:00")
     late("service_province-06", "GS", "甘肃省项目办收到重大事件报告 20 小时后才上报全国项目办（限 12 小时）",
-         "INC-5-R4", "09-21 03:00")
+         "INC-5-R4", "09-21 00:00")
 
 
 def _departures(world: World) -> None:
