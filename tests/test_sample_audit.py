@@ -1,5 +1,6 @@
 """The sample package: the audit finds exactly the planted violations, and each fix turns its rule to pass."""
 
+import dataclasses
 import json
 
 import pytest
@@ -47,7 +48,9 @@ def test_rows_read_equal_rows_accepted_plus_rejected(report):
 @pytest.mark.parametrize("plant", PLANTED, ids=lambda p: f"{p['rule']}@{p['office']}")
 def test_fixing_a_planted_violation_turns_its_rule_to_pass(ruleset, tmp_path, plant):
     fixed = apply_fixes(SAMPLE, tmp_path / "fixed", plant["fix"])
-    report = run_audit(load_package(fixed, ruleset.contract), ruleset)
+    # only the planted rule is evaluated: the whole audit per plant would make this the suite's slowest test
+    just_this_rule = dataclasses.replace(ruleset, rules=(ruleset.by_id(plant["rule"]),))
+    report = run_audit(load_package(fixed, ruleset.contract), just_this_rule)
     result = next(r for r in report.results if (r.rule_id, r.office_id) == (plant["rule"], plant["office"]))
     assert result.status is Status.PASS, result.message_en
 
