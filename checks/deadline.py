@@ -14,6 +14,7 @@ from pydantic import model_validator
 
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, ParamName, Params, Threshold
 from westaudit.checks.registry import register
+from westaudit.checks.row_outcomes import RowWording, outcomes_by_rows
 from westaudit.checks.selectors import OFFICE, RowSelector
 from westaudit.context import EvalContext
 from westaudit.results import Status
@@ -75,19 +76,6 @@ class DeadlineCheck(CheckKind):
         late = records[late_mask].assign(_reason=[
             "未完成/未填日期 not done" if pd.isna(d) else f"逾期 late: {d:%Y-%m-%d %H:%M} > {limit:%Y-%m-%d %H:%M}"
             for d, limit in zip(done[late_mask], due[late_mask], strict=True)])
-        totals = records.groupby(OFFICE).size()
-        late_counts = late.groupby(OFFICE).size()
-        outcomes = []
-        for office in offices:
-            total = int(totals.get(office, 0))
-            if total == 0:
-                outcomes.append(OfficeOutcome(office, Status(p.when_none), 0, expected,
-                                              "本年度无相关记录", "no records in the audit year"))
-                continue
-            overdue = int(late_counts.get(office, 0))
-            outcomes.append(OfficeOutcome(
-                office, Status.FAIL if overdue else Status.PASS, f"{total - overdue}/{total}", expected,
-                f"{total} 条记录中 {overdue} 条逾期或未完成", f"{overdue} of {total} records late or not done",
-                late[late[OFFICE] == office] if overdue else None, p.records.table,
-            ))
-        return outcomes
+        return outcomes_by_rows(offices, records, late, expected, p.records.table, Status(p.when_none),
+                                RowWording("{total} 条记录中 {bad} 条逾期或未完成", "{bad} of {total} records late or not done",
+                                           "本年度无相关记录", "no records in the audit year"))

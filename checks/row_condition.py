@@ -12,6 +12,7 @@ from pydantic import Field
 
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params
 from westaudit.checks.registry import register
+from westaudit.checks.row_outcomes import RowWording, outcomes_by_rows
 from westaudit.checks.selectors import OFFICE, RowSelector, Scalar
 from westaudit.context import EvalContext
 from westaudit.results import Status
@@ -75,17 +76,6 @@ class RowConditionCheck(CheckKind):
         for condition in p.require:
             reasons[_unmet(rows, condition)] += f"不满足 {_describe(condition)}; "
         offending = rows[reasons != ""].assign(_reason=reasons[reasons != ""].str.rstrip("; "))
-        totals = rows.groupby(OFFICE).size()
         expected = "；".join(_describe(c) for c in p.require)
-        outcomes = []
-        for office in offices:
-            total = int(totals.get(office, 0))
-            if total == 0:
-                outcomes.append(OfficeOutcome(office, Status(p.when_none), 0, expected, "无相关记录", "no records"))
-                continue
-            bad = offending[offending[OFFICE] == office]
-            outcomes.append(OfficeOutcome(
-                office, Status.FAIL if len(bad) else Status.PASS, f"{total - len(bad)}/{total}", expected,
-                f"{total} 条中 {len(bad)} 条不满足", f"{len(bad)} of {total} rows fall short",
-                bad if len(bad) else None, p.records.table))
-        return outcomes
+        return outcomes_by_rows(offices, rows, offending, expected, p.records.table, Status(p.when_none),
+                                RowWording("{total} 条中 {bad} 条不满足", "{bad} of {total} rows fall short"))

@@ -8,6 +8,7 @@ import pandas as pd
 
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params
 from westaudit.checks.registry import register
+from westaudit.checks.row_outcomes import RowWording, outcomes_by_rows
 from westaudit.checks.selectors import OFFICE, RowSelector
 from westaudit.context import EvalContext
 from westaudit.results import Status
@@ -42,17 +43,6 @@ class WithinOfficeCheck(CheckKind):
             outside |= mask
             reasons[mask] += f"{column} 不在辖区内 outside; "
         offending = records[outside].assign(_reason=reasons[outside].str.rstrip("; "))
-        totals = records.groupby(OFFICE).size()
-        expected = "全部在辖区内 / all inside"
-        outcomes = []
-        for office in offices:
-            total = int(totals.get(office, 0))
-            if total == 0:
-                outcomes.append(OfficeOutcome(office, Status.NOT_APPLICABLE, 0, expected, "无相关记录", "no records"))
-                continue
-            bad = offending[offending[OFFICE] == office]
-            outcomes.append(OfficeOutcome(
-                office, Status.FAIL if len(bad) else Status.PASS, f"{total - len(bad)}/{total}", expected,
-                f"{total} 条中 {len(bad)} 条越出辖区", f"{len(bad)} of {total} rows name an office outside",
-                bad if len(bad) else None, p.records.table))
-        return outcomes
+        return outcomes_by_rows(offices, records, offending, "全部在辖区内 / all inside", p.records.table,
+                                Status.NOT_APPLICABLE,
+                                RowWording("{total} 条中 {bad} 条越出辖区", "{bad} of {total} rows name an office outside"))

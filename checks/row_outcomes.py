@@ -1,0 +1,44 @@
+"""Outcomes of the kinds that judge records one by one: an office passes when none of its records offend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from westaudit.checks.base import OfficeOutcome
+from westaudit.checks.selectors import OFFICE
+from westaudit.results import Status
+
+
+@dataclass(frozen=True)
+class RowWording:
+    """How a per-row kind words its outcome; {bad} and {total} are filled in per office."""
+
+    summary_zh: str
+    summary_en: str
+    none_zh: str = "无相关记录"
+    none_en: str = "no records"
+
+
+def outcomes_by_rows(offices: list[str], records: pd.DataFrame, offending: pd.DataFrame, expected: str,
+                     table: str, when_none: Status, wording: RowWording) -> list[OfficeOutcome]:
+    """Pass or fail per office by whether any of its records offend; offices with no records get when_none.
+
+    The offending rows are split by office in one groupby, not filtered once per office.
+    """
+    totals = records.groupby(OFFICE).size()
+    offending_by_office = dict(tuple(offending.groupby(OFFICE))) if len(offending) else {}
+    outcomes = []
+    for office in offices:
+        total = int(totals.get(office, 0))
+        if total == 0:
+            outcomes.append(OfficeOutcome(office, when_none, 0, expected, wording.none_zh, wording.none_en))
+            continue
+        bad = offending_by_office.get(office)
+        count = 0 if bad is None else len(bad)
+        outcomes.append(OfficeOutcome(
+            office, Status.FAIL if count else Status.PASS, f"{total - count}/{total}", expected,
+            wording.summary_zh.format(bad=count, total=total), wording.summary_en.format(bad=count, total=total),
+            bad, table))
+    return outcomes
