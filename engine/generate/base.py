@@ -76,6 +76,21 @@ class World:
             raise ValueError(f"table {table!r}: columns not in the contract: {unknown}")
         self.tables[table] = frame.reset_index(drop=True)
 
+    def add_rows(self, table: str, frame: pd.DataFrame) -> None:
+        """Rows of a table two families share (agreements: recruitment and service), appended to what is there."""
+        if table not in self.tables:
+            self.add(table, frame)
+            return
+        built = self.tables.pop(table)
+        self.add(table, pd.concat([built, frame], ignore_index=True))
+
+    def set_columns(self, table: str, columns: dict[str, np.ndarray]) -> None:
+        """Optional columns of a table another planter built (a volunteer's notice and leaving dates)."""
+        unknown = sorted(set(columns) - set(self.contract[table].columns))
+        if unknown:
+            raise ValueError(f"table {table!r}: columns not in the contract: {unknown}")
+        self.tables[table] = self.tables[table].assign(**columns)
+
 
 class Planter(ABC):
     name: ClassVar[str]

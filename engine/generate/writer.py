@@ -25,8 +25,10 @@ def _cells(values: pd.Series, column: ColumnSpec) -> pd.Series:
     if column.type == "bool":
         return values.map({True: "是", False: "否"})
     if column.type in ("date", "datetime"):
-        dates = values.to_numpy().astype("datetime64[D]")
-        text = np.datetime_as_string(dates, unit="D")
+        # incident reports are judged in hours, so a datetime keeps its minutes
+        unit = "m" if column.type == "datetime" else "D"
+        dates = values.to_numpy().astype(f"datetime64[{unit}]")
+        text = np.char.replace(np.datetime_as_string(dates, unit=unit), "T", " ")
         return pd.Series(np.where(np.isnat(dates), "", text), index=values.index)
     if column.type == "int" and values.dtype.kind == "f":
         return values.astype("Int64")
