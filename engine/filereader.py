@@ -30,11 +30,15 @@ __all__ = [
     "HeaderMatch",
     "read_csv_table",
     "read_xlsx_sheets",
+    "INSTRUCTIONS_SHEET",
     "match_headers",
 ]
 
 SOURCE_ROW = "_src_row"
 SOURCE_FILE = "_src_file"
+# The first sheet of a `westaudit template` workbook: instructions for the office, never a table. It is the one
+# sheet a workbook may carry that matches no table, so a filled template is a package as it stands.
+INSTRUCTIONS_SHEET = "填报须知"
 _RESERVED = (SOURCE_ROW, SOURCE_FILE)
 
 
@@ -242,7 +246,8 @@ def read_xlsx_sheets(path: str | Path) -> dict[str, RawTable]:
 
     Formulas give their cached values; dates come back as ISO text ("2025-03-31 00:00:00"), whole numbers
     without ".0". The header is the first non-empty row; blank rows are skipped but counted. Sources are
-    "<file>#<sheet>". A workbook that cannot be opened or parsed raises InputError.
+    "<file>#<sheet>". The instructions sheet of a template (``INSTRUCTIONS_SHEET``) is not read. A workbook
+    that cannot be opened or parsed raises InputError.
     """
     import openpyxl  # deferred: only workbook submissions pay for importing it
 
@@ -257,6 +262,8 @@ def read_xlsx_sheets(path: str | Path) -> dict[str, RawTable]:
     try:
         tables: dict[str, RawTable] = {}
         for sheet in workbook.worksheets:
+            if sheet.title.strip() == INSTRUCTIONS_SHEET:
+                continue
             sheet_source = f"{source}#{sheet.title}"
             try:
                 with _bulk_allocation():
