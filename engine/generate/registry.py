@@ -11,9 +11,13 @@ from collections.abc import Iterable
 from westaudit.generate.adjustments import AdjustmentsPlanter
 from westaudit.generate.assessments import AssessmentsPlanter
 from westaudit.generate.base import Planter
+from westaudit.generate.departures import DeparturesPlanter
 from westaudit.generate.extensions import ExtensionsPlanter
+from westaudit.generate.incidents import IncidentsPlanter
+from westaudit.generate.onboarding import OnboardingPlanter
 from westaudit.generate.orgchart import OrgChartPlanter
 from westaudit.generate.placements import PlacementsPlanter
+from westaudit.generate.recruitment import RecruitmentPlanter
 from westaudit.generate.volunteers import VolunteersPlanter
 
 PLANTERS: tuple[Planter, ...] = (
@@ -23,6 +27,10 @@ PLANTERS: tuple[Planter, ...] = (
     ExtensionsPlanter(),
     AssessmentsPlanter(),
     AdjustmentsPlanter(),
+    RecruitmentPlanter(),
+    OnboardingPlanter(),
+    DeparturesPlanter(),
+    IncidentsPlanter(),
 )
 
 
