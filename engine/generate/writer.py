@@ -28,8 +28,8 @@ def _cells(values: pd.Series, column: ColumnSpec) -> pd.Series:
         # incident reports are judged in hours, so a datetime keeps its minutes
         unit = "m" if column.type == "datetime" else "D"
         dates = values.to_numpy().astype(f"datetime64[{unit}]")
-        text = np.char.replace(np.datetime_as_string(dates, unit=unit), "T", " ")
-        return pd.Series(np.where(np.isnat(dates), "", text), index=values.index)
+        text = pd.Series(np.datetime_as_string(dates, unit=unit), index=values.index, dtype=object)
+        return text.str.replace("T", " ", regex=False).where(~np.isnat(dates), "")
     if column.type == "int" and values.dtype.kind == "f":
         return values.astype("Int64")
     return values
