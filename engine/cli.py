@@ -6,12 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from westaudit.commands import audit, check, diff, evaluate, generate, history, rules, validate
+from westaudit.commands import audit, check, diff, evaluate, generate, history, rules, template, validate
 from westaudit.commands.common import EXIT_ERROR
 from westaudit.errors import WestauditError
 
 # the one list of subcommands; each module adds its own parser
-COMMANDS = (audit, check, validate, rules, history, diff, evaluate, generate)
+COMMANDS = (audit, check, validate, template, rules, history, diff, evaluate, generate)
 
 
 def build_parser() -> argparse.ArgumentParser:
