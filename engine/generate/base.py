@@ -27,6 +27,11 @@ class Plant:
     why: str
     evidence: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # planters index numpy arrays; numpy strings would not serialise into planted.yaml
+        object.__setattr__(self, "office", str(self.office))
+        object.__setattr__(self, "evidence", tuple(str(key) for key in self.evidence))
+
 
 @dataclass(frozen=True)
 class OrgFrames:
