@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from westaudit.generate.activities import ActivitiesPlanter
 from westaudit.generate.adjustments import AdjustmentsPlanter
 from westaudit.generate.assessments import AssessmentsPlanter
 from westaudit.generate.base import Planter
 from westaudit.generate.departures import DeparturesPlanter
+from westaudit.generate.documents import DocumentsPlanter
 from westaudit.generate.extensions import ExtensionsPlanter
 from westaudit.generate.incidents import IncidentsPlanter
 from westaudit.generate.onboarding import OnboardingPlanter
 from westaudit.generate.orgchart import OrgChartPlanter
 from westaudit.generate.placements import PlacementsPlanter
+from westaudit.generate.records import RecordsPlanter
 from westaudit.generate.recruitment import RecruitmentPlanter
 from westaudit.generate.volunteers import VolunteersPlanter
 
@@ -31,6 +34,9 @@ PLANTERS: tuple[Planter, ...] = (
     OnboardingPlanter(),
     DeparturesPlanter(),
     IncidentsPlanter(),
+    DocumentsPlanter(),
+    ActivitiesPlanter(),
+    RecordsPlanter(),
 )
 
 
