@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from westaudit.checks.base import OfficeOutcome
@@ -15,7 +16,9 @@ from westaudit.results import RejectedRow, Result, Status, TableAccount
 from westaudit.ruleset import Rule, RuleSet
 
 if TYPE_CHECKING:
+    from westaudit.coverage import Coverage
     from westaudit.package import Package
+    from westaudit.submission import ConsolidationSummary
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,19 @@ class AuditReport:
     results: tuple[Result, ...]
     accounts: tuple[TableAccount, ...]
     rejected: tuple[RejectedRow, ...]
+    # a consolidated audit of several packages: who sent what, who sent nothing (None: one package)
+    consolidation: ConsolidationSummary | None = None
 
     @property
     def failed(self) -> bool:
         return any(r.status is Status.FAIL for r in self.results)
+
+    def package_of(self, office_id: str) -> str | None:
+        """The package an office's findings come from: the one audited, or in a consolidated audit the package
+        covering the office; None for an office no package covers."""
+        if self.consolidation is None:
+            return Path(self.package).name
+        return self.consolidation.package_of.get(office_id)
 
 
 def incomplete_by_office(rejected: tuple[RejectedRow, ...]) -> dict[str, set[str]]:
@@ -61,8 +73,11 @@ def _result(rule: Rule, outcome: OfficeOutcome, ruleset: RuleSet, ctx: EvalConte
                   outcome.message_zh, outcome.message_en, evidence, total, incomplete)
 
 
-def _not_evaluable(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalContext) -> list[Result]:
-    """insufficient_data for every office when a table or optional column the rule reads was not submitted."""
+def not_evaluable(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalContext) -> list[Result]:
+    """insufficient_data for every office when a table or optional column the rule reads was not submitted.
+
+    ctx needs only has_table and has_column (coverage.py passes what one office's packages submitted).
+    """
     refs = list(rule.check.column_refs())
     missing_tables = sorted({r.table for r in refs if not ctx.has_table(r.table)})
     if missing_tables:
@@ -80,9 +95,9 @@ def _not_evaluable(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalCo
 
 
 def evaluate_rule(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalContext) -> list[Result]:
-    not_evaluable = _not_evaluable(rule, offices, ruleset, ctx)
-    if not_evaluable:
-        return not_evaluable
+    held_back = not_evaluable(rule, offices, ruleset, ctx)
+    if held_back:
+        return held_back
     outcomes = rule.check.evaluate(ctx, offices)
     return [_result(rule, outcome, ruleset, ctx) for outcome in outcomes]
 
@@ -93,19 +108,31 @@ def offices_in_scope(org: OrgChart, submitting_office: str, only_office: str | N
     return sorted(org.subtree(submitting_office))
 
 
-def run_audit(package: Package, ruleset: RuleSet, only_office: str | None = None) -> AuditReport:
+def run_audit(package: Package, ruleset: RuleSet, only_office: str | None = None,
+              coverage: Coverage | None = None) -> AuditReport:
+    """coverage: for a consolidated package, the offices with no package and what each office's packages
+    submitted (engine/coverage.py); their duties are insufficient_data, not evaluated over others' rows."""
     org = OrgChart(package.tables["offices"])
     if package.manifest.office_id not in org:
         raise InputError(str(package.path), "the manifest's office_id is not in the offices table",
                          column="office_id", value=package.manifest.office_id)
     if only_office and only_office not in org.subtree(package.manifest.office_id):
         raise UsageError(f"office {only_office!r} is not in this package (submitted by {package.manifest.office_id})")
+    incomplete = incomplete_by_office(package.rejected)
+    if coverage is not None:  # an office that sent nothing weighs on every office above it, like a rejected row
+        for table in ruleset.contract:
+            incomplete.setdefault(table, set()).update(coverage.missing)
     ctx = EvalContext(package.manifest.year, ruleset.parameters, package.tables, ruleset.contract, org,
-                      _weighing_on(incomplete_by_office(package.rejected), org), package.submitted_columns)
+                      _weighing_on(incomplete, org), package.submitted_columns)
     scope = offices_in_scope(org, package.manifest.office_id, only_office)
     results: list[Result] = []
     for rule in ruleset.rules:
         offices = [o for o in scope if rule.office in org.offices[o].roles]
+        held_back = coverage.held_back(rule, offices, ruleset) if coverage is not None and offices else []
+        if held_back:
+            settled = {r.office_id for r in held_back}
+            offices = [o for o in offices if o not in settled]
+            results.extend(held_back)
         if offices:
             results.extend(evaluate_rule(rule, offices, ruleset, ctx))
     return AuditReport(str(package.path), package.manifest.office_id, package.manifest.year, ruleset.version,

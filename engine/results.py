@@ -66,10 +66,12 @@ class RejectedRow:
 
 @dataclass(frozen=True)
 class TableAccount:
-    """Rows read = rows accepted + rows rejected, per table: nothing is silently dropped."""
+    """Rows read = rows accepted + rows rejected (+ rows merged), per table: nothing is silently dropped."""
 
     table: str
     source_files: tuple[str, ...]
     rows_read: int
     rows_accepted: int
     rows_rejected: int
+    # consolidation only: rows identical to a row another package sent, counted once among the accepted
+    rows_merged: int = 0

@@ -193,9 +193,14 @@ def _is_url(location: str) -> bool:
 
 
 def package_files(package: Package) -> tuple[InputFile, ...]:
-    """The sha256 of every file the package loader reads: the manifest and every CSV/XLSX beside it."""
+    """The sha256 of every file the package loader reads: the manifest and every CSV/XLSX beside it; for a
+    consolidated package (engine/consolidate.py), those of each package it merged, named ``<package>/<file>``."""
     from westaudit.package import DATA_SUFFIXES
 
+    parts = getattr(package, "parts", ())
+    if parts:
+        return tuple(InputFile(f"{part.label}/{f.name}", f.sha256, f.size)
+                     for part in parts for f in package_files(part.package))
     files = sorted(p for p in package.path.iterdir() if p.is_file() and not p.name.startswith("~$")
                    and (p.suffix.lower() in DATA_SUFFIXES or p.name.startswith(("manifest.", "清单."))))
     return tuple(InputFile(p.name, hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_size) for p in files)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from westaudit.orgchart import OFFICE_CODES_ZH
 from westaudit.results import STATUS_ZH, Status
+from westaudit.submission import RECEIPT_STATE_EN, RECEIPT_STATE_ZH, ReceiptState
 
 LANGS = ("zh", "en")
 
@@ -81,6 +82,21 @@ _WORDS: dict[str, tuple[str, str]] = {
     "rows_accepted": ("接受", "accepted"),
     "rows_rejected": ("拒收", "rejected"),
     "sort_hint": ("点击表头排序", "click a column header to sort"),
+    # consolidated audits: the packages behind the report and their self-check receipts
+    "package": ("数据包", "package"),
+    "no_package": ("未报送数据包（职责均为数据不足）", "no package submitted (every duty: insufficient data)"),
+    "submissions": ("报送的数据包与自查回执", "packages submitted and their self-check receipts"),
+    "supervising": ("监督机构 {office} 合并审计 {n} 个数据包", "{n} packages audited together by the supervising office {office}"),
+    "submitting_office": ("报送机构", "submitted by"),
+    "rows_merged": ("合并重复", "merged duplicates"),
+    "receipt": ("自查回执", "self-check receipt"),
+    "receipt_checked": ("自查：{office}，{at}，规则集 {version}", "self-checked by {office} at {at}, rule set {version}"),
+    "same_ruleset": ("与本次审计相同", "same as this audit"),
+    "other_ruleset": ("与本次审计不同", "not this audit's"),
+    "failing_rules": ("不符合", "failing"),
+    "receipt_mismatch": ("回执与数据包不符：自查后已改动", "the receipt does not match: changed after the self-check"),
+    "changed_files": ("改动的文件", "files changed"),
+    "missing_offices": ("未报送数据包的机构（其职责均为数据不足）", "offices with no package (every duty: insufficient data)"),
     # evaluation report
     "by_province": ("分省情况", "by province"),
     "province": ("省份", "province"),
@@ -133,6 +149,10 @@ def words(lang: str) -> dict[str, str]:
 
 def status_label(status: Status, lang: str) -> str:
     return STATUS_ZH[status] if lang == "zh" else STATUS_EN[status]
+
+
+def receipt_state_label(state: ReceiptState, lang: str) -> str:
+    return RECEIPT_STATE_ZH[state] if lang == "zh" else RECEIPT_STATE_EN[state]
 
 
 def office_code_label(code: str, lang: str) -> str:

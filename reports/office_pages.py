@@ -46,6 +46,7 @@ def _context(view: AuditView, office: OfficeView) -> dict:
         "report": view.report, "rules": view.rules, "office": office, "ancestors": _ancestors(view, office),
         "children": [view.offices[c] for c in view.children.get(office_id, [])], "county_ranking": ranking,
         "evidence_limit": EVIDENCE_SAMPLE, "evidence_csv": evidence_csv_name(office),
+        "package": view.report.package_of(office_id),
     }
 
 

@@ -11,7 +11,15 @@ from markupsafe import Markup
 
 from westaudit.results import Status
 
-from .messages import LEVEL, article_label, office_code_label, remediation, status_label, words
+from .messages import (
+    LEVEL,
+    article_label,
+    office_code_label,
+    receipt_state_label,
+    remediation,
+    status_label,
+    words,
+)
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#!~])")
 
@@ -41,6 +49,7 @@ def _globals(lang: str) -> dict:
         "status_label": partial(_status_label, lang=lang), "code_label": partial(office_code_label, lang=lang),
         "hint": partial(_hint, lang=lang), "static": _static,
         "article_label": partial(article_label, lang=lang),
+        "receipt_state": partial(receipt_state_label, lang=lang),
     }
 
 

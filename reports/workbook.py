@@ -5,7 +5,7 @@ A findings row is a report.json result (same rule, office, status, measured, exp
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -14,11 +14,12 @@ from .messages import LEVEL, LEVEL_ORDER, office_code_label, remediation, status
 from .model import AuditView
 from .safety import neutralise
 
+# 数据包: the package the finding (its office) or the evidence row came from; blank: the office sent none
 FINDING_HEADER = ("机构编号", "机构名称", "层级", "规则编号", "条款", "职责", "结论", "状态代码", "实测", "要求",
-                  "说明", "证据行数", "数据不完整的表", "整改建议")
-EVIDENCE_HEADER = ("机构编号", "规则编号", "结论", "数据表", "文件", "行", "编号", "原因", "内容")
+                  "说明", "证据行数", "数据不完整的表", "整改建议", "数据包")
+EVIDENCE_HEADER = ("机构编号", "规则编号", "结论", "数据表", "文件", "行", "编号", "原因", "内容", "数据包")
 EVIDENCE_SHEET = "证据行"
-_WIDTHS = {"职责": 36, "说明": 40, "整改建议": 40, "内容": 60, "机构名称": 18}
+_WIDTHS = {"职责": 36, "说明": 40, "整改建议": 40, "内容": 60, "机构名称": 18, "数据包": 18}
 
 
 def _sheet(workbook: Workbook, title: str, header: tuple[str, ...], rows: list[list]) -> None:
@@ -43,13 +44,20 @@ def finding_rows(view: AuditView, level: str) -> list[list]:
                      f"{office_code_label(rule.office, 'zh')}第{rule.article}条", rule.title_zh,
                      status_label(result.status, "zh"), result.status.value, result.measured, result.expected,
                      result.message_zh, result.evidence_total, "、".join(result.incomplete_tables),
-                     remediation(rule.check.name, result.status, result.expected, result.incomplete_tables, "zh")])
+                     remediation(rule.check.name, result.status, result.expected, result.incomplete_tables, "zh"),
+                     view.report.package_of(result.office_id)])
     return rows
+
+
+def _evidence_package(view: AuditView, source_file: str) -> str | None:
+    consolidation = view.report.consolidation
+    return consolidation.package_of_source(source_file) if consolidation else PurePath(view.report.package).name
 
 
 def evidence_rows(view: AuditView) -> list[list]:
     return [[result.office_id, result.rule_id, status_label(result.status, "zh"), row.table, row.source_file,
-             row.source_row, row.key, row.reason, "；".join(f"{name}={value}" for name, value in row.values)]
+             row.source_row, row.key, row.reason, "；".join(f"{name}={value}" for name, value in row.values),
+             _evidence_package(view, row.source_file)]
             for result in view.report.results for row in result.evidence]
 
 

@@ -1,12 +1,16 @@
 """`westaudit audit PACKAGE --out DIR`: every office in the package; report.json, the HTML/Markdown reports,
-the national evaluation, findings.xlsx and junit.xml (see docs/reports.md)."""
+the national evaluation, findings.xlsx and junit.xml (see docs/reports.md).
+
+`westaudit audit PACKAGE PACKAGE... | FOLDER_OF_PACKAGES [--office ID]`: the packages merged and audited as one
+submission of their supervising office (engine/consolidate.py, docs/submission-package.md)."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
-from westaudit.commands.common import EXIT_FAILED, EXIT_OK, add_encoding_option, load_rules_and_package
+from westaudit.commands.common import EXIT_FAILED, EXIT_OK, add_encoding_option
 from westaudit.recording import add_recording_options, start_recording
 
 
@@ -17,8 +21,11 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
 
 def add_parser(subcommands) -> None:
     parser = subcommands.add_parser("audit", help="audit a package: report.json, HTML reports, XLSX, JUnit")
-    parser.add_argument("package", type=Path)
+    parser.add_argument("package", type=Path, nargs="+",
+                        help="a package, or several, or a folder of packages (audited as one submission)")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--office", dest="supervising_office", default=None,
+                        help="consolidation: the supervising office (default: the lowest office above all packages)")
     add_report_options(parser)
     add_recording_options(parser)
     add_encoding_option(parser)
@@ -27,13 +34,28 @@ def add_parser(subcommands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from westaudit.audit import run_audit
+    from westaudit.consolidate import consolidate, is_package
+    from westaudit.package import load_package
     from westaudit.report_json import write_report_json
     from westaudit.reports.chromium import print_to_pdf
     from westaudit.reports.site import FINDINGS_XLSX, JUNIT_XML, REPORT_JSON, write_site
+    from westaudit.ruleset import RULES_DIR, load_ruleset
+    from westaudit.terminal import consolidation_lines
 
-    ruleset, package = load_rules_and_package(args.package, args.rules, args.encoding)
-    recording = start_recording(args, package, ruleset, "audit")
-    report = recording.finish(run_audit(package, ruleset))
+    ruleset = load_ruleset(args.rules or RULES_DIR)
+    if len(args.package) == 1 and is_package(args.package[0]) and args.supervising_office is None:
+        package = load_package(args.package[0], ruleset.contract, args.encoding)
+        recording = start_recording(args, package, ruleset, "audit")
+        report = recording.finish(run_audit(package, ruleset))
+    else:
+        merged = consolidate(args.package, ruleset, args.supervising_office, args.encoding)
+        for folder in merged.skipped:
+            print(f"跳过 skipped {folder}: 没有清单，不是数据包 no manifest, not a package")
+        package = merged.package
+        recording = start_recording(args, package, ruleset, "audit")
+        report = recording.finish(dataclasses.replace(run_audit(package, ruleset, coverage=merged.coverage),
+                                                      consolidation=merged.summary))
+        print("\n".join(consolidation_lines(merged.summary, report.offices)))
     args.out.mkdir(parents=True, exist_ok=True)
     write_report_json(report, args.out / REPORT_JSON)
     index = write_site(report, ruleset.articles, package.tables, args.out, args.lang, recording.index_context)

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from westaudit.commands.common import EXIT_FAILED, EXIT_OK, add_encoding_option, load_rules_and_package
+from westaudit.receipts import RECEIPT_NAME, write_receipt
 from westaudit.recording import add_recording_options, start_recording
 
 
@@ -13,6 +14,8 @@ def add_parser(subcommands) -> None:
     parser = subcommands.add_parser("check", help="self-check: one office's own duties, summary on the terminal")
     parser.add_argument("package", type=Path)
     parser.add_argument("--office", required=True)
+    parser.add_argument("--no-receipt", action="store_true",
+                        help=f"do not write the self-check receipt ({RECEIPT_NAME}) into the package folder")
     add_recording_options(parser)
     add_encoding_option(parser)
     parser.set_defaults(handler=run)
@@ -26,4 +29,6 @@ def run(args: argparse.Namespace) -> int:
     recording = start_recording(args, package, ruleset, "check")
     report = recording.finish(run_audit(package, ruleset, only_office=args.office))
     print("\n".join(summary_lines(report)))
+    if not args.no_receipt:
+        print(f"自查回执 self-check receipt: {write_receipt(package, report, args.office).resolve()}")
     return EXIT_FAILED if report.failed else EXIT_OK
