@@ -171,7 +171,8 @@ class _Periodic:
                 held = sum(plan.get(kind, (0, None))[0] for kind in counted.kinds)
                 for office in members:
                     intent.plant(rule_id, office, self._why(office, counted, mode, held))
-        return pd.concat(parts, ignore_index=True)
+        empty = pd.DataFrame({OWNER: [], self.kind_column: [], self.date_column: np.array([], "datetime64[D]")})
+        return pd.concat([empty, *parts], ignore_index=True)
 
     def _why(self, office: str, counted: Counted, mode: str, held: int) -> str:
         values = self.world.contract[counted.table].columns[counted.kind_column].values

@@ -60,11 +60,10 @@ class Slots:
         self.parts: list[pd.DataFrame] = []
 
     def _part(self, offices: np.ndarray, doc_type: str, year: int, **asks) -> pd.DataFrame:
-        frame = pd.DataFrame({"office_id": offices, "doc_type": doc_type, "year": year, "due": np.datetime64("NaT", "D"),
-                              "sent_to": "", "approve": "", "publish": False, "within": np.nan, "in_year": False})
-        for name, value in asks.items():
-            frame[name] = value
-        return frame
+        asks = {"due": np.datetime64("NaT"), "sent_to": "", "approve": "", "publish": False, "within": np.nan,
+                "in_year": False} | asks
+        asks["due"] = np.datetime64(asks["due"], "ns")  # one unit in every part, so they concatenate alike
+        return pd.DataFrame({"office_id": offices, "doc_type": doc_type, "year": year, **asks})
 
     def add_owned(self, rule: Rule) -> None:
         p, selector = rule.check.params, _selector(rule)
@@ -122,13 +121,15 @@ class Slots:
 
 def _merge(asks: pd.DataFrame) -> pd.DataFrame:
     keys = ["office_id", "doc_type", "year"]
+    merged = asks.groupby(keys, sort=True).agg(due=("due", "min"), publish=("publish", "any"),
+                                               within=("within", "min"), in_year=("in_year", "any")).reset_index()
     for column in ("sent_to", "approve"):
-        named = asks[asks[column].ne("")]
-        if (named.groupby(keys)[column].nunique() > 1).any():
+        named = asks.loc[asks[column].ne(""), [*keys, column]].drop_duplicates()
+        if named.duplicated(keys).any():
             raise ValueError(f"two rules ask one document to be {column} different offices")
-    grouped = asks.groupby(keys, sort=True)
-    return grouped.agg(due=("due", "min"), sent_to=("sent_to", "max"), approve=("approve", "max"),
-                       publish=("publish", "any"), within=("within", "min"), in_year=("in_year", "any")).reset_index()
+        merged = merged.merge(named, on=keys, how="left")
+        merged[column] = merged[column].fillna("")
+    return merged
 
 
 def _write(world: World, roles: Roles, rng: np.random.Generator, slots: pd.DataFrame) -> pd.DataFrame:
@@ -273,7 +274,7 @@ class _Breaker:
         self._apply(trial, self._rows(rule, violators, trial), mode, self._due(rule), np.random.default_rng(0))
         ctx = self.roles.context(self.world, {**self.world.tables, TABLE: trial[~trial["_drop"]]})
         near = set(violators) | {a for v in violators for a in self.roles.chart.ancestors(v)}
-        return sum(len(set(failing_offices(other, ctx, self.roles)) & near) for other in touching)
+        return sum(len(failing_offices(other, ctx, self.roles, near)) for other in touching)
 
     def break_own(self, rule: Rule) -> None:
         rng = self.world.rng(f"documents:{rule.id}")

@@ -68,8 +68,9 @@ def _document(rule: Rule, ctx: EvalContext, offices: list[str]) -> Failing:
     if p.published:
         ok &= docs["published_on"].notna()
     good = set(owner[ok])
-    shown = _by_office(ctx, p.documents.table, docs)
-    return {office: shown.get(office, ()) for office in offices if office not in good}
+    failing = [office for office in offices if office not in good]
+    shown = _by_office(ctx, p.documents.table, docs[owner.isin(failing)])
+    return {office: shown.get(office, ()) for office in failing}
 
 
 def _deadline(rule: Rule, ctx: EvalContext, offices: list[str]) -> Failing:
@@ -148,9 +149,12 @@ JUDGES: dict[str, Callable[[Rule, EvalContext, list[str]], Failing]] = {
 }
 
 
-def failing_offices(rule: Rule, ctx: EvalContext, roles: Roles) -> Failing:
-    """Every office playing the rule's role that the audit would fail, with the evidence it would show."""
+def failing_offices(rule: Rule, ctx: EvalContext, roles: Roles, among: set[str] | None = None) -> Failing:
+    """Every office playing the rule's role (of `among`, if given) that the audit would fail, with the
+    evidence it would show."""
     offices = list(roles.offices(rule.office))
+    if among is not None:
+        offices = [office for office in offices if office in among]
     return JUDGES[rule.check.name](rule, ctx, offices) if offices else {}
 
 

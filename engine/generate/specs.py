@@ -8,7 +8,7 @@ with an existing kind on an existing table is planted without new generator code
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -53,6 +53,7 @@ class Roles:
 
     chart: OrgChart
     names: pd.Series  # office_id -> name
+    _by_role: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def of(cls, world: World) -> Roles:
@@ -60,7 +61,9 @@ class Roles:
         return cls(OrgChart(offices), offices.set_index("office_id")["name"])
 
     def offices(self, role: str) -> np.ndarray:
-        return np.array(self.chart.with_role(role), dtype=object)
+        if role not in self._by_role:
+            self._by_role[role] = np.array(self.chart.with_role(role), dtype=object)
+        return self._by_role[role]
 
     def superiors(self, offices: np.ndarray, role: str) -> np.ndarray:
         """The nearest office above each (not itself) playing role, as the document check reads 'superior'."""
