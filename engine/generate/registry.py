@@ -16,16 +16,22 @@ from westaudit.generate.departures import DeparturesPlanter
 from westaudit.generate.documents import DocumentsPlanter
 from westaudit.generate.extensions import ExtensionsPlanter
 from westaudit.generate.incidents import IncidentsPlanter
+from westaudit.generate.insurance import InsurancePlanter
 from westaudit.generate.onboarding import OnboardingPlanter
 from westaudit.generate.orgchart import OrgChartPlanter
 from westaudit.generate.placements import PlacementsPlanter
+from westaudit.generate.quotas import QuotasPlanter
 from westaudit.generate.records import RecordsPlanter
 from westaudit.generate.recruitment import RecruitmentPlanter
+from westaudit.generate.subsidies import SubsidiesPlanter
 from westaudit.generate.volunteers import VolunteersPlanter
 
 PLANTERS: tuple[Planter, ...] = (
     OrgChartPlanter(),
     VolunteersPlanter(),
+    InsurancePlanter(),
+    SubsidiesPlanter(),
+    QuotasPlanter(),
     PlacementsPlanter(),
     ExtensionsPlanter(),
     AssessmentsPlanter(),

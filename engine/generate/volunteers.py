@@ -1,5 +1,8 @@
 """The volunteer roster: about 80,000 at scale 1, spread very unevenly over counties, three cohorts active in
-the audit year (the previous-but-one extended, the previous finishing or extending, the new one arriving)."""
+the audit year (the previous-but-one extended, the previous finishing or extending, the new one arriving).
+
+Each volunteer also carries the records the offices keep on them (notice, certificate, file, registration,
+housing...), all in order; volunteer_plants.py then breaks them for the violating offices."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ import pandas as pd
 
 from westaudit.generate import people
 from westaudit.generate.base import Planter, World, scaled, sequence_ids
+from westaudit.generate.sampling import days
+from westaudit.generate.volunteer_plants import ROW_RULES, plant_row_violations
 
 VOLUNTEERS_AT_SCALE_1 = 80_000
 # share of the roster by cohort: two years back (extended into the audit year), last year, this year
@@ -21,9 +26,36 @@ def _days(rng: np.random.Generator, first: str, last: str, count: int) -> np.nda
     return start + rng.integers(0, (end - start).astype(int) + 1, size=count).astype("timedelta64[D]")
 
 
+def _on(years: np.ndarray, month_day: str) -> np.ndarray:
+    return np.char.add(years.astype(str), f"-{month_day}").astype("datetime64[D]")
+
+
+def _records(world: World, rng: np.random.Generator, roster: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Every record in order: notice and certificate before arrival, the file opened before it, registration
+    within the limit after it, a completed volunteer's employment certificate on leaving."""
+    count = len(roster)
+    cohort = roster["cohort_year"].to_numpy()
+    start = roster["service_start"].to_numpy().astype("datetime64[D]")
+    end = roster["service_end"].to_numpy().astype("datetime64[D]")
+    registration_days = int(world.parameters.value("national_registration_days", world.year))
+    completed = roster["status"].eq("completed").to_numpy()
+    return {
+        "archive_created_on": start - days(rng, 5, 30, count),
+        "registered_on": start + days(rng, 0, registration_days, count),
+        "confirmation_notice_on": _on(cohort, "06-01") + days(rng, 0, 29, count),
+        "service_certificate_on": _on(cohort, "07-01") + days(rng, 0, 13, count),
+        "records_kept_at_university": np.ones(count, dtype=bool),
+        "org_relations_transferred": np.ones(count, dtype=bool),
+        "employment_certificate_on": np.where(completed, end - days(rng, 0, 20, count), np.datetime64("NaT")),
+        "housing_free": np.ones(count, dtype=bool),
+        "staff_managed": np.ones(count, dtype=bool),
+    }
+
+
 class VolunteersPlanter(Planter):
     name = "volunteers"
     tables = ("volunteers",)
+    rules = ROW_RULES
 
     def build(self, world: World, rng: np.random.Generator) -> None:
         org = world.org
@@ -63,7 +95,7 @@ class VolunteersPlanter(Planter):
         end = np.where(left, np.minimum(early_end, end), end)
         status[left] = "left"
 
-        world.add("volunteers", pd.DataFrame({
+        roster = pd.DataFrame({
             "volunteer_id": sequence_ids(f"V{year}", total, 7),
             "name": people.names(rng, total),
             "id_number": people.id_numbers(rng, home_region, (year - 27, year - 21)),
@@ -75,4 +107,8 @@ class VolunteersPlanter(Planter):
             "service_start": start,
             "service_end": end,
             "status": status,
-        }))
+        })
+        # streams of their own, so the roster (which every later planter reads) stays as it was
+        records = _records(world, world.rng("volunteers:records"), roster)
+        plant_row_violations(world, world.rng("volunteers:plants"), roster, records)
+        world.add("volunteers", roster.assign(**records))
