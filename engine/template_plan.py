@@ -78,11 +78,15 @@ def _roles_below(roles: tuple[str, ...], subtree_roles: set[str]) -> tuple[str, 
     return tuple(code for code in OFFICE_CODES if code in below and code not in roles)
 
 
+def _in_sheet_order(tables: set[str], contract: dict[str, TableSpec]) -> tuple[str, ...]:
+    return tuple(t for t in _FIRST_SHEETS if t in tables) + tuple(t for t in contract if t in tables
+                                                                   and t not in _FIRST_SHEETS)
+
+
 def _sheets(roles: tuple[str, ...], roles_below: tuple[str, ...], ruleset: RuleSet) -> tuple[SheetUse, ...]:
     by_role = _tables_by_role(ruleset)
     wanted = set().union(*(by_role[role] for role in (*roles, *roles_below)))
-    order = [t for t in _FIRST_SHEETS if t in wanted] + [t for t in ruleset.contract if t in wanted
-                                                          and t not in _FIRST_SHEETS]
+    order = _in_sheet_order(wanted, ruleset.contract)
     return tuple(SheetUse(ruleset.contract[t], tuple(r for r in roles if t in by_role[r]),
                           tuple(r for r in roles_below if t in by_role[r])) for t in order)
 
@@ -96,7 +100,7 @@ def _duties(roles: tuple[str, ...], ruleset: RuleSet) -> tuple[DutyArticle, ...]
         rules = [rule for rule in ruleset.rules if rule.office == role and rule.article == number]
         tables = set().union(*(rule.check.tables() for rule in rules)) if rules else set()
         duties.append(DutyArticle(role, number, article.text, tuple(rule.id for rule in rules),
-                                  tuple(t for t in ruleset.contract if t in tables)))
+                                  _in_sheet_order(tables, ruleset.contract)))
     return tuple(duties)
 
 
