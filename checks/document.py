@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pandas as pd
 
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, ParamName, Params
+from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, OfficeCode, RowSelector
 from westaudit.context import EvalContext
@@ -90,14 +91,18 @@ class DocumentCheck(CheckKind):
         docs = docs[docs[OFFICE].isin(offices)]
         docs = docs.assign(_reason=self._row_problems(ctx, docs))
         expected = self._expected(ctx)
+        good = docs[docs["_reason"] == ""].groupby(OFFICE)["document_id"]
+        good_ids, good_counts = good.agg("、".join).to_dict(), good.size().to_dict()
+        by_office = OfficeRows(docs)
         outcomes = []
         for office in offices:
-            own = docs[docs[OFFICE] == office]
-            good = own[own["_reason"] == ""]
-            if not good.empty:
-                outcomes.append(OfficeOutcome(office, Status.PASS, "、".join(good["document_id"]), expected,
-                                              f"已有合规文件 {len(good)} 份", f"{len(good)} compliant document(s)"))
-            elif own.empty:
+            if office in good_counts:
+                count = good_counts[office]
+                outcomes.append(OfficeOutcome(office, Status.PASS, good_ids[office], expected,
+                                              f"已有合规文件 {count} 份", f"{count} compliant document(s)"))
+                continue
+            own = by_office.of(office)
+            if own.empty:
                 outcomes.append(OfficeOutcome(office, Status.FAIL, 0, expected, "本年度无此类文件",
                                               "no such document for the year"))
             else:

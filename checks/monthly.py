@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pandas as pd
 
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold
+from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, RowSelector
 from westaudit.context import EvalContext
@@ -73,8 +74,9 @@ class MonthlyCheck(CheckKind):
                                         + joined.loc[late, "_paid"].dt.strftime("%Y-%m-%d"))
         problems = joined[joined["_problem"] != ""].groupby("index")["_problem"].agg("; ".join)
         flagged = members.loc[problems.index].assign(_reason=problems)
-        expected_counts = joined.groupby(OFFICE).size()
-        bad_counts = joined[joined["_problem"] != ""].groupby(OFFICE).size()
+        expected_counts = joined.groupby(OFFICE).size().to_dict()
+        bad_counts = joined[joined["_problem"] != ""].groupby(OFFICE).size().to_dict()
+        flagged_by_office = OfficeRows(flagged)
         expected = f"每月 {due_day} 日前发放 by day {due_day}"
         outcomes = []
         for office in offices:
@@ -86,5 +88,5 @@ class MonthlyCheck(CheckKind):
             outcomes.append(OfficeOutcome(
                 office, Status.FAIL if bad else Status.PASS, f"{total - bad}/{total}", expected,
                 f"应发 {total} 人月，{bad} 人月未发或逾期", f"{bad} of {total} member-months unpaid or late",
-                flagged[flagged[OFFICE] == office] if bad else None, p.members.table))
+                flagged_by_office.of(office) if bad else None, p.members.table))
         return outcomes

@@ -45,8 +45,8 @@ class PeriodicCheck(CheckKind):
         max_gap = int(ctx.resolve(p.max_gap_days)) if p.max_gap_days is not None else None
         rows = p.activities.select(ctx)
         rows = rows[rows[OFFICE].isin(offices)]
-        counts = rows.groupby(OFFICE).size()
-        gaps = _longest_gaps(rows[[OFFICE]].assign(_d=rows[p.date_column]), ctx.year_start, ctx.year_end)
+        counts = rows.groupby(OFFICE).size().to_dict()
+        gaps = _longest_gaps(rows[[OFFICE]].assign(_d=rows[p.date_column]), ctx.year_start, ctx.year_end).to_dict()
         expected = f">= {minimum} 次" + (f"，间隔 <= {max_gap} 天" if max_gap is not None else "")
         outcomes = []
         for office in offices:

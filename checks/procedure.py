@@ -18,6 +18,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, ParamName, Params
+from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, OfficeCode, RowSelector, Scalar
 from westaudit.context import SOURCE_FILE, SOURCE_ROW, EvalContext, ParamRef
@@ -198,8 +199,8 @@ class ProcedureCheck(CheckKind):
 
     def _outcomes(self, offices: list[str], cases: pd.DataFrame, offending: pd.DataFrame) -> list[OfficeOutcome]:
         p = self.params
-        totals = cases.groupby(OFFICE).size()
-        failing = offending.groupby(OFFICE).size()
+        totals = cases.groupby(OFFICE).size().to_dict()
+        failing = OfficeRows(offending)
         expected = "每件均按序、按时完成规定步骤 / every case completes its steps in order and on time"
         outcomes = []
         for office in offices:
@@ -207,12 +208,12 @@ class ProcedureCheck(CheckKind):
             if total == 0:
                 outcomes.append(OfficeOutcome(office, Status(p.when_none), 0, expected, "无相关事项", "no cases"))
                 continue
-            bad = int(failing.get(office, 0))
+            bad = failing.count(office)
             outcomes.append(OfficeOutcome(
                 office, Status.FAIL if bad else Status.PASS, f"{total - bad}/{total}", expected,
                 f"{total} 件中 {bad} 件程序缺步、顺序颠倒或超时",
                 f"{bad} of {total} cases miss a step, are out of order or late",
-                offending[offending[OFFICE] == office] if bad else None, p.cases.table))
+                failing.of(office) if bad else None, p.cases.table))
         return outcomes
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold
+from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, RowSelector
 from westaudit.context import EvalContext
@@ -50,9 +51,10 @@ class QuotaCheck(CheckKind):
             f"超出指标 over: {c}/{n:g}" if o else (f"完成不足 under: {c}/{n:g}" if u else "")
             for c, n, o, u in zip(quotas["_count"], number, over, under, strict=True)])
         expected = "不超过指标" + (f"，完成不少于 {min_fill:.0%}" if min_fill else "")
+        quotas_by_office = OfficeRows(quotas)
         outcomes = []
         for office in offices:
-            own = quotas[quotas[OFFICE] == office]
+            own = quotas_by_office.of(office)
             holders = set(own[p.holder_column])
             # members counted for an office below this one that was given no quota at all
             below = ctx.org.subtree(office)

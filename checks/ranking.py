@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pandas as pd
 
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold
+from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, OfficeCode, RowSelector
 from westaudit.context import EvalContext
@@ -43,7 +44,8 @@ class RankingCheck(CheckKind):
         # ties at the boundary share the place: the bottom N scores, every subject holding one of them
         rows = rows.assign(_place=rows.groupby(OFFICE)[p.score_column].rank(method="min", ascending=True))
         expected = f"末位 {bottom} 名淘汰 / bottom {bottom} eliminated"
-        return [self._judge(ctx, office, rows[rows[OFFICE] == office], bottom, expected) for office in offices]
+        by_office = OfficeRows(rows)
+        return [self._judge(ctx, office, by_office.of(office), bottom, expected) for office in offices]
 
     def _judge(self, ctx: EvalContext, office: str, rows: pd.DataFrame, bottom: int,
                expected: str) -> OfficeOutcome:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold
+from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, RowSelector
 from westaudit.context import EvalContext
@@ -41,22 +42,23 @@ class RatioCheck(CheckKind):
         population = population[population[OFFICE].isin(offices)]
         achieved_keys = set(p.achieved.select(ctx)[p.achieved_key].dropna())
         population = population.assign(_achieved=population[p.member_key].isin(achieved_keys))
-        counts = population.groupby(OFFICE)["_achieved"].agg(["sum", "count"])
+        grouped = population.groupby(OFFICE)["_achieved"]
+        achieved_counts, totals = grouped.sum().to_dict(), grouped.size().to_dict()
+        lacking = OfficeRows(population[~population["_achieved"]].drop(columns=["_achieved"]))
         expected = f">= {minimum:.0%}"
         outcomes = []
         for office in offices:
-            if office not in counts.index:
+            if office not in totals:
                 outcomes.append(OfficeOutcome(office, Status.NOT_APPLICABLE, None, expected,
                                               "本年度无需统计的对象", "nobody to count in the audit year"))
                 continue
-            achieved, total = int(counts.at[office, "sum"]), int(counts.at[office, "count"])
+            achieved, total = int(achieved_counts[office]), int(totals[office])
             share = achieved / total
             passed = share >= minimum - 1e-12
-            lacking = population[(population[OFFICE] == office) & ~population["_achieved"]]
             outcomes.append(OfficeOutcome(
                 office, Status.PASS if passed else Status.FAIL, round(share, 4), expected,
                 f"{achieved}/{total}（{share:.1%}），下限 {minimum:.0%}",
                 f"{achieved}/{total} ({share:.1%}), minimum {minimum:.0%}",
-                None if passed else lacking.drop(columns=["_achieved"]), p.population.table,
+                None if passed else lacking.of(office), p.population.table,
             ))
         return outcomes

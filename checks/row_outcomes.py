@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from westaudit.checks.base import OfficeOutcome
+from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.selectors import OFFICE
 from westaudit.results import Status
 
@@ -25,20 +26,19 @@ def outcomes_by_rows(offices: list[str], records: pd.DataFrame, offending: pd.Da
                      table: str, when_none: Status, wording: RowWording) -> list[OfficeOutcome]:
     """Pass or fail per office by whether any of its records offend; offices with no records get when_none.
 
-    The offending rows are split by office in one groupby, not filtered once per office.
+    The offending rows are grouped by office once, not filtered once per office.
     """
-    totals = records.groupby(OFFICE).size()
-    offending_by_office = dict(tuple(offending.groupby(OFFICE))) if len(offending) else {}
+    totals = records.groupby(OFFICE).size().to_dict()
+    offending_by_office = OfficeRows(offending)
     outcomes = []
     for office in offices:
         total = int(totals.get(office, 0))
         if total == 0:
             outcomes.append(OfficeOutcome(office, when_none, 0, expected, wording.none_zh, wording.none_en))
             continue
-        bad = offending_by_office.get(office)
-        count = 0 if bad is None else len(bad)
+        count = offending_by_office.count(office)
         outcomes.append(OfficeOutcome(
             office, Status.FAIL if count else Status.PASS, f"{total - count}/{total}", expected,
             wording.summary_zh.format(bad=count, total=total), wording.summary_en.format(bad=count, total=total),
-            bad, table))
+            offending_by_office.of(office) if count else None, table))
     return outcomes

@@ -31,10 +31,6 @@ class TypedTable:
     rejected: tuple[RejectedRow, ...]
 
 
-def _is_blank(raw: pd.Series) -> pd.Series:
-    return raw.isna() | (raw.astype(str).str.strip() == "")
-
-
 def _parse_column(column: ColumnSpec, raw: pd.Series) -> cells.Parsed:
     parsers: dict[str, Callable[[pd.Series], cells.Parsed]] = {
         "int": cells.parse_int, "float": cells.parse_float, "date": cells.parse_date,
@@ -42,8 +38,9 @@ def _parse_column(column: ColumnSpec, raw: pd.Series) -> cells.Parsed:
     }
     if column.type in parsers:
         return parsers[column.type](raw)
-    blank = _is_blank(raw)
-    text = cells.normalise_text(raw).where(~blank)
+    text = cells.normalise_text(raw)
+    # blank after normalising: spaces, zero-width and control characters alone are no value
+    text = text.where(text.notna() & (text != ""))
     not_bad = pd.Series(False, index=raw.index)
     if column.type == "enum":
         # an unknown spelling is kept as written, so the contract's value-set expectation rejects it

@@ -15,6 +15,7 @@ import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -299,6 +300,7 @@ class HeaderMatch:
     missing: tuple[str, ...] = ()
 
 
+@lru_cache(maxsize=4096)
 def _header_key(header: str) -> str:
     # Spaces inside Chinese headers ("身份证 号码") are typing accidents, so they are ignored altogether.
     text = normalise_text(pd.Series([header], dtype=object)).iloc[0]

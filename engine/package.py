@@ -105,15 +105,15 @@ def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | N
     typed: dict[str, TypedTable] = {}
     unknown: list[tuple[str, str]] = []
     submitted: dict[str, frozenset[str]] = {}
+    keys: dict[str, set] = {}
     for name in order:
         raw = raws[name]
         frame, unknown_columns = _canonical_frame(raw, contract[name])
         unknown.extend((raw.source, column) for column in unknown_columns)
         submitted[name] = frozenset(frame.columns) & frozenset(contract[name].columns)
-        offices = set(cells.normalise_text(frame["office_id"])) if name == "offices" \
-            else set(typed["offices"].frame["office_id"])
-        keys = {t: set(typed[t].frame[contract[t].key[0]]) for t in typed}
+        offices = set(cells.normalise_text(frame["office_id"])) if name == "offices" else keys["offices"]
         typed[name] = type_table(contract[name], frame, offices, keys)
+        keys[name] = set(typed[name].frame[contract[name].key[0]])
     accounts = tuple(TableAccount(name, (raws[name].source,), len(raws[name].frame), len(t.frame),
                                   len({(r.source_file, r.source_row) for r in t.rejected}))
                      for name, t in typed.items())
