@@ -16,11 +16,11 @@ import yaml
 from westaudit.audit import run_audit
 from westaudit.cli import main
 from westaudit.filereader import INSTRUCTIONS_SHEET
-from westaudit.orgchart import OrgChart
+from westaudit.orgchart import OFFICE_CODES_ZH, OrgChart
 from westaudit.package import load_package
 from westaudit.results import Status
-from westaudit.template_hierarchy import hierarchy_from_package
-from westaudit.template_plan import plan_from_hierarchy
+from westaudit.template_hierarchy import OfficeRow, hierarchy_from_package
+from westaudit.template_plan import plan_for_own_row, plan_from_hierarchy
 
 REPO = Path(__file__).resolve().parent.parent
 FIXED_SAMPLE = REPO / "data_samples" / "west2025_fixed"
@@ -190,6 +190,24 @@ def test_province_template_follows_what_it_recruits_and_serves(ruleset, sample_h
     assert "medical_exams" in recruit_only.table_names() and "subsidies" not in recruit_only.table_names()
     assert {"medical_exams", "subsidies", "extension_filings"} <= set(serving.table_names())
     assert "insurance" not in serving.table_names()  # the national office arranges insurance
+
+
+@pytest.mark.parametrize("label, level, recruits, serves", [
+    ("全国 national", "national", None, None),
+    ("省级，招募且服务 province, recruits and serves", "province", True, True),
+    ("省级，只招募 province, recruits only", "province", True, False),
+    ("省级，只服务 province, serves only", "province", False, True),
+    ("地市 prefecture", "prefecture", None, None),
+    ("县级 county", "county", None, None),
+    ("高校 university", "university", None, None),
+    ("服务单位 unit", "unit", None, None),
+])
+def test_templates_doc_table_matches_the_rules(ruleset, label, level, recruits, serves):
+    plan = plan_for_own_row(OfficeRow("X", "", level, None, recruits, serves), 2025, ruleset)
+    left_out = "、".join(spec.title_zh for name, spec in ruleset.contract.items() if name not in plan.table_names())
+    row = (f"| {label} | {'、'.join(OFFICE_CODES_ZH[r] for r in plan.roles)} | "
+           f"{'、'.join(OFFICE_CODES_ZH[r] for r in plan.roles_below) or '—'} | {len(plan.sheets)} | {left_out or '—'} |")
+    assert row in (REPO / "docs" / "templates.md").read_text(encoding="utf-8").splitlines()
 
 
 def test_an_offices_file_pre_fills_the_chain_and_the_subtree(tmp_path):
