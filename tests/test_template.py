@@ -412,11 +412,18 @@ def test_refusals_name_the_problem(tmp_path, capsys):
     assert "--level" in capsys.readouterr().err
     assert main(["template", "--office", "P", "--year", "2025", "--out", out, "--level", "province"]) == 2
     assert "--recruits" in capsys.readouterr().err
+    assert main(["template", "--office", "X", "--year", "1990", "--out", out, "--level", "county"]) == 2
+    assert "year" in capsys.readouterr().err
     assert main(["template", "--office", "X", "--year", "2025", "--out", out, "--level", "county"]) == 0
+    assert main(["template", "--office", "X", "--year", "2025", "--out", out, "--level", "county"]) == 2
+    assert "exists" in capsys.readouterr().err  # a filled-in workbook is never written over
+    Path(out).unlink()
     assert main(["template", "--office", "Y", "--year", "2025", "--out", out, "--level", "county"]) == 2
     assert "is for office 'X'" in capsys.readouterr().err
+    assert main(["template", "--office", "X", "--year", "2025", "--out", out, "--level", "county"]) == 0
     (tmp_path / "t" / "other.csv").write_text("a\n1\n", encoding="utf-8")
-    assert main(["template", "--office", "X", "--year", "2025", "--out", out, "--level", "county"]) == 2
+    assert main(["template", "--office", "X", "--year", "2025", "--out", str(tmp_path / "t" / "x2.xlsx"),
+                 "--level", "county"]) == 2
     assert "other.csv" in capsys.readouterr().err
     assert main(["template", "--office", "X", "--year", "2025", "--out", str(tmp_path / "x.csv"),
                  "--level", "county"]) == 2

@@ -62,6 +62,8 @@ def _check_destination(out: Path, office_id: str, year: int) -> Path | None:
 
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"--out {out}: the template is an .xlsx workbook")
+    if out.exists():  # it may already be filled in: never write over an office's work
+        raise UsageError(f"{out} exists; delete it or choose another name")
     folder = out.parent
     if not folder.exists():
         return None
@@ -80,10 +82,23 @@ def _check_destination(out: Path, office_id: str, year: int) -> Path | None:
     return None
 
 
-def write_manifest(folder: Path, office_id: str, name: str, year: int) -> Path:
+def manifest_for(office_id: str, name: str, year: int):
+    """The manifest the template's folder needs, validated by the model the reader loads it with."""
+    from pydantic import ValidationError
+
+    from westaudit.manifest import Manifest
+
+    try:
+        return Manifest(office_id=office_id, year=year, title=f"{name or office_id} {year} 年度报送")
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise UsageError(f"not a usable manifest: {problems}") from exc
+
+
+def write_manifest(folder: Path, manifest) -> Path:
     path = folder / MANIFEST_NAME
-    body = yaml.safe_dump({"office_id": office_id, "year": year, "title": f"{name or office_id} {year} 年度报送"},
-                          allow_unicode=True, sort_keys=False)
+    body = yaml.safe_dump(manifest.model_dump(include={"office_id", "year", "title"}), allow_unicode=True,
+                          sort_keys=False)
     path.write_text("# 由 westaudit template 生成；与填好的工作簿一起报送 written by westaudit template\n" + body,
                     encoding="utf-8")
     return path
@@ -93,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
     from westaudit.reports.template_workbook import write_template
     from westaudit.ruleset import RULES_DIR, load_ruleset
 
+    manifest_for(args.office, args.name, args.year)  # a year the reader refuses stops here, before any work
     ruleset = load_ruleset(args.rules or RULES_DIR)
     plan = _plan(args, ruleset)
     manifest = _check_destination(args.out, args.office, args.year)
@@ -101,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         write_template(plan, ruleset.contract, args.out, args.lang)
     except OSError as exc:
         raise InputError(str(args.out), f"cannot write the workbook: {exc.strerror or exc}") from exc
-    manifest = manifest or write_manifest(args.out.parent, args.office, plan.office.name, args.year)
+    manifest = manifest or write_manifest(args.out.parent, manifest_for(args.office, plan.office.name, args.year))
     sheets = "、".join(use.table.title_zh for use in plan.sheets)
     print(f"模板 template: {args.out}（{len(plan.sheets)} 张表 sheets: {sheets}；预填机构 {len(plan.offices)} 个）")
     print(f"清单 manifest: {manifest}")
