@@ -131,6 +131,8 @@ def header_note(spec: TableSpec, name: str, column: ColumnSpec, contract: dict[s
     lines = [title, ("含义：" if zh else "Meaning: ") + meaning,
              ("类型：" if zh else "Type: ") + _TYPE[lang][column.type],
              ("填写：" if zh else "Filling in: ") + _blank_rule(spec, name, column, lang)]
+    other_headers = [h for h in column.accepted_headers(name) if h != header_label(name, column, lang)]
+    lines.append(("表头也可写：" if zh else "Header also accepted as: ") + ("、" if zh else ", ").join(other_headers))
     if column.values:
         lines.append(("取值：" if zh else "Values: ") + _values_text(column, lang))
     if column.type == "bool":

@@ -138,6 +138,7 @@ def test_headers_carry_notes_drop_downs_formats_and_a_frozen_row(county_template
         assert part in note
     assert "选填列" in sheet[f"{letter['archive_created_on']}1"].comment.text
     assert "示例：V2025-0001" in sheet[f"{letter['volunteer_id']}1"].comment.text
+    assert "表头也可写：service_start、到岗日期、上岗日期" in sheet[f"{letter['service_start']}1"].comment.text
     validations = {str(v.sqref).split(":")[0]: v for v in sheet.data_validations.dataValidation}
     status = validations[f"{letter['status']}2"]
     assert status.type == "list" and status.formula1 == '"在岗,延期,期满,提前离岗"'
