@@ -152,7 +152,14 @@ def _same(a: object, b: object) -> bool:
 
 
 def _text(value: object) -> str:
-    return "" if pd.isna(value) else str(value)
+    """A typed cell shown as an office would write it."""
+    if pd.isna(value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 @dataclass
@@ -229,11 +236,14 @@ class _TableMerge:
             values = self.frame[name]
             self.reject(among & ~self.rejected_mask & values.notna() & ~values.isin(known), name, expected)
 
-    def settle(self, standing: pd.Series, outside: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
-        """(accepted, merged): the first of identical standing rows is accepted, the others merged; a row
-        outside its package's subtree is merged when identical to an accepted row, else rejected."""
+    def settle(self, standing: pd.Series, closeness: pd.Series,
+               outside: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
+        """(accepted, merged): of identical standing rows, the copy of the package closest to the row's office
+        (highest closeness) is accepted, the others merged; a row outside its package's subtree is merged when
+        identical to an accepted row, else rejected."""
         standing = standing & ~self.rejected_mask
-        repeated = self.key[standing].duplicated(keep="first")
+        order = closeness[standing].sort_values(ascending=False, kind="stable").index
+        repeated = self.key[order].duplicated(keep="first")
         merged = pd.Series(self.frame.index.isin(repeated.index[repeated]), index=self.frame.index)
         accepted = standing & ~merged
         if outside is not None and outside.any():
@@ -298,23 +308,27 @@ def _merge(parts: list[PackagePart], contract: dict[str, TableSpec]) -> tuple[_M
     offices: set[str] = set()
     keys: dict[str, set] = {}
     charts = [OrgChart(part.package.tables["offices"]) for part in parts]
+    depth = {i: len(chart.ancestors(part.package.manifest.office_id)) for i, (part, chart)
+             in enumerate(zip(parts, charts, strict=True))}
     for name in _table_order(contract, names):
         spec = contract[name]
         table = _TableMerge(spec, _stacked(spec, parts), parts)
         everything = pd.Series(True, index=table.frame.index)
+        # a deeper submitting office is closer to the rows it shares with a supervisor's package
+        closeness = table.frame[_PART].map(depth)
         if name == "offices":
             table.reject_conflicts(table.conflicts(everything), _closest_version(parts, charts))
             standing = everything & ~table.rejected_mask
             offices = set(table.frame.loc[standing, "office_id"])
             table.reference_checks(everything, offices, keys)
-            accepted, copies = table.settle(everything)
+            accepted, copies = table.settle(everything, closeness)
             org = OrgChart(table.frame[accepted])
             offices = set(org.offices)
         else:
             inside = _inside_subtree(table.frame, spec, parts, org)
             table.reject_conflicts(table.conflicts(inside))
             table.reference_checks(inside, offices, keys)
-            accepted, copies = table.settle(inside, ~inside)
+            accepted, copies = table.settle(inside, closeness, ~inside)
         frame = table.frame[accepted].drop(columns=_PART).reset_index(drop=True)
         merged.tables[name] = frame
         if len(spec.key) == 1:

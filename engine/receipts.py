@@ -84,8 +84,9 @@ def read_receipt(folder: Path) -> Receipt | None:
     problems: list[SpecProblem] = []
     receipt = parse_model(Receipt, node, str(path), "", problems)
     if receipt is None:
-        raise SpecError([SpecProblem(p.file, p.line, p.field, f"malformed self-check receipt: {p.message}")
-                         for p in problems])
+        # pydantic places a bad mapping key at "<field>.<key>.[key]": the key is the field to point at
+        raise SpecError([SpecProblem(p.file, p.line, p.field and p.field.removesuffix(".[key]"),
+                                     f"malformed self-check receipt: {p.message}") for p in problems])
     return receipt
 
 

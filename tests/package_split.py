@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from westaudit.filereader import read_csv_table
+from westaudit.filereader import match_headers, read_csv_table
 from westaudit.package import DATA_SUFFIXES
 from westaudit.tables import TableSpec, load_contract
 
@@ -24,9 +24,14 @@ def _table_of(path: Path, contract: dict[str, TableSpec]) -> TableSpec:
     return by_stem[path.stem]
 
 
+def _columns_of(spec: TableSpec, headers: tuple[str, ...]) -> dict[str, str]:
+    """header -> contract column, matched as the package reader matches them."""
+    aliases = {name: list(column.accepted_headers(name)) for name, column in spec.columns.items()}
+    return dict(match_headers(headers, aliases).mapping)
+
+
 def _header_of(spec: TableSpec, column: str, headers: tuple[str, ...]) -> str:
-    accepted = spec.columns[column].accepted_headers(column)
-    return next(h for h in headers if h in accepted)
+    return next(h for h, name in _columns_of(spec, headers).items() if name == column)
 
 
 def _hierarchy(source: Path, contract: dict[str, TableSpec]) -> dict[str, str | None]:
@@ -101,9 +106,7 @@ def split_package(source: Path, target: Path, office_id: str, own_rows_only: boo
 
 
 def _office_headers(spec: TableSpec, headers: tuple[str, ...]) -> list[str]:
-    accepted = {h: name for name, column in spec.columns.items() if column.type == "office"
-                for h in column.accepted_headers(name)}
-    return [h for h in headers if h in accepted]
+    return [h for h, name in _columns_of(spec, headers).items() if spec.columns[name].type == "office"]
 
 
 def edit_cell(package: Path, table_title: str, key: str, column_header: str, value: str) -> None:
@@ -119,3 +122,26 @@ def append_row(package: Path, table_title: str, row: dict[str, str]) -> None:
     path = package / f"{table_title}.csv"
     headers, rows = read_rows(path)
     write_rows(path, headers, [*rows, {h: row.get(h, "") for h in headers}])
+
+
+def fill_template(workbook: Path, package: Path) -> None:
+    """Type a CSV package's rows into a `westaudit template` workbook, cell text as written, under the
+    template's headers. The offices sheet keeps the hierarchy the template pre-filled."""
+    import openpyxl
+
+    contract = load_contract()
+    book = openpyxl.load_workbook(workbook)
+    for path in sorted(package.glob("*.csv")):
+        spec = _table_of(path, contract)
+        headers, rows = read_rows(path)
+        if spec.name == "offices" or not rows:
+            continue
+        sheet = book[spec.title_zh]  # a table with rows the template has no sheet for is a template bug
+        by_column = {name: header for header, name in _columns_of(spec, headers).items()}
+        sheet_headers = tuple(str(cell.value) for cell in sheet[1])
+        template_columns = [_columns_of(spec, sheet_headers)[h] for h in sheet_headers]
+        for offset, row in enumerate(rows, start=2):
+            for index, name in enumerate(template_columns, start=1):
+                text = row.get(by_column.get(name, ""), "")
+                sheet.cell(offset, index, text or None)
+    book.save(workbook)
