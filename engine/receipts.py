@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
 
-from westaudit.errors import SpecError, SpecProblem
+from westaudit.errors import InputError, SpecError, SpecProblem
 from westaudit.results import Status
 from westaudit.specmodel import parse_model
 from westaudit.store import InputFile, package_files
@@ -71,7 +71,11 @@ def write_receipt(package: Package, report: AuditReport, office_id: str) -> Path
     header = ("# westaudit 自查回执 self-check receipt: written by `westaudit check`; the supervisor's audit\n"
               "# compares these checksums with the package it receives. Do not edit: check again instead.\n")
     path = package.path / RECEIPT_NAME
-    path.write_text(header + yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    try:
+        path.write_text(header + yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(str(path), f"cannot write the self-check receipt ({exc.strerror}); "
+                                    "check a writable copy, or pass --no-receipt") from exc
     return path
 
 
