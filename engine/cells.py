@@ -410,12 +410,17 @@ def _valid_id_texts(texts: pd.Series) -> pd.Series:
     return valid
 
 
-def id_number_valid(series: pd.Series) -> pd.Series:
+def id_number_valid(series: pd.Series, normalised: bool = False) -> pd.Series:
     """True where the cell is an 18-character resident ID with a correct check character.
 
     The birth-date part (characters 7-14) must be a real date between 1900 and today. Lower-case x is
-    accepted; 15-digit first-generation numbers and blanks are False.
+    accepted; 15-digit first-generation numbers and blanks are False. ``normalised``: the cells are
+    normalised texts already (typed columns), so that step is skipped.
     """
+    if normalised:
+        codes, uniques = _factorize(series)
+        valid = _valid_id_texts(pd.Series(uniques, dtype=object).fillna(""))
+        return _broadcast(valid, codes, series.index, False).astype(bool)
     return _per_distinct(series, lambda texts: _valid_id_texts(texts.fillna("")), False).astype(bool)
 
 

@@ -100,16 +100,18 @@ def type_table(spec: TableSpec, raw: pd.DataFrame, known_offices: set[str] | Non
     its keys, for ref columns (a table absent there is not checked).
     """
     rejections = _Rejections(spec.name, raw, spec.owner_column)
-    typed = pd.DataFrame({SOURCE_FILE: raw[SOURCE_FILE], SOURCE_ROW: raw[SOURCE_ROW].astype(int)}, index=raw.index)
+    columns: dict[str, object] = {SOURCE_FILE: raw[SOURCE_FILE], SOURCE_ROW: raw[SOURCE_ROW].astype(int)}
     unparsed: dict[str, pd.Series] = {}
     for name, column in spec.columns.items():
         if name not in raw:
-            typed[name] = None
+            columns[name] = None
             continue
         parsed = _parse_column(column, raw[name])
         rejections.add(parsed.bad, name, _expected_text(column), column.pii)
         unparsed[name] = parsed.bad
-        typed[name] = parsed.values
+        columns[name] = parsed.values
+    # built in one go, so the frame is consolidated once rather than on every filtered copy made of it
+    typed = pd.DataFrame(columns, index=raw.index)
     violations = validate_table(spec, typed[list(spec.columns)], _key_sets(spec, known_offices, known_keys))
     for violation in (v for v in violations if not v.rule.is_key):
         rows = pd.Series(typed.index.isin(violation.rows), index=typed.index)
