@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from westaudit import progress
 from westaudit.checks.base import OfficeOutcome
 from westaudit.context import EvalContext
 from westaudit.errors import InputError, UsageError
@@ -126,7 +127,10 @@ def run_audit(package: Package, ruleset: RuleSet, only_office: str | None = None
                       _weighing_on(incomplete, org), package.submitted_columns)
     scope = offices_in_scope(org, package.manifest.office_id, only_office)
     results: list[Result] = []
-    for rule in ruleset.rules:
+    shown = progress.current()
+    shown.stage("评估 evaluate")
+    for done, rule in enumerate(ruleset.rules, start=1):
+        shown.step(rule.id, done, len(ruleset.rules))
         offices = [o for o in scope if rule.office in org.offices[o].roles]
         held_back = coverage.held_back(rule, offices, ruleset) if coverage is not None and offices else []
         if held_back:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from westaudit import progress
 from westaudit.commands import audit, check, diff, evaluate, generate, history, rules, template, validate
 from westaudit.commands.common import EXIT_ERROR
 from westaudit.errors import WestauditError
@@ -26,7 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args)
+        with progress.showing(progress.Progress()):
+            return args.handler(args)
     except WestauditError as exc:
         print(f"westaudit: 错误 error:\n{exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from westaudit import cells, filereader
+from westaudit import cells, filereader, progress
 from westaudit.coerce import TypedTable, type_table
 from westaudit.errors import InputError
 from westaudit.manifest import Manifest, find_manifest, load_manifest
@@ -106,7 +106,10 @@ def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | N
     unknown: list[tuple[str, str]] = []
     submitted: dict[str, frozenset[str]] = {}
     keys: dict[str, set] = {}
-    for name in order:
+    shown = progress.current()
+    shown.stage("读取 read")
+    for done, name in enumerate(order, start=1):
+        shown.step(name, done, len(order))
         raw = raws[name]
         frame, unknown_columns = _canonical_frame(raw, contract[name])
         unknown.extend((raw.source, column) for column in unknown_columns)

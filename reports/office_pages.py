@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from westaudit import progress
+
 from .model import AuditView, OfficeView
 from .render import html_environment, markdown_environment
 from .safety import neutralise
@@ -54,7 +56,9 @@ def write_office_pages(view: AuditView, folder: Path, lang: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     html = html_environment(lang).get_template("office.html.j2")
     markdown = markdown_environment(lang).get_template("office.md.j2")
-    for office in view.offices.values():
+    shown = progress.current()
+    for done, office in enumerate(view.offices.values(), start=1):
+        shown.step("office pages", done, len(view.offices))
         context = _context(view, office)
         (folder / f"{office.slug}.html").write_text(html.render(context), encoding="utf-8")
         (folder / f"{office.slug}.md").write_text(markdown.render(context), encoding="utf-8")

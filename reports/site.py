@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from westaudit import progress
 from westaudit.audit import AuditReport
 from westaudit.ruleset import Article
 
@@ -46,6 +47,7 @@ def write_site(report: AuditReport, articles: dict[tuple[str, int], Article], ta
     """
     view = AuditView(report, articles)
     out.mkdir(parents=True, exist_ok=True)
+    progress.current().stage("报告 reports")
     write_office_pages(view, out / "offices", lang)
     write_evaluation(view, evaluate(view, tables), out, lang, with_site=True)
     write_workbook(view, out / FINDINGS_XLSX)
