@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from westaudit.checks.selectors import OFFICE
 from westaudit.generate.base import Planter, World, sequence_ids
 from westaudit.generate.expectations import Intent, settle
 from westaudit.generate.specs import Roles, UnplantableRule, covered, days, single_where, threshold
@@ -191,12 +192,12 @@ def _coverage_rows(world: World, roles: Roles, rule: Rule, periodic: list[Counte
     counted_by_role = {k for c in periodic if c.rule.office == rule.office for k in c.kinds}
     kind = next((k for k in kinds if k not in counted_by_role), kinds[0])
     members = p.population.select(roles.context(world))
-    members = members[members["_office"].isin(roles.offices(rule.office))].sort_values(["_office", p.member_key])
+    members = members[members[OFFICE].isin(roles.offices(rule.office))].sort_values([OFFICE, p.member_key])
     rng = world.rng(f"activities:{rule.id}")
     minimum = threshold(world, p.min)
     left_out = pd.Series(False, index=members.index)
-    for office in world.violators(rng, np.unique(members["_office"].to_numpy(dtype=object))):
-        own = members.index[members["_office"].eq(office)]
+    for office in world.violators(rng, np.unique(members[OFFICE].to_numpy(dtype=object))):
+        own = members.index[members[OFFICE].eq(office)]
         lacking = len(own) - (math.ceil(minimum * len(own) - 1e-9) - 1)
         if lacking > len(own):
             raise UnplantableRule(rule, f"a minimum of {minimum:g} cannot be fallen short of")
@@ -206,7 +207,7 @@ def _coverage_rows(world: World, roles: Roles, rule: Rule, periodic: list[Counte
         intent.plant(rule.id, office, f"{office} 下属 {len(own)} 个中 {lacking} 个（{names}）本年度无"
                                       f"{world.contract[p.achieved.table].columns[column].values[kind][0]}，低于 {minimum:.0%}")
     aimed = members[~left_out]
-    return pd.DataFrame({OWNER: aimed["_office"].to_numpy(dtype=object), column: kind,
+    return pd.DataFrame({OWNER: aimed[OFFICE].to_numpy(dtype=object), column: kind,
                          p.achieved.date_in_year: world.year_start + days(rng, 0, 364, len(aimed)),
                          p.achieved_key: aimed[p.member_key].to_numpy(dtype=object)})
 
@@ -228,22 +229,17 @@ def _condition_rows(world: World, roles: Roles, rule: Rule, intent: Intent) -> p
         rows[selector.date_in_year] = world.year_start + days(rng, 0, 364, len(rows))
     spec = world.contract[selector.table]
     for condition in p.require:
-        if condition.not_after:
-            raise UnplantableRule(rule, "conditions between two dates are not generated")
-        if condition.one_of is not None:
-            rows[condition.column] = rng.choice(np.array(condition.one_of, dtype=object), len(rows))
+        if condition.one_of is None or condition.not_after:
+            raise UnplantableRule(rule, "only conditions naming the allowed values are generated")
+        rows[condition.column] = rng.choice(np.array(condition.one_of, dtype=object), len(rows))
     first_rows = rows.drop_duplicates(OWNER)
     violators = world.violators(rng, offices)
     broken = first_rows.index[first_rows[OWNER].isin(violators)]
     condition = p.require[0]
-    if condition.one_of is not None:
-        others = [v for v in (spec.columns[condition.column].values or {}) if v not in condition.one_of]
-        if not others:
-            raise UnplantableRule(rule, f"every value of {condition.column} is allowed")
-        rows.loc[broken, condition.column] = others[0]
-    elif condition.filled:
-        rows.loc[broken, condition.column] = None
-    rows["_broken"] = rows.index.isin(broken)
+    others = [v for v in (spec.columns[condition.column].values or {}) if v not in condition.one_of]
+    if not others:
+        raise UnplantableRule(rule, f"every value of {condition.column} is allowed")
+    rows.loc[broken, condition.column] = others[0]
     for office in violators:
         intent.plant(rule.id, office, f"{office} 有一笔{spec.columns[condition.column].zh}不满足"
                                       f"“{condition.label_zh or condition.column}”")
@@ -269,12 +265,11 @@ def _finish(world: World, rng: np.random.Generator, table: str, rows: pd.DataFra
         rows = rows.assign(participants=rng.integers(5, 81, count),
                            summary=rows["activity_type"].map(names).to_numpy().astype(str) + "工作")
     else:
-        for column in ("category",):
-            if column not in rows or rows[column].isna().any():
-                allowed = _allowed(rules, table, column, list(spec.columns[column].values))
-                fill = rng.choice(np.array(allowed, dtype=object), count)
-                rows[column] = rows[column].fillna(pd.Series(fill, index=rows.index)) if column in rows else fill
-        rows = rows.assign(amount=np.round(rng.uniform(200, 30000, count), 2))
+        # purposes of the rows no row condition wrote (matching funds): ones every condition accepts
+        allowed = np.array(_allowed(rules, table, "category", list(spec.columns["category"].values)), dtype=object)
+        written = rows["category"] if "category" in rows else pd.Series(np.nan, index=rows.index, dtype=object)
+        rows = rows.assign(category=written.fillna(pd.Series(rng.choice(allowed, count), index=rows.index)),
+                           amount=np.round(rng.uniform(200, 30000, count), 2))
     date_column = "held_on" if table == "activities" else "spent_on"
     rows = rows.sort_values([OWNER, date_column], kind="mergesort", ignore_index=True)
     rows.insert(0, spec.key[0], sequence_ids(f"{ID_PREFIX[table]}{world.year}-", count, 7))
@@ -309,8 +304,7 @@ class ActivitiesPlanter(Planter):
         tables = {}
         for table in TABLES:
             rows = pd.concat(parts[table], ignore_index=True) if parts[table] else pd.DataFrame(columns=[OWNER])
-            rows = _finish(world, world.rng(f"activities:{table}:columns"), table, rows.drop(columns="_broken",
-                                                                                              errors="ignore"), rules)
+            rows = _finish(world, world.rng(f"activities:{table}:columns"), table, rows, rules)
             tables[table] = rows[[c for c in world.contract[table].columns if c in rows]]
         reads = {rule.id: (_selector(rule).table, _kinds(rule)) for rule in rules}
         settle(world, rules, roles, intent, {**world.tables, **tables},

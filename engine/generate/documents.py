@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from westaudit.checks.selectors import OFFICE
 from westaudit.generate.base import Planter, World, sequence_ids
 from westaudit.generate.expectations import Intent, failing_offices, settle
 from westaudit.generate.specs import Roles, UnplantableRule, covered, days, deadline, single_where, threshold
@@ -53,8 +54,6 @@ def _is_received(rule: Rule) -> bool:
 class Slots:
     """One row per document an office must hold (office, type, year) with what the rules reading it ask."""
 
-    COLUMNS = ("office_id", "doc_type", "year", "due", "sent_to", "approve", "publish", "within", "in_year")
-
     def __init__(self, world: World, roles: Roles):
         self.world, self.roles = world, roles
         self.parts: list[pd.DataFrame] = []
@@ -94,29 +93,29 @@ class Slots:
         asks = pd.concat(self.parts, ignore_index=True)
         return _merge(asks)
 
-    def add_received(self, rule: Rule, slots: pd.DataFrame) -> pd.DataFrame:
-        """Documents of the rule's types go to the nearest office above playing its role, approved in time."""
-        p = rule.check.params
-        within = p.within
-        if within is None or within.unit != "days" or within.start_column != "submitted_on" \
-                or p.date_column != "approved_on":
-            raise UnplantableRule(rule, "documents sent to an office are judged by approval within days of sending")
-        chosen = slots["doc_type"].isin(_doc_types(rule))
-        if p.records.year_column:
-            chosen &= slots["year"].eq(self.world.year + p.records.year_offset)
-        receiver = pd.Series(self.roles.superiors(slots.loc[chosen, "office_id"].to_numpy(), rule.office),
-                             index=slots.index[chosen])
-        chosen = receiver.index[receiver.notna()]
-        if not len(chosen):
-            raise UnplantableRule(rule, "no rule makes any office send it such documents")
-        for column in ("sent_to", "approve"):
-            clash = slots.loc[chosen, column].ne("") & slots.loc[chosen, column].ne(rule.office)
-            if clash.any():
-                raise UnplantableRule(rule, f"its documents are also asked {column} another office")
-            slots.loc[chosen, column] = rule.office
-        slots.loc[chosen, "within"] = np.fmin(slots.loc[chosen, "within"], threshold(self.world, within.limit))
-        slots.loc[chosen, "in_year"] |= p.records.date_in_year == "submitted_on"
-        return slots
+def _send_to_receivers(world: World, roles: Roles, rule: Rule, slots: pd.DataFrame) -> pd.DataFrame:
+    """Documents of the rule's types go to the nearest office above playing its role, approved in time."""
+    p = rule.check.params
+    within = p.within
+    if within is None or within.unit != "days" or within.start_column != "submitted_on" \
+            or p.date_column != "approved_on":
+        raise UnplantableRule(rule, "documents sent to an office are judged by approval within days of sending")
+    chosen = slots["doc_type"].isin(_doc_types(rule))
+    if p.records.year_column:
+        chosen &= slots["year"].eq(world.year + p.records.year_offset)
+    receiver = pd.Series(roles.superiors(slots.loc[chosen, "office_id"].to_numpy(), rule.office),
+                         index=slots.index[chosen])
+    chosen = receiver.index[receiver.notna()]
+    if not len(chosen):
+        raise UnplantableRule(rule, "no rule makes any office send it such documents")
+    for column in ("sent_to", "approve"):
+        clash = slots.loc[chosen, column].ne("") & slots.loc[chosen, column].ne(rule.office)
+        if clash.any():
+            raise UnplantableRule(rule, f"its documents are also asked {column} another office")
+        slots.loc[chosen, column] = rule.office
+    slots.loc[chosen, "within"] = np.fmin(slots.loc[chosen, "within"], threshold(world, within.limit))
+    slots.loc[chosen, "in_year"] |= p.records.date_in_year == "submitted_on"
+    return slots
 
 
 def _merge(asks: pd.DataFrame) -> pd.DataFrame:
@@ -191,14 +190,14 @@ class DocumentsPlanter(Planter):
             if rule.check.name == "ratio":
                 p = rule.check.params
                 chosen = p.population.select(ctx)
-                members[rule.id] = chosen[chosen["_office"].isin(roles.offices(rule.office))]
+                members[rule.id] = chosen[chosen[OFFICE].isin(roles.offices(rule.office))]
                 slots.add_members(rule, members[rule.id])
             elif not _is_received(rule):
                 slots.add_owned(rule)
         merged = slots.merged()
         for rule in rules:
             if _is_received(rule):
-                merged = slots.add_received(rule, merged)
+                merged = _send_to_receivers(world, roles, rule, merged)
         docs = _write(world, roles, rng, merged)
         breaker = _Breaker(world, roles, docs, rules)
         for rule in rules:
@@ -312,7 +311,7 @@ class _Breaker:
         p = rule.check.params
         rng = self.world.rng(f"documents:{rule.id}")
         minimum = threshold(self.world, p.min)
-        by_office = members.groupby("_office")[p.member_key].apply(lambda s: np.sort(s.to_numpy(dtype=object)))
+        by_office = members.groupby(OFFICE)[p.member_key].apply(lambda s: np.sort(s.to_numpy(dtype=object)))
         violators = self.world.violators(rng, by_office.index.to_numpy(dtype=object))
         for office in violators:
             own = by_office[office]

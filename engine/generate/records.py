@@ -34,10 +34,8 @@ def _covers(rule: Rule) -> bool:
 def _shared_spec(rules: list[Rule]):
     """The one record shape every rule on the table judges; a rule that differs cannot share its rows."""
     first = rules[0].check.params
-    shape = first.model_dump(exclude={"records": {"office_column"}})
     for rule in rules[1:]:
-        if rule.check.params.model_dump(exclude={"records": {"office_column"}}) != shape \
-                or rule.check.params.records.office_column != first.records.office_column:
+        if rule.check.params.model_dump() != first.model_dump():
             raise UnplantableRule(rule, f"its {first.records.table} selector or limit differs from {rules[0].id}'s")
     selector = first.records
     if selector.where or selector.roll_up_to or selector.year_column or selector.active_in_year:
