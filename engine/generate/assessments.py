@@ -5,8 +5,8 @@ universities (recruit_province-05.assessment); the bottom-ranked are eliminated.
 Universities score above every county, so a province's last places stay its counties: the ranking check ranks
 all of an assessor's rows of the year, so whether an assessor can rank at all counts its universities too.
 
-Planted, in this order so that no plant hides another: a unit whose assessment was filed under last year (the unit
-is not assessed this year, and its county has not assessed all its units, which is recorded too); a university
+Planted, in this order so that no plant hides another: a county whose assessments of its units were filed under
+last year (its units are not assessed this year, and the county has not assessed them: both recorded); a university
 left unassessed, only where its province still has two subjects to rank; the last-ranked kept on (not where a
 unit went unassessed, since that failure is reported first and names no rows).
 """
@@ -81,16 +81,19 @@ class AssessmentsPlanter(Planter):
 
     @staticmethod
     def _file_under_last_year(world: World, rng: np.random.Generator, of_units: pd.DataFrame) -> set[str]:
-        """Units whose assessment is filed under last year; returns their counties, which now fail to assess all."""
-        rows = of_units.index[of_units["subject_id"].isin(world.violators(rng, of_units["subject_id"].to_numpy()))]
+        """Counties that filed this year's assessment of their units under last year: each unit of theirs is not
+        assessed this year, and the county has not assessed its units. Choosing counties rather than units
+        keeps both rules near the violation share (units chosen one by one would fail most counties)."""
+        counties = world.violators(rng, np.unique(of_units["assessor_id"].to_numpy()))
+        rows = of_units.index[of_units["assessor_id"].isin(counties)]
         of_units.loc[rows, "year"] = world.year - 1
-        counties = sorted(set(of_units.loc[rows, "assessor_id"]))
         for unit in of_units.loc[rows, "subject_id"]:
             world.planted.append(Plant("service_unit-07", unit, f"{unit} 的年度考核记录年度填为 {world.year - 1}，"
                                        "本年度未接受县项目办考核", (unit,)))
         for county in counties:
-            world.planted.append(Plant("service_county-05", county, f"{county} 本年度未对全部服务单位进行年度考核"))
-        return set(counties)
+            world.planted.append(Plant("service_county-05", str(county),
+                                       f"{county} 本年度对服务单位的考核记录年度均填为 {world.year - 1}，未完成年度考核"))
+        return {str(county) for county in counties}
 
     @staticmethod
     def _leave_out_universities(world: World, rng: np.random.Generator, of_provinces: pd.DataFrame) -> pd.DataFrame:

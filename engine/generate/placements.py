@@ -108,9 +108,10 @@ class PlacementsPlanter(Planter):
                   f"{county} 在县服务 {county_serving[county]} 人，仅为 {county_placed[county]} 人落实就业"
                   f"（{county_placed[county] / county_serving[county]:.0%}，低于 {county_min:.0%}）")
             for county in failing_counties)
-        unplaced = active[~active["volunteer_id"].isin(frame["volunteer_id"])]
+        failing = units["unit_id"][failing_units]
+        unplaced = active[active["unit_id"].isin(failing) & ~active["volunteer_id"].isin(frame["volunteer_id"])]
         unplaced_by_unit = unplaced.groupby("unit_id")["volunteer_id"].agg(lambda ids: tuple(sorted(ids)))
-        for unit, serving, count in zip(units["unit_id"][failing_units], units["serving"][failing_units],
+        for unit, serving, count in zip(failing, units["serving"][failing_units],
                                         placed[failing_units], strict=True):
             world.planted.append(Plant("service_unit-06", unit, f"{unit} 在岗 {serving} 人，本年落实就业 {count} 人，"
                                        f"低于 {unit_min:.0%}", unplaced_by_unit.get(unit, ())))
