@@ -211,7 +211,9 @@ class _TableMerge:
                     continue
                 other = winner if winner is not None else next(
                     i for i in rows.index if self.fingerprint[i] != self.fingerprint[index])
-                column = next(c for c in columns if not _same(rows.at[index, c], rows.at[other, c]))
+                # cells that print alike but hash apart (1 and 1.0 in a loose column) still differ: name the key
+                column = next((c for c in columns if not _same(rows.at[index, c], rows.at[other, c])),
+                              self.spec.key[0])
                 theirs = mask_pii(pd.Series([_text(rows.at[other, column])]), self.spec.columns[column].pii).iloc[0]
                 where = f"{rows.at[other, SOURCE_FILE]}:{rows.at[other, SOURCE_ROW]}"
                 keep_zh, keep_en = ("，以该行为准", "; that version is kept") if winner is not None else \
