@@ -38,8 +38,9 @@ STAGES = ("ruleset", "read", "validate", "evaluate", "write reports")
 
 
 def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """This process and its finished children: rules run partly in forked workers and durable-rules children."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _peak_mib() -> float:
@@ -256,15 +257,20 @@ def _generate(workdir: Path, scale: float, seed: int, share: float, county: bool
     return folder
 
 
-def _planted_vs_found(package: Path, failed: list[list[str]]) -> list[tuple[str, int, int]]:
+def _planted_vs_found(package: Path, failed: list[list[str]]) -> list[tuple[str, int, int, int]]:
+    """Per planted rule: plants, plants found failing, and failures nobody planted (false alarms)."""
     planted = yaml.safe_load((package / "planted.yaml").read_text(encoding="utf-8"))
     failing = {tuple(pair) for pair in failed}
+    plants = {(plant["rule"], plant["office"]) for plant in planted}
     by_rule: dict[str, list[int]] = {}
-    for plant in planted:
-        counts = by_rule.setdefault(plant["rule"], [0, 0])
+    for rule, office in plants:
+        counts = by_rule.setdefault(rule, [0, 0, 0])
         counts[0] += 1
-        counts[1] += (plant["rule"], plant["office"]) in failing
-    return [(rule, n, found) for rule, (n, found) in sorted(by_rule.items())]
+        counts[1] += (rule, office) in failing
+    for rule, _office in failing - plants:
+        if rule in by_rule:
+            by_rule[rule][2] += 1
+    return [(rule, n, found, extra) for rule, (n, found, extra) in sorted(by_rule.items())]
 
 
 def _line(label: str, figure: dict, floor: float, rows: int) -> str:
@@ -307,10 +313,16 @@ def run_scale(args, scale: float) -> dict:
     else:
         print("  headline rules westaudit.rete_adapter not present: durable-rules side not measured")
     print(f"  rejected rows  {audit['rejected']}")
-    for rule, planted, found in _planted_vs_found(package, audit["failed"]):
-        print(f"  planted/found  {rule:<34} {found}/{planted}{'' if found == planted else '  MISSED'}")
+    judged = _planted_vs_found(package, audit["failed"])
+    for rule, planted, found, extra in judged:
+        if found != planted or extra:
+            print(f"  planted/found  {rule:<34} {found}/{planted}, {extra} failing unplanted  MISMATCH")
+    plants, found = sum(j[1] for j in judged), sum(j[2] for j in judged)
+    extras = sum(j[3] for j in judged)
+    print(f"  planted/found  {found:,} of {plants:,} planted violations found over {len(judged)} rules;"
+          f" {extras} failures where nothing was planted")
     unplanted = rules_not_planted(rule.id for rule in load_ruleset(RULES_DIR).rules)
-    print(f"  not planted    {len(unplanted)} rules have no planter (their failures are not judged here)")
+    print(f"  not planted    {len(unplanted)} rules have no planter: {', '.join(unplanted) or '-'}")
     return {"scale": scale, "floor": floor["floor"], "audit": audit, "cli": whole, "check": check}
 
 

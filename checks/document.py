@@ -74,6 +74,8 @@ class DocumentCheck(CheckKind):
             flag(docs["submitted_on"].isna(), "未填报送日期 not sent")
         if p.due:
             flag(docs["submitted_on"] > ctx.deadline(p.due), "逾期报送 sent late")
+            if not p.submitted_to:  # a document with no date cannot show it met its deadline
+                flag(docs["submitted_on"].isna(), "未填报送日期 no date sent")
         if p.approved_by:
             flag(docs["approved_on"].isna(), "未经审批 not approved")
             flag(docs["approved_by"] != docs[OFFICE].map(self._approvers(ctx, docs)), "审批单位不符 wrong approver")
