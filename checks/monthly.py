@@ -28,15 +28,22 @@ class MonthlyParams(Params):
     due_day: Threshold
 
 
+def _month_number(dates: pd.Series) -> pd.Series:
+    """Months since year 0 (NaN for no date): whole columns at once, no Period objects per row."""
+    dates = pd.to_datetime(dates)
+    return dates.dt.year * 12 + dates.dt.month - 1
+
+
 def _months_due(members: pd.DataFrame, p: MonthlyParams, ctx: EvalContext) -> pd.DataFrame:
     """One row per (member, month) of the member's active period within the audit year."""
-    first = members[p.start_column].clip(lower=ctx.year_start).dt.to_period("M")
-    last = members[p.end_column].clip(upper=ctx.year_end).dt.to_period("M")
-    spans = (last - first).apply(lambda offset: offset.n if pd.notna(offset) else -1).astype(int) + 1
-    spans = spans.clip(lower=0)
+    first = _month_number(pd.to_datetime(members[p.start_column]).clip(lower=ctx.year_start))
+    last = _month_number(pd.to_datetime(members[p.end_column]).clip(upper=ctx.year_end))
+    spans = (last - first + 1).fillna(0).clip(lower=0).astype(int)
     repeated = members.loc[members.index.repeat(spans), [p.member_key, OFFICE]]
     step = repeated.groupby(level=0).cumcount().to_numpy()
-    repeated["_month"] = first.loc[repeated.index].to_numpy() + step
+    month = first.loc[repeated.index].to_numpy(dtype="int64", na_value=0) + step
+    # Period ordinals count months from January 1970
+    repeated["_month"] = pd.PeriodIndex.from_ordinals(month - 1970 * 12, freq="M")
     return repeated.reset_index()
 
 
