@@ -52,13 +52,20 @@ class QuotaCheck(CheckKind):
             for c, n, o, u in zip(quotas["_count"], number, over, under, strict=True)])
         expected = "不超过指标" + (f"，完成不少于 {min_fill:.0%}" if min_fill else "")
         quotas_by_office = OfficeRows(quotas)
+        # each office with members, filed under every judged office above it: walking up from the few
+        # thousand member offices is linear, where scanning them for every judged office was not
+        judged = set(offices)
+        counted_below: dict[str, list[str]] = {}
+        for holder in counted.index:
+            for above in ctx.org.ancestors(holder) if holder in ctx.org else ():
+                if above in judged:
+                    counted_below.setdefault(above, []).append(holder)
         outcomes = []
         for office in offices:
             own = quotas_by_office.of(office)
             holders = set(own[p.holder_column])
             # members counted for an office below this one that was given no quota at all
-            below = ctx.org.subtree(office)
-            unallocated = sorted(h for h in counted.index if h in below and h != office and h not in holders)
+            unallocated = sorted(h for h in counted_below.get(office, ()) if h not in holders)
             bad = own[own["_reason"] != ""]
             if own.empty and not unallocated:
                 outcomes.append(OfficeOutcome(office, Status.NOT_APPLICABLE, 0, expected, "本年度未分配指标",
