@@ -104,7 +104,7 @@ def test_a_run_is_recorded_whole(tmp_path, two_runs, sample_report):
 
 def test_history_lists_runs_and_filters_by_office(tmp_path, capsys):
     store_path = str(tmp_path / "audits.sqlite")
-    main(["check", str(SAMPLE), "--office", "GS-LZ-YZ", "--store", store_path])
+    main(["check", str(SAMPLE), "--office", "GS-LZ-YZ", "--no-receipt", "--store", store_path])
     main(["audit", str(SAMPLE), "--out", str(tmp_path / "out"), "--store", store_path])
     capsys.readouterr()
     assert main(["history", "--store", store_path]) == 0
@@ -117,13 +117,13 @@ def test_history_lists_runs_and_filters_by_office(tmp_path, capsys):
 
 def test_no_store_records_nothing(tmp_path):
     store_path = tmp_path / "audits.sqlite"
-    assert main(["check", str(SAMPLE), "--office", "GZ", "--no-store", "--store", str(store_path)]) == 1
+    assert main(["check", str(SAMPLE), "--office", "GZ", "--no-receipt", "--no-store", "--store", str(store_path)]) == 1
     assert not store_path.exists()
 
 
 def test_default_store_comes_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("WESTAUDIT_STORE", str(tmp_path / "env.sqlite"))
-    assert main(["check", str(SAMPLE), "--office", "GZ"]) == 1
+    assert main(["check", str(SAMPLE), "--office", "GZ", "--no-receipt"]) == 1
     assert [r.state for r in Store.open(str(tmp_path / "env.sqlite"), create=False).runs()] == [COMPLETE]
 
 
@@ -209,7 +209,7 @@ def test_history_marks_an_interrupted_run(tmp_path, sample_report, capsys):
     assert "run 1 is incomplete" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", [["history"], ["diff", "1", "2"], ["check", str(SAMPLE), "--office", "GZ"]])
+@pytest.mark.parametrize("command", [["history"], ["diff", "1", "2"], ["check", str(SAMPLE), "--office", "GZ", "--no-receipt"]])
 def test_a_corrupted_store_is_a_clear_error_naming_the_file(tmp_path, capsys, command):
     damaged = tmp_path / "audits.sqlite"
     damaged.write_bytes(b"this is not an audit store\n" * 200)

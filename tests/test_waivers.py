@@ -122,7 +122,7 @@ def test_check_with_waivers_exits_0_when_every_failure_is_waived(tmp_path, capsy
     path = _file(tmp_path, "waivers:\n" + "".join(
         f"  - {{rule: {rule_id}, office: GZ, reason: 经批准, approved_by: N, approved_on: 2025-04-10, "
         "expires_on: 2099-12-31}\n" for rule_id in failing))
-    assert main(["check", str(SAMPLE), "--office", "GZ", "--waivers", str(path)]) == 0
+    assert main(["check", str(SAMPLE), "--office", "GZ", "--no-receipt", "--waivers", str(path)]) == 0
     out = capsys.readouterr().out
     assert out.count("~ 已豁免") == len(failing) >= 2 and "✗" not in out
 
@@ -138,8 +138,8 @@ def test_a_bad_waiver_file_stops_the_audit_before_anything_is_recorded(tmp_path,
 def test_waived_results_are_stored_and_count_as_resolved(tmp_path):
     store_path = str(tmp_path / "audits.sqlite")
     waivers = _file(tmp_path, RANKING_WAIVER.format(expires="2099-12-31"))
-    assert main(["check", str(SAMPLE), "--office", "GZ", "--store", store_path]) == 1
-    assert main(["check", str(SAMPLE), "--office", "GZ", "--store", store_path, "--waivers", str(waivers)]) == 1
+    assert main(["check", str(SAMPLE), "--office", "GZ", "--no-receipt", "--store", store_path]) == 1
+    assert main(["check", str(SAMPLE), "--office", "GZ", "--no-receipt", "--store", store_path, "--waivers", str(waivers)]) == 1
     store = Store.open(store_path, create=False)
     before, after = (r.counts for r in store.runs())
     assert (after["fail"], after["waived"]) == (before["fail"] - 1, 1)
@@ -150,5 +150,5 @@ def test_waived_results_are_stored_and_count_as_resolved(tmp_path):
 
 def test_the_default_waiver_file_is_read_from_the_environment(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("WESTAUDIT_WAIVERS", str(_file(tmp_path, RANKING_WAIVER.format(expires="2099-12-31"))))
-    assert main(["check", str(SAMPLE), "--office", "GZ", "--no-store"]) == 1
+    assert main(["check", str(SAMPLE), "--office", "GZ", "--no-store", "--no-receipt"]) == 1
     assert capsys.readouterr().out.count("~ 已豁免") == 1
