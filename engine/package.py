@@ -15,8 +15,25 @@ from westaudit.results import RejectedRow, TableAccount
 from westaudit.tables import TableSpec
 
 DATA_SUFFIXES = (".csv", ".xlsx")
-# tables other tables refer to are typed first, so their keys can be checked
-_FIRST = ("offices", "volunteers")
+# every table refers to offices, so they are typed first; then each table after the tables it refers to
+
+
+def _typing_order(tables: set[str], contract: dict[str, TableSpec]) -> list[str]:
+    """Tables in an order where each comes after those its reference columns point to, so every key set a
+    foreign key needs is known when the table is typed (ties in name order)."""
+    order: list[str] = []
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in order or name in path or name not in tables:
+            return
+        for column in contract[name].columns.values():
+            if column.type == "ref":
+                visit(column.ref.split(".")[0], (*path, name))
+        order.append(name)
+
+    for name in ["offices", *sorted(tables)]:
+        visit(name, ())
+    return order
 
 
 @dataclass(frozen=True)
@@ -101,7 +118,7 @@ def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | N
         raise InputError(str(folder), "the offices table (组织机构) is missing; every package needs it")
     if raws["offices"].frame.empty:
         raise InputError(raws["offices"].source, "the offices table (组织机构) has no rows; every package needs them")
-    order = [t for t in _FIRST if t in raws] + sorted(t for t in raws if t not in _FIRST)
+    order = _typing_order(set(raws), contract)
     typed: dict[str, TypedTable] = {}
     unknown: list[tuple[str, str]] = []
     submitted: dict[str, frozenset[str]] = {}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextvars
 import copy
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Iterator
@@ -30,10 +31,18 @@ import great_expectations as gx  # noqa: E402  (after the analytics switch)
 import great_expectations.expectations as gxe  # noqa: E402
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 from great_expectations.execution_engine import PandasExecutionEngine, pandas_execution_engine  # noqa: E402
-from great_expectations.expectations.expectation import ColumnMapExpectation, Expectation  # noqa: E402
+from great_expectations.expectations.expectation import (  # noqa: E402
+    ColumnMapExpectation,
+    Expectation,
+    MulticolumnMapExpectation,
+)
 from great_expectations.expectations.metrics import (  # noqa: E402
     ColumnMapMetricProvider,
     column_condition_partial,
+)
+from great_expectations.expectations.metrics.map_metric_provider import MulticolumnMapMetricProvider  # noqa: E402
+from great_expectations.expectations.metrics.map_metric_provider.multicolumn_condition_partial import (  # noqa: E402
+    multicolumn_condition_partial,
 )
 
 from westaudit import cells  # noqa: E402
@@ -97,6 +106,27 @@ class ExpectColumnValuesToBeKnownKeys(ColumnMapExpectation):
     success_keys = ("key_set", "mostly")
 
 
+class MulticolumnValuesFilled(MulticolumnMapMetricProvider):
+    condition_metric_name = "multicolumn_values.westaudit_filled"
+    condition_domain_keys = ("batch_id", "table", "column_list", "row_condition", "condition_parser", "ignore_row_if")
+
+    @multicolumn_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column_list, **kwargs):
+        return column_list.notna().all(axis=1)
+
+
+class ExpectColumnsToBeFilled(MulticolumnMapExpectation):
+    """Every listed column holds a value in every row: the not-blank rule of all required columns at once.
+
+    Great Expectations spends tens of milliseconds building each expectation's metric graph, which is
+    most of the cost of checking an office's small package; one expectation per table instead of one per
+    required column saves that many times over. A failing row is reported per blank column all the same.
+    """
+
+    map_metric = "multicolumn_values.westaudit_filled"
+    ignore_row_if: str = "never"
+
+
 @dataclass(frozen=True)
 class ContractRule:
     """One generated expectation and what the office is told about a row that breaks it."""
@@ -105,6 +135,8 @@ class ContractRule:
     column: str
     expected: str
     is_key: bool = False
+    # the not-blank rule of several columns at once: its rows are told apart per blank column afterwards
+    filled_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,9 +161,21 @@ def _number_text(value: float | None) -> str | None:
     return None if value is None else f"{value:g}"
 
 
+def _must_be_filled(name: str, column: ColumnSpec, spec: TableSpec) -> bool:
+    return not column.nullable or name in spec.key
+
+
+def _filled_rule(spec: TableSpec) -> ContractRule | None:
+    columns = [name for name, column in spec.columns.items() if _must_be_filled(name, column, spec)]
+    if not columns:
+        return None
+    if len(columns) == 1:
+        return ContractRule(gxe.ExpectColumnValuesToNotBeNull(column=columns[0]), columns[0], EXPECTED_NOT_BLANK)
+    return ContractRule(ExpectColumnsToBeFilled(column_list=columns), columns[0], EXPECTED_NOT_BLANK,
+                        filled_columns=tuple(columns))
+
+
 def _column_rules(name: str, column: ColumnSpec, spec: TableSpec, key_sets: frozenset[str]) -> Iterator[ContractRule]:
-    if not column.nullable or name in spec.key:
-        yield ContractRule(gxe.ExpectColumnValuesToNotBeNull(column=name), name, EXPECTED_NOT_BLANK)
     if column.type == "enum":
         yield ContractRule(gxe.ExpectColumnValuesToBeInSet(column=name, value_set=sorted(column.values)),
                            name, enum_expected(column))
@@ -155,7 +199,9 @@ def _column_rules(name: str, column: ColumnSpec, spec: TableSpec, key_sets: froz
 
 def contract_rules(spec: TableSpec, key_sets: frozenset[str]) -> tuple[ContractRule, ...]:
     """Every expectation the contract implies for one table; foreign keys only where their key set is known."""
-    rules = [rule for name, column in spec.columns.items() for rule in _column_rules(name, column, spec, key_sets)]
+    filled = _filled_rule(spec)
+    rules = [filled] if filled else []
+    rules += [rule for name, column in spec.columns.items() for rule in _column_rules(name, column, spec, key_sets)]
     key = list(spec.key)
     unique = gxe.ExpectColumnValuesToBeUnique(column=key[0]) if len(key) == 1 \
         else gxe.ExpectCompoundColumnsToBeUnique(column_list=key)
@@ -235,5 +281,14 @@ def validate_table(spec: TableSpec, frame: pd.DataFrame, key_sets: dict[str, set
         detail = batch.validate(detail_suite, result_format={"result_format": "COMPLETE",
                                                              "return_unexpected_index_query": False})
     by_rule = {result.expectation_config.meta["rule"]: result for result in detail.results}
-    return [Violation(table_suite.rules[index], pd.Index(by_rule[index].result["unexpected_index_list"]))
-            for index in failed]
+    violations = []
+    for index in failed:
+        rule, rows = table_suite.rules[index], pd.Index(by_rule[index].result["unexpected_index_list"])
+        if not rule.filled_columns:
+            violations.append(Violation(rule, rows))
+            continue
+        for column in rule.filled_columns:
+            blank = rows[frame.loc[rows, column].isna().to_numpy()]
+            if len(blank):
+                violations.append(Violation(dataclasses.replace(rule, column=column), blank))
+    return violations
