@@ -28,7 +28,7 @@ import pandas as pd
 from westaudit.context import SOURCE_FILE, SOURCE_ROW
 from westaudit.coverage import Coverage, build_coverage
 from westaudit.errors import InputError, UsageError
-from westaudit.evidence import mask_pii
+from westaudit.evidence import cell_text, mask_pii
 from westaudit.manifest import MANIFEST_NAMES, Manifest
 from westaudit.orgchart import OrgChart
 from westaudit.package import Package, load_package
@@ -151,17 +151,6 @@ def _same(a: object, b: object) -> bool:
     return bool(a == b)
 
 
-def _text(value: object) -> str:
-    """A typed cell shown as an office would write it."""
-    if pd.isna(value):
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.strftime("%Y-%m-%d")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 @dataclass
 class _TableMerge:
     """One table of every package stacked, each row's fate decided by boolean masks over the stack."""
@@ -187,7 +176,7 @@ class _TableMerge:
         owners = hit[self.spec.owner_column]
         for source, row, value, reason, owner in zip(hit[SOURCE_FILE], hit[SOURCE_ROW], shown, reasons, owners,
                                                      strict=True):
-            self.rejected.append(RejectedRow(self.spec.name, source, int(row), column, _text(value), reason,
+            self.rejected.append(RejectedRow(self.spec.name, source, int(row), column, cell_text(value), reason,
                                              owner if isinstance(owner, str) and owner else None))
 
     def conflicts(self, among: pd.Series) -> pd.Series:
@@ -214,7 +203,7 @@ class _TableMerge:
                 # cells that print alike but hash apart (1 and 1.0 in a loose column) still differ: name the key
                 column = next((c for c in columns if not _same(rows.at[index, c], rows.at[other, c])),
                               self.spec.key[0])
-                theirs = mask_pii(pd.Series([_text(rows.at[other, column])]), self.spec.columns[column].pii).iloc[0]
+                theirs = mask_pii(pd.Series([cell_text(rows.at[other, column])]), self.spec.columns[column].pii).iloc[0]
                 where = f"{rows.at[other, SOURCE_FILE]}:{rows.at[other, SOURCE_ROW]}"
                 keep_zh, keep_en = ("，以该行为准", "; that version is kept") if winner is not None else \
                     ("，两行均不采用", "; neither is used")

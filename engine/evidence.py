@@ -23,7 +23,8 @@ def mask_pii(values: pd.Series, pii: str | None) -> pd.Series:
 _MASK_ONE = {"id_number": cells.mask_id_number, "phone": cells.mask_phone}
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A typed cell shown as an office would write it (dates without a time of day as dates)."""
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, pd.Timestamp):
@@ -37,7 +38,7 @@ def _column_texts(values: list[object], pii: str | None) -> list[str]:
     if pii:
         mask = _MASK_ONE[pii]
         return [mask(value) for value in values]
-    return [_text(value) for value in values]
+    return [cell_text(value) for value in values]
 
 
 def _in_source_order(rows: pd.DataFrame) -> pd.DataFrame:

@@ -93,7 +93,7 @@ def _not_empty(raw: filereader.RawTable) -> filereader.RawTable:
     return raw
 
 
-def _canonical_frame(raw: filereader.RawTable, spec: TableSpec) -> tuple[pd.DataFrame, list[str]]:
+def canonical_frame(raw: filereader.RawTable, spec: TableSpec) -> tuple[pd.DataFrame, list[str]]:
     aliases = {name: list(column.accepted_headers(name)) for name, column in spec.columns.items()}
     match = filereader.match_headers(raw.headers, aliases)
     if match.duplicates:
@@ -128,7 +128,7 @@ def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | N
     for done, name in enumerate(order, start=1):
         shown.step(name, done, len(order))
         raw = raws[name]
-        frame, unknown_columns = _canonical_frame(raw, contract[name])
+        frame, unknown_columns = canonical_frame(raw, contract[name])
         unknown.extend((raw.source, column) for column in unknown_columns)
         submitted[name] = frozenset(frame.columns) & frozenset(contract[name].columns)
         offices = set(cells.normalise_text(frame["office_id"])) if name == "offices" else keys["offices"]

@@ -17,6 +17,7 @@ from westaudit import cells, filereader
 from westaudit.coerce import type_table
 from westaudit.errors import InputError
 from westaudit.orgchart import OrgChart
+from westaudit.package import canonical_frame
 from westaudit.tables import TableSpec
 
 OFFICE_COLUMNS = ("office_id", "name", "level", "parent_id", "recruits", "serves")
@@ -60,14 +61,7 @@ def _flag(value: object) -> bool | None:
 
 
 def _typed_offices(raw: filereader.RawTable, spec: TableSpec) -> pd.DataFrame:
-    aliases = {name: list(column.accepted_headers(name)) for name, column in spec.columns.items()}
-    match = filereader.match_headers(raw.headers, aliases)
-    if match.duplicates:
-        raise InputError(raw.source, "the same column is given twice", column=", ".join(match.duplicates))
-    for name, column in spec.columns.items():
-        if column.required and name not in match.mapping.values():
-            raise InputError(raw.source, f"missing required column ({column.zh})", column=name)
-    frame = raw.frame.rename(columns=match.mapping)
+    frame, _ = canonical_frame(raw, spec)
     if frame.empty:
         raise InputError(raw.source, "the offices table (组织机构) has no rows")
     known = set(cells.normalise_text(frame["office_id"]).dropna())
