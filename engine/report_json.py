@@ -1,30 +1,80 @@
-"""report.json: every result of an audit, in the documented, versioned schema of docs/report-json.md."""
+"""report.json: every result of an audit, in the documented, versioned schema of docs/report-json.md.
+
+A national audit holds hundreds of thousands of results, so the plain dicts are built field by field (no
+`dataclasses.asdict`, which deep-copies every evidence row) and the file is written in one streamed pass: each
+top-level field on its own line, each office, rule, result, table and rejected row on one line of its own.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from westaudit.audit import AuditReport
+from westaudit.reports.heap import audit_objects_frozen
 from westaudit.reports.model import Score
-from westaudit.results import Result, Status
+from westaudit.results import EvidenceRow, RejectedRow, Result, Status, TableAccount
 from westaudit.submission import ConsolidationSummary
 
 SCHEMA_VERSION = "1.2"
+# the C encoder (json only uses it without indent); Chinese kept as written
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"), check_circular=False)
 
 
 def _result(result: Result, package: str | None) -> dict[str, Any]:
-    data = asdict(result)
-    data["status"] = result.status.value
-    data["package"] = package
-    data["evidence"] = [
-        {"table": e.table, "source_file": e.source_file, "source_row": e.source_row, "key": e.key,
-         "values": dict(e.values), "reason": e.reason} for e in result.evidence
-    ]
-    data["incomplete_tables"] = list(result.incomplete_tables)
-    return data
+    return {
+        "rule_id": result.rule_id, "office_id": result.office_id, "status": result.status.value,
+        "measured": result.measured, "expected": result.expected,
+        "message_zh": result.message_zh, "message_en": result.message_en,
+        "evidence": [{"table": e.table, "source_file": e.source_file, "source_row": e.source_row, "key": e.key,
+                      "values": dict(e.values), "reason": e.reason} for e in result.evidence],
+        "evidence_total": result.evidence_total, "incomplete_tables": list(result.incomplete_tables),
+        "package": package,
+    }
+
+
+class _Json(str):
+    """Text that is JSON already."""
+
+
+class _ResultLines:
+    """Each result as one line of JSON, equal to json of _result(); written field by field so that an evidence
+    row's values (three quarters of a national report.json) are encoded once, however many results cite the row."""
+
+    def __init__(self) -> None:
+        self._values: dict[tuple[tuple[str, str], ...], str] = {}
+
+    def __call__(self, result: Result, package: str | None) -> _Json:
+        head = _ENCODER.encode({"rule_id": result.rule_id, "office_id": result.office_id,
+                                "status": result.status.value, "measured": result.measured,
+                                "expected": result.expected, "message_zh": result.message_zh,
+                                "message_en": result.message_en})
+        tail = _ENCODER.encode({"evidence_total": result.evidence_total,
+                                "incomplete_tables": list(result.incomplete_tables), "package": package})
+        evidence = ",".join([self._evidence(row) for row in result.evidence])
+        return _Json(f'{head[:-1]},"evidence":[{evidence}],{tail[1:]}')
+
+    def _evidence(self, row: EvidenceRow) -> str:
+        values = self._values.get(row.values)
+        if values is None:
+            values = self._values[row.values] = _ENCODER.encode(dict(row.values))
+        encode = _ENCODER.encode
+        return (f'{{"table":{encode(row.table)},"source_file":{encode(row.source_file)},'
+                f'"source_row":{encode(row.source_row)},"key":{encode(row.key)},"values":{values},'
+                f'"reason":{encode(row.reason)}}}')
+
+
+def _results(report: AuditReport, as_lines: bool) -> Iterator[dict[str, Any] | _Json]:
+    package_of: dict[str, str | None] = {}
+    convert = _ResultLines() if as_lines else _result
+    for result in report.results:
+        office = result.office_id
+        if office not in package_of:
+            package_of[office] = report.package_of(office)
+        yield convert(result, package_of[office])
 
 
 def _scores(report: AuditReport) -> dict[str, dict[str, Any]]:
@@ -41,6 +91,25 @@ def _scores(report: AuditReport) -> dict[str, dict[str, Any]]:
     return scores
 
 
+def _offices(report: AuditReport) -> Iterator[dict[str, Any]]:
+    scores = _scores(report)
+    for office in (report.offices[i] for i in report.scope):
+        yield {"office_id": office.office_id, "name": office.name, "level": office.level,
+               "parent_id": office.parent_id, "roles": list(office.roles), "score": scores[office.office_id],
+               "package": report.package_of(office.office_id)}
+
+
+def _table(account: TableAccount) -> dict[str, Any]:
+    return {"table": account.table, "source_files": list(account.source_files), "rows_read": account.rows_read,
+            "rows_accepted": account.rows_accepted, "rows_rejected": account.rows_rejected,
+            "rows_merged": account.rows_merged}
+
+
+def _rejected(row: RejectedRow) -> dict[str, Any]:
+    return {"table": row.table, "source_file": row.source_file, "source_row": row.source_row, "column": row.column,
+            "value": row.value, "expected": row.expected, "office_id": row.office_id}
+
+
 def _consolidation(summary: ConsolidationSummary | None) -> dict[str, Any] | None:
     if summary is None:
         return None
@@ -55,31 +124,44 @@ def _consolidation(summary: ConsolidationSummary | None) -> dict[str, Any] | Non
             "missing_offices": list(summary.missing_offices)}
 
 
-def report_document(report: AuditReport) -> dict[str, Any]:
-    scores = _scores(report)
+def _fields(report: AuditReport, as_lines: bool = False) -> Iterator[tuple[str, Any]]:
+    """The document's fields in schema order; the long lists as iterators, so a writer can stream them
+    (as_lines: the results as JSON text already)."""
     counts = {status.value: 0 for status in Status}
     for result in report.results:
         counts[result.status.value] += 1
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "package": report.package,
-        "submitting_office": report.submitting_office,
-        "year": report.year,
-        "ruleset_version": report.ruleset_version,
-        "generated_at": report.generated_at,
-        "summary": counts,
-        "offices": [{"office_id": o.office_id, "name": o.name, "level": o.level, "parent_id": o.parent_id,
-                     "roles": list(o.roles), "score": scores[o.office_id],
-                     "package": report.package_of(o.office_id)} for o in (report.offices[i] for i in report.scope)],
-        "rules": [{"id": r.id, "office": r.office, "article": r.article, "title_zh": r.title_zh,
-                   "title_en": r.title_en, "severity": r.severity, "kind": r.check.name, "citation": r.citation}
-                  for r in report.rules],
-        "results": [_result(r, report.package_of(r.office_id)) for r in report.results],
-        "tables": [asdict(a) | {"source_files": list(a.source_files)} for a in report.accounts],
-        "rejected_rows": [asdict(r) for r in report.rejected],
-        "consolidation": _consolidation(report.consolidation),
-    }
+    yield from (("schema_version", SCHEMA_VERSION), ("package", report.package),
+                ("submitting_office", report.submitting_office), ("year", report.year),
+                ("ruleset_version", report.ruleset_version), ("generated_at", report.generated_at),
+                ("summary", counts), ("offices", _offices(report)))
+    yield "rules", ({"id": r.id, "office": r.office, "article": r.article, "title_zh": r.title_zh,
+                     "title_en": r.title_en, "severity": r.severity, "kind": r.check.name, "citation": r.citation}
+                    for r in report.rules)
+    yield "results", _results(report, as_lines)
+    yield "tables", (_table(a) for a in report.accounts)
+    yield "rejected_rows", (_rejected(r) for r in report.rejected)
+    yield "consolidation", _consolidation(report.consolidation)
+
+
+def report_document(report: AuditReport) -> dict[str, Any]:
+    return {name: list(value) if isinstance(value, Iterator) else value for name, value in _fields(report)}
+
+
+def _list_lines(items: Iterable[Any]) -> Iterator[str]:
+    first = True
+    for item in items:
+        yield ("[\n  " if first else ",\n  ") + (item if isinstance(item, _Json) else _ENCODER.encode(item))
+        first = False
+    yield "[]" if first else "\n ]"
 
 
 def write_report_json(report: AuditReport, path: Path) -> None:
-    path.write_text(json.dumps(report_document(report), ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    with audit_objects_frozen(), path.open("w", encoding="utf-8") as handle:
+        handle.write("{")
+        for index, (name, value) in enumerate(_fields(report, as_lines=True)):
+            handle.write(("\n " if index == 0 else ",\n ") + _ENCODER.encode(name) + ": ")
+            if isinstance(value, Iterator):
+                handle.writelines(_list_lines(value))
+            else:
+                handle.write(_ENCODER.encode(value))
+        handle.write("\n}\n")

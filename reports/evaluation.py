@@ -94,13 +94,22 @@ class _Figures:
         self.view, self.tables = view, tables
         self.provinces = [v.office.office_id for v in view.at_level("province")]
         self.by_province: dict[str, list[Result]] = {p: [] for p in self.provinces}
+        # by rule, and by province and rule, each in report order: a national audit has 300,000 results
+        self.by_rule: dict[str, list[Result]] = {}
+        self.by_province_rule: dict[tuple[str, str], list[Result]] = {}
+        province_of: dict[str, str | None] = {}
         for result in view.report.results:
-            province = view.province_of(result.office_id)
+            self.by_rule.setdefault(result.rule_id, []).append(result)
+            if result.office_id not in province_of:
+                province_of[result.office_id] = view.province_of(result.office_id)
+            province = province_of[result.office_id]
             if province in self.by_province:
                 self.by_province[province].append(result)
+                self.by_province_rule.setdefault((province, result.rule_id), []).append(result)
 
     def results(self, province: str, rule_ids: set[str]) -> list[Result]:
-        return [r for r in self.by_province[province] if r.rule_id in rule_ids]
+        """The province's results of these rules (order: by rule; every figure is a count or a sum)."""
+        return [r for rule_id in sorted(rule_ids) for r in self.by_province_rule.get((province, rule_id), ())]
 
     def rules_reading(self, word: str) -> set[str]:
         return {rule.id for rule in self.view.rules.values() if any(word in t for t in rule.check.tables())}
@@ -112,7 +121,9 @@ class _Figures:
         year = self.view.report.year
         active = volunteers[(volunteers["service_start"] <= pd.Timestamp(year, 12, 31))
                             & (volunteers["service_end"] >= pd.Timestamp(year, 1, 1))]
-        provinces = active["county_id"].map(lambda c: self.view.province_of(c) if c in self.view.offices else None)
+        counties = active["county_id"]
+        province_of = {c: self.view.province_of(c) if c in self.view.offices else None for c in counties.unique()}
+        provinces = counties.map(province_of)
         return provinces.value_counts().to_dict()
 
     def counties_eliminated(self) -> dict[str, int] | None:
@@ -125,8 +136,8 @@ class _Figures:
         return pd.Series([self.view.province_of(s) for s in subjects], dtype=object).value_counts().to_dict()
 
     def employment_min(self) -> float:
-        for result in self.view.report.results:
-            match = _PERCENT_MIN.search(result.expected) if result.rule_id == EMPLOYMENT_RULE else None
+        for result in self.by_rule.get(EMPLOYMENT_RULE, ()):
+            match = _PERCENT_MIN.search(result.expected)
             if match:
                 return float(match[1]) / 100
         return DEFAULT_EMPLOYMENT_MIN
@@ -149,12 +160,12 @@ class _Figures:
         )
 
     def articles(self) -> tuple[ArticleRow, ...]:
-        keys = sorted({(self.view.rules[r.rule_id].office, self.view.rules[r.rule_id].article)
-                       for r in self.view.report.results}, key=lambda key: (OFFICE_CODES.index(key[0]), key[1]))
+        keys = sorted({(self.view.rules[rule_id].office, self.view.rules[rule_id].article) for rule_id in self.by_rule},
+                      key=lambda key: (OFFICE_CODES.index(key[0]), key[1]))
         rows = []
         for key in keys:
             in_article = {rule.id for rule in self.view.rules.values() if (rule.office, rule.article) == key}
-            everywhere = [r for r in self.view.report.results if r.rule_id in in_article]
+            everywhere = [r for rule_id in in_article for r in self.by_rule.get(rule_id, ())]
             rows.append(ArticleRow(key[0], key[1], Score.of(everywhere),
                                    tuple(Score.of(self.results(p, in_article)).compliance for p in self.provinces)))
         return tuple(rows)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache, lru_cache
+
 from westaudit.orgchart import OFFICE_CODES_ZH
 from westaudit.results import STATUS_ZH, Status
 from westaudit.submission import RECEIPT_STATE_EN, RECEIPT_STATE_ZH, ReceiptState
@@ -142,9 +144,21 @@ _BY_STATUS = {
 _INCOMPLETE = ("更正被拒收的行（{tables}）后重新报送。", "Correct the rejected rows ({tables}) and submit again.")
 
 
-def words(lang: str) -> dict[str, str]:
+class Words:
+    """One language's words, by attribute (templates: `T.year`) and by key (`T["year"]`). Attributes, so that
+    jinja's lookup (attribute first) finds them at once: pages look words up millions of times at national scale."""
+
+    def __init__(self, words: dict[str, str]):
+        self.__dict__.update(words)
+
+    def __getitem__(self, key: str) -> str:
+        return self.__dict__[key]
+
+
+@cache
+def words(lang: str) -> Words:
     index = LANGS.index(lang)
-    return {key: pair[index] for key, pair in _WORDS.items()}
+    return Words({key: pair[index] for key, pair in _WORDS.items()})
 
 
 def status_label(status: Status, lang: str) -> str:
@@ -159,10 +173,12 @@ def office_code_label(code: str, lang: str) -> str:
     return OFFICE_CODES_ZH[code] if lang == "zh" else OFFICE_CODES_EN[code]
 
 
+@cache
 def article_label(code: str, number: int, lang: str) -> str:
     return words(lang)["article_n"].format(office=office_code_label(code, lang), n=number)
 
 
+@lru_cache(maxsize=4096)
 def remediation(kind: str, status: Status, expected: str, incomplete: tuple[str, ...], lang: str) -> str:
     """A short hint generated from the check kind and status, so a new rule of a known kind needs no new text."""
     index = LANGS.index(lang)

@@ -12,7 +12,7 @@ from functools import cached_property
 
 from westaudit.audit import AuditReport
 from westaudit.orgchart import OFFICE_CODES, Office
-from westaudit.results import Result, Status
+from westaudit.results import EvidenceRow, Result, Status
 from westaudit.ruleset import Article, Rule
 
 from .messages import LEVEL_ORDER
@@ -28,6 +28,11 @@ def slug(office_id: str) -> str:
     if safe == office_id:
         return safe
     return f"{safe}-{hashlib.sha1(office_id.encode()).hexdigest()[:8]}"
+
+
+def evidence_values_text(row: EvidenceRow) -> str:
+    """An evidence row's values on one line, as the pages, the evidence CSV and the workbook show them."""
+    return "；".join([f"{name}={value}" for name, value in row.values])
 
 
 def rule_order(rule: Rule) -> tuple[int, int, str]:
@@ -65,7 +70,7 @@ class ArticleBlock:
     def anchor(self) -> str:
         return f"{self.code}-{self.number:02d}"
 
-    @property
+    @cached_property
     def failed(self) -> bool:
         return any(r.status is Status.FAIL for r in self.results)
 
@@ -82,7 +87,7 @@ class OfficeView:
     def score(self) -> Score:
         return Score.of(self.results)
 
-    @property
+    @cached_property
     def failed_articles(self) -> tuple[ArticleBlock, ...]:
         return tuple(a for a in self.articles if a.failed)
 
@@ -97,8 +102,11 @@ class AuditView:
         by_office: dict[str, list[Result]] = {}
         for result in report.results:
             by_office.setdefault(result.office_id, []).append(result)
+        order = {rule_id: rule_order(rule) for rule_id, rule in self.rules.items()}
         for results in by_office.values():
-            results.sort(key=lambda r: rule_order(self.rules[r.rule_id]))
+            results.sort(key=lambda r: order[r.rule_id])
+        self._role_articles: dict[tuple[str, ...], set[tuple[str, int]]] = {}
+        self._packages: dict[str, str | None] = {}
         scope = set(report.scope)
         self.children: dict[str, list[str]] = {}
         for office_id in report.scope:
@@ -111,6 +119,11 @@ class AuditView:
         self.offices: dict[str, OfficeView] = {}
         for root in roots:
             self._add_subtree(root, 0, by_office)
+
+    def package_of(self, office_id: str) -> str | None:
+        if office_id not in self._packages:
+            self._packages[office_id] = self.report.package_of(office_id)
+        return self._packages[office_id]
 
     def _sibling_order(self, office_id: str) -> tuple[int, str]:
         level = self.report.offices[office_id].level
@@ -131,7 +144,9 @@ class AuditView:
         for result in results:
             rule = self.rules[result.rule_id]
             by_article.setdefault((rule.office, rule.article), []).append(result)
-        keys = {key for key in self._articles if key[0] in office.roles} | set(by_article)
+        if office.roles not in self._role_articles:  # 30,000 offices, a handful of role combinations
+            self._role_articles[office.roles] = {key for key in self._articles if key[0] in office.roles}
+        keys = self._role_articles[office.roles] | set(by_article)
         ordered = sorted(keys, key=lambda key: (OFFICE_CODES.index(key[0]), key[1]))
         return tuple(ArticleBlock(code, number, self._article_text(code, number), tuple(by_article.get((code, number), ())))
                      for code, number in ordered)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import partial
+from functools import cache, partial
 from importlib.resources import files
 
 from jinja2 import Environment, PackageLoader
@@ -20,6 +20,7 @@ from .messages import (
     status_label,
     words,
 )
+from .model import evidence_values_text
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#!~])")
 
@@ -35,9 +36,11 @@ def markdown_escape(value: object) -> str:
     if isinstance(value, Markup):
         return str(value)
     text = " ".join(str(value).split())
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    # searching first: most values have nothing to escape, and a substitution costs more than a search
+    return _MD_SPECIAL.sub(r"\\\1", text) if _MD_SPECIAL.search(text) else text
 
 
+@cache
 def _static(name: str) -> Markup:
     """The CSS and JS every page inlines, so a page is one self-contained file."""
     return Markup(files("westaudit.reports").joinpath("templates", name).read_text(encoding="utf-8"))
@@ -49,7 +52,7 @@ def _globals(lang: str) -> dict:
         "status_label": partial(_status_label, lang=lang), "code_label": partial(office_code_label, lang=lang),
         "hint": partial(_hint, lang=lang), "static": _static,
         "article_label": partial(article_label, lang=lang),
-        "receipt_state": partial(receipt_state_label, lang=lang),
+        "receipt_state": partial(receipt_state_label, lang=lang), "values_text": evidence_values_text,
     }
 
 
@@ -62,15 +65,20 @@ def _hint(result, rule, lang: str) -> str:
 
 
 def _environment(lang: str, autoescape: bool, finalize=None) -> Environment:
+    # auto_reload off: the templates do not change during a run, and checking them costs a stat per page
     env = Environment(loader=PackageLoader("westaudit.reports", "templates"), autoescape=autoescape,
-                      trim_blocks=True, lstrip_blocks=True, finalize=finalize)
+                      trim_blocks=True, lstrip_blocks=True, finalize=finalize, auto_reload=False)
     env.globals.update(_globals(lang))
     env.filters["pct"] = percent
     return env
 
 
 def html_environment(lang: str) -> Environment:
-    return _environment(lang, autoescape=True)
+    env = _environment(lang, autoescape=True)
+    # the shared macros as globals, built once: a `{% from %}` import builds them again for every page rendered
+    macros = env.get_template("macros.html.j2").module
+    env.globals.update(office_table=macros.office_table, office_link=macros.office_link)
+    return env
 
 
 def markdown_environment(lang: str) -> Environment:

@@ -10,7 +10,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def strip_control(text: str) -> str:
-    return _CONTROL.sub("", text)
+    # every control character is unprintable, and nearly all text is printable: skip the search for it
+    return text if text.isprintable() else _CONTROL.sub("", text)
 
 
 def neutralise(value: object) -> object:

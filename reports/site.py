@@ -19,6 +19,7 @@ from westaudit.ruleset import Article
 
 from .evaluation import evaluate
 from .evaluation_page import write_evaluation
+from .heap import audit_objects_frozen
 from .junit import write_junit
 from .messages import LEVEL_ORDER
 from .model import AuditView, Score
@@ -45,14 +46,15 @@ def write_site(report: AuditReport, articles: dict[tuple[str, int], Article], ta
 
     index_extra: more context for the index, e.g. `since_last_audit` for the audit store's section.
     """
-    view = AuditView(report, articles)
-    out.mkdir(parents=True, exist_ok=True)
-    progress.current().stage("报告 reports")
-    write_office_pages(view, out / "offices", lang)
-    write_evaluation(view, evaluate(view, tables), out, lang, with_site=True)
-    write_workbook(view, out / FINDINGS_XLSX)
-    write_junit(view, out / JUNIT_XML)
-    write_index(view, out / "index.html", lang, index_extra)
+    with audit_objects_frozen():
+        view = AuditView(report, articles)
+        out.mkdir(parents=True, exist_ok=True)
+        progress.current().stage("报告 reports")
+        write_office_pages(view, out / "offices", lang)
+        write_evaluation(view, evaluate(view, tables), out, lang, with_site=True)
+        write_workbook(view, out / FINDINGS_XLSX)
+        write_junit(view, out / JUNIT_XML)
+        write_index(view, out / "index.html", lang, index_extra)
     return out / "index.html"
 
 

@@ -1,52 +1,54 @@
-"""All findings as an XLSX workbook for officials who work in Excel: one sheet per office level, then evidence.
+"""The findings as an XLSX workbook for officials who work in Excel: what needs acting on, sized for a national audit.
 
-A findings row is a report.json result (same rule, office, status, measured, expected), in the same order.
+- one sheet per office level with a row per finding: each report.json result whose status is fail, warn or
+  insufficient_data (the same rule, office, status, measured, expected, in the same order). Passes and results
+  with nothing to judge are not findings; a national audit has hundreds of thousands of them.
+- 证据行: the first EVIDENCE_SAMPLE evidence rows of each finding, as the office pages show them; the full list
+  is the office's offices/<id>.evidence.csv (and report.json).
+- 机构: every office in scope with its compliance and counts, the same figures as the pages and report.json.
+
+Rows are generated and streamed into the file (reports/xlsx.py), which also neutralises every text cell.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path, PurePath
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+from westaudit.results import Result, Status
 
 from .messages import LEVEL, LEVEL_ORDER, office_code_label, remediation, status_label
-from .model import AuditView
-from .safety import neutralise
+from .model import AuditView, evidence_values_text
+from .office_pages import EVIDENCE_SAMPLE
+from .xlsx import StreamingWorkbook
 
+FINDING_STATUSES = (Status.FAIL, Status.WARN, Status.INSUFFICIENT_DATA)
 # 数据包: the package the finding (its office) or the evidence row came from; blank: the office sent none
 FINDING_HEADER = ("机构编号", "机构名称", "层级", "规则编号", "条款", "职责", "结论", "状态代码", "实测", "要求",
                   "说明", "证据行数", "数据不完整的表", "整改建议", "数据包")
 EVIDENCE_HEADER = ("机构编号", "规则编号", "结论", "数据表", "文件", "行", "编号", "原因", "内容", "数据包")
-EVIDENCE_SHEET = "证据行"
+OFFICE_HEADER = ("机构编号", "机构名称", "层级", "上级机构编号", "符合率", "评价项", "符合", "不符合", "数据不足", "数据包")
+EVIDENCE_SHEET, OFFICE_SHEET = "证据行", "机构"
 _WIDTHS = {"职责": 36, "说明": 40, "整改建议": 40, "内容": 60, "机构名称": 18, "数据包": 18}
 
 
-def _sheet(workbook: Workbook, title: str, header: tuple[str, ...], rows: list[list]) -> None:
-    sheet = workbook.create_sheet(title)
-    sheet.append(header)
-    for row in rows:
-        sheet.append([neutralise(value) for value in row])
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(len(rows) + 1, 2)}"
-    for index, name in enumerate(header, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = _WIDTHS.get(name, 14)
+def findings(view: AuditView) -> list[Result]:
+    """The results the workbook lists, in report.json order."""
+    return [result for result in view.report.results if result.status in FINDING_STATUSES]
 
 
-def finding_rows(view: AuditView, level: str) -> list[list]:
-    rows = []
-    for result in view.report.results:
-        office = view.report.offices[result.office_id]
-        if office.level != level:
-            continue
-        rule = view.rules[result.rule_id]
-        rows.append([office.office_id, office.name, LEVEL["zh"].get(office.level, office.level), rule.id,
-                     f"{office_code_label(rule.office, 'zh')}第{rule.article}条", rule.title_zh,
-                     status_label(result.status, "zh"), result.status.value, result.measured, result.expected,
-                     result.message_zh, result.evidence_total, "、".join(result.incomplete_tables),
-                     remediation(rule.check.name, result.status, result.expected, result.incomplete_tables, "zh"),
-                     view.report.package_of(result.office_id)])
-    return rows
+def finding_rows(view: AuditView, results: list[Result]) -> Iterator[list]:
+    report = view.report
+    rules = {rule_id: (rule, f"{office_code_label(rule.office, 'zh')}第{rule.article}条")
+             for rule_id, rule in view.rules.items()}
+    for result in results:
+        office = report.offices[result.office_id]
+        rule, article = rules[result.rule_id]
+        yield [office.office_id, office.name, LEVEL["zh"].get(office.level, office.level), rule.id, article,
+               rule.title_zh, status_label(result.status, "zh"), result.status.value, result.measured,
+               result.expected, result.message_zh, result.evidence_total, "、".join(result.incomplete_tables),
+               remediation(rule.check.name, result.status, result.expected, result.incomplete_tables, "zh"),
+               view.package_of(office.office_id)]
 
 
 def _evidence_package(view: AuditView, source_file: str) -> str | None:
@@ -54,19 +56,39 @@ def _evidence_package(view: AuditView, source_file: str) -> str | None:
     return consolidation.package_of_source(source_file) if consolidation else PurePath(view.report.package).name
 
 
-def evidence_rows(view: AuditView) -> list[list]:
-    return [[result.office_id, result.rule_id, status_label(result.status, "zh"), row.table, row.source_file,
-             row.source_row, row.key, row.reason, "；".join(f"{name}={value}" for name, value in row.values),
-             _evidence_package(view, row.source_file)]
-            for result in view.report.results for row in result.evidence]
+def evidence_rows(view: AuditView, results: list[Result]) -> Iterator[list]:
+    packages: dict[str, str | None] = {}
+    for result in results:
+        status = status_label(result.status, "zh")
+        for row in result.evidence[:EVIDENCE_SAMPLE]:
+            if row.source_file not in packages:
+                packages[row.source_file] = _evidence_package(view, row.source_file)
+            yield [result.office_id, result.rule_id, status, row.table, row.source_file, row.source_row, row.key,
+                   row.reason, evidence_values_text(row), packages[row.source_file]]
+
+
+def office_rows(view: AuditView) -> Iterator[list]:
+    for office_view in view.offices.values():
+        office, score = office_view.office, office_view.score
+        yield [office.office_id, office.name, LEVEL["zh"].get(office.level, office.level), office.parent_id,
+               score.compliance, score.judged, score.passed,
+               score.failed, score.insufficient, view.package_of(office.office_id)]
+
+
+def _widths(header: tuple[str, ...]) -> list[int]:
+    return [_WIDTHS.get(name, 14) for name in header]
 
 
 def write_workbook(view: AuditView, path: Path) -> None:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    listed = findings(view)
+    by_level: dict[str, list[Result]] = {}
+    for result in listed:
+        by_level.setdefault(view.report.offices[result.office_id].level, []).append(result)
     levels = [lvl for lvl in LEVEL_ORDER if any(o.level == lvl for o in view.report.offices.values()
                                                  if o.office_id in view.offices)]
-    for level in levels:
-        _sheet(workbook, LEVEL["zh"][level], FINDING_HEADER, finding_rows(view, level))
-    _sheet(workbook, EVIDENCE_SHEET, EVIDENCE_HEADER, evidence_rows(view))
-    workbook.save(path)
+    with StreamingWorkbook(path) as workbook:
+        for level in levels:
+            workbook.add_sheet(LEVEL["zh"][level], FINDING_HEADER, finding_rows(view, by_level.get(level, [])),
+                               _widths(FINDING_HEADER))
+        workbook.add_sheet(EVIDENCE_SHEET, EVIDENCE_HEADER, evidence_rows(view, listed), _widths(EVIDENCE_HEADER))
+        workbook.add_sheet(OFFICE_SHEET, OFFICE_HEADER, office_rows(view), _widths(OFFICE_HEADER))

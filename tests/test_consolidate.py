@@ -245,12 +245,17 @@ def test_every_finding_names_its_package_in_json_html_and_xlsx(planted, ruleset,
     assert "数据包 GS-LZ-GL" in (tmp_path / "offices" / f"{GL}.html").read_text(encoding="utf-8")
     assert "未报送数据包" in (tmp_path / "offices" / "GS-LZ.html").read_text(encoding="utf-8")
     workbook = openpyxl.load_workbook(tmp_path / "findings.xlsx")
-    rows = [row for sheet in workbook.worksheets if sheet.title != "证据行"
+    rows = [row for sheet in workbook.worksheets if sheet.title not in ("证据行", "机构")
             for row in sheet.iter_rows(min_row=2, values_only=True)]
     header = [c.value for c in workbook.worksheets[0][1]]
     office, package = header.index("机构编号"), header.index("数据包")
-    assert sorted((r[office], r[package]) for r in rows) == sorted(
-        (r["office_id"], r["package"]) for r in document["results"])
+    findings = [r for r in document["results"] if r["status"] in ("fail", "warn", "insufficient_data")]
+    assert findings and sorted((r[office], r[package]) for r in rows) == sorted(
+        (r["office_id"], r["package"]) for r in findings)
+    offices = workbook["机构"]
+    office_header = [c.value for c in offices[1]]
+    assert {row[0]: row[office_header.index("数据包")] for row in offices.iter_rows(min_row=2, values_only=True)} == {
+        o["office_id"]: o["package"] for o in document["offices"]}
     evidence = workbook["证据行"]
     evidence_header = [c.value for c in evidence[1]]
     file, source = evidence_header.index("文件"), evidence_header.index("数据包")

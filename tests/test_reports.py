@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from openpyxl import load_workbook
 
@@ -48,10 +49,17 @@ def _hrefs(html: str) -> list[str]:
 
 
 def test_every_office_in_scope_has_its_page_markdown_and_evidence_file(out, document):
+    with_evidence = {r["office_id"] for r in document["results"] if r["evidence"]}
+    assert with_evidence and len(with_evidence) < len(document["offices"])
     for office in document["offices"]:
         name = slug(office["office_id"])
-        for suffix in (".html", ".md", ".evidence.csv"):
+        for suffix in (".html", ".md"):
             assert (out / "offices" / f"{name}{suffix}").is_file(), (office["office_id"], suffix)
+        # an office without evidence rows gets no evidence file, and its page no link to one
+        has_file = (out / "offices" / f"{name}.evidence.csv").is_file()
+        assert has_file == (office["office_id"] in with_evidence), office["office_id"]
+        page = (out / "offices" / f"{name}.html").read_text(encoding="utf-8")
+        assert (f'href="{name}.evidence.csv"' in page) == has_file, office["office_id"]
 
 
 def test_index_links_every_office_page_and_the_evaluation(out, document):
@@ -123,14 +131,17 @@ def test_markdown_report_has_the_same_findings(out):
     assert "## 服务县项目办第9条" in markdown and "**不符合**" in markdown
 
 
+FINDINGS = ("fail", "warn", "insufficient_data")
+
+
 def test_findings_workbook_matches_report_json(out, document):
+    """One row per finding (fail, warn, insufficient data) of report.json, on the sheet of its office's level."""
     workbook = load_workbook(out / "findings.xlsx")
     levels = {o["office_id"]: o["level"] for o in document["offices"]}
     rows = []
     for level, title in LEVEL["zh"].items():
         if title not in workbook.sheetnames:
-            assert not any(lv == level for lv in levels.values() if any(
-                r["office_id"] in levels and levels[r["office_id"]] == lv for r in document["results"])), level
+            assert level not in levels.values(), level
             continue
         sheet = workbook[title]
         header = [c.value for c in sheet[1]]
@@ -142,8 +153,32 @@ def test_findings_workbook_matches_report_json(out, document):
             rows.append((values[column["规则编号"]], values[column["机构编号"]], values[column["状态代码"]],
                          values[column["实测"]], values[column["要求"]] or "", values[column["证据行数"]]))
     expected = [(r["rule_id"], r["office_id"], r["status"], r["measured"], r["expected"], r["evidence_total"])
-                for r in document["results"]]
+                for r in document["results"] if r["status"] in FINDINGS]
+    assert expected and len(expected) < len(document["results"])  # the passes are left out
     assert sorted(rows, key=repr) == sorted(expected, key=repr)
+
+
+def test_workbook_evidence_is_the_pages_sample_and_offices_carry_their_scores(out, document):
+    workbook = load_workbook(out / "findings.xlsx")
+    sheet = workbook["证据行"]
+    header = [c.value for c in sheet[1]]
+    at = {name: header.index(name) for name in ("机构编号", "规则编号", "文件", "行")}
+    shown = sorted((r[at["机构编号"]], r[at["规则编号"]], r[at["文件"]], r[at["行"]])
+                   for r in sheet.iter_rows(min_row=2, values_only=True))
+    expected = sorted((r["office_id"], r["rule_id"], e["source_file"], e["source_row"])
+                      for r in document["results"] if r["status"] in FINDINGS for e in r["evidence"][:10])
+    assert len(expected) < sum(len(r["evidence"]) for r in document["results"])  # some finding has more than 10
+    assert shown == expected
+    offices = workbook["机构"]
+    header = [c.value for c in offices[1]]
+    scores = {row[0]: dict(zip(header, row, strict=True)) for row in offices.iter_rows(min_row=2, values_only=True)}
+    assert set(scores) == {o["office_id"] for o in document["offices"]}
+    for office in document["offices"]:
+        row, score = scores[office["office_id"]], office["score"]
+        assert (row["评价项"], row["符合"], row["不符合"], row["数据不足"]) == (
+            score["judged"], score["passed"], score["failed"], score["insufficient_data"])
+        compliance = score["compliance"]
+        assert row["符合率"] == (None if compliance is None else pytest.approx(compliance, abs=1e-4))
 
 
 def test_junit_has_one_testcase_per_result_and_a_failure_per_fail(out, document):
@@ -188,7 +223,7 @@ def test_no_id_or_phone_number_appears_unmasked_in_any_output_file(out):
     numbers = [v["身份证号码"] for v in volunteers] + [v["手机号码"] for v in volunteers if v["手机号码"]]
     assert len(numbers) > 200
     files = [p for p in out.rglob("*") if p.is_file()]
-    assert len(files) > 100
+    assert len(files) > 90 and any(p.name.endswith(".evidence.csv") for p in files)
     for path in files:
         if path.suffix == ".xlsx":
             with zipfile.ZipFile(path) as archive:
@@ -238,6 +273,46 @@ def test_neutralise_spreadsheet_cells():
     from westaudit.reports.safety import neutralise
     assert [neutralise(v) for v in ("=SUM(A1)", "+1", "-2", "@x", "\tx", "\rx", "ok", 3, None, "a\x01b")] == [
         "'=SUM(A1)", "'+1", "'-2", "'@x", "'\tx", "'\rx", "ok", 3, None, "ab"]
+
+
+def test_streaming_workbook_continues_a_full_sheet_and_keeps_every_value(tmp_path):
+    from westaudit.reports.xlsx import StreamingWorkbook
+    rows = [["=1+2", 3, 0.25, True, None], ["<a>&b", -1, float("nan"), False, ""],
+            ["'quoted", np.int64(7), np.float64(1.5), None, "x"], ["\x01ok", 10**12, 1e-7, None, "-3"],
+            ["last", 0, 0.0, None, "@x"]]
+    with StreamingWorkbook(tmp_path / "b.xlsx", max_rows=3) as book:  # a header and two rows a sheet
+        book.add_sheet("s'1", ("a", "b", "c", "d", "e"), rows, [10, 20, 30, 40, 50])
+        book.add_sheet("exact", ("a",), [["x"], ["y"]], [10])
+    workbook = load_workbook(tmp_path / "b.xlsx")
+    assert workbook.sheetnames == ["s'1", "s'1 (2)", "s'1 (3)", "exact"]
+    read = [line for sheet in workbook.worksheets[:3] for line in sheet.iter_rows(min_row=2, values_only=True)]
+    assert read == [("'=1+2", 3, 0.25, True, None), ("<a>&b", -1, "nan", False, None),
+                    ("'quoted", 7, 1.5, None, "x"), ("ok", 10**12, 1e-7, None, "'-3"), ("last", 0, 0, None, "'@x")]
+    for sheet in workbook.worksheets[:3]:
+        assert [c.value for c in sheet[1]] == ["a", "b", "c", "d", "e"]
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:E{sheet.max_row}"
+        assert sheet.column_dimensions["B"].width == 20
+    assert [c.value for c in workbook["exact"]["A"]] == ["a", "x", "y"]
+
+
+def test_evidence_csv_lines_read_back_as_written(tmp_path):
+    from westaudit.reports.office_pages import csv_line
+    values = ["plain", 'say "hi"', "a,b", "two\nlines", "cr\rhere", "", None, 12, "中文，逗号", " lead"]
+    path = tmp_path / "e.csv"
+    path.write_text(csv_line(values) + csv_line(values[::-1]), encoding="utf-8", newline="")
+    with path.open(encoding="utf-8", newline="") as handle:
+        read = list(csv.reader(handle))
+    text = ["" if v is None else str(v) for v in values]
+    assert read == [text, text[::-1]]
+
+
+def test_report_json_file_is_the_report_document(ruleset, tmp_path):
+    from westaudit.report_json import report_document
+    report = run_audit(load_package(SAMPLE, ruleset.contract), ruleset)
+    write_report_json(report, tmp_path / "report.json")
+    text = (tmp_path / "report.json").read_text(encoding="utf-8")
+    assert json.loads(text) == json.loads(json.dumps(report_document(report), default=str))
+    assert "甘肃" in text and text.count("\n") > len(report.results)  # Chinese as written; a line per result
 
 
 def test_markdown_escape_makes_markup_and_pipes_inert():

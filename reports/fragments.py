@@ -1,0 +1,100 @@
+"""An office page's result table and duty sections, put together from pieces each rendered once.
+
+A national audit has hundreds of thousands of results over 30,000 offices, and most of them (passes, nothing
+to judge, a table not submitted) read word for word the same in every office that has them. The pieces are
+the macros of templates/_office_parts.<html|md>.j2: an article's opening and closing, an article without a
+rule, a result, its evidence rows. Each piece is rendered for the first result that needs it and the same
+text is handed out for every later one with the same content; evidence rows (and the office's evidence file
+name beside them) are rendered for each result that has them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+
+from jinja2 import Environment
+from markupsafe import Markup, escape
+
+from westaudit.results import EvidenceRow, Result
+from westaudit.ruleset import Rule
+
+from .model import ArticleBlock, OfficeView, evidence_values_text
+from .render import markdown_escape
+
+
+def _html_evidence_row(row: EvidenceRow) -> str:
+    return (f"<tr><td>{escape(row.source_file)}:{escape(row.source_row)}</td><td>{escape(row.key)}</td>"
+            f"<td>{escape(row.reason)}</td>\n<td>{escape(evidence_values_text(row))}</td></tr>\n")
+
+
+def _markdown_evidence_row(row: EvidenceRow) -> str:
+    return (f"| {markdown_escape(row.source_file)}:{markdown_escape(row.source_row)} | {markdown_escape(row.key)}"
+            f" | {markdown_escape(row.reason)} |\n")
+
+
+_EVIDENCE_ROW = {"html": _html_evidence_row, "md": _markdown_evidence_row}
+
+
+def _shown(result: Result) -> tuple:
+    """What every piece shows of a result; the type too, since 1, 1.0 and True print differently."""
+    return result.rule_id, result.status, result.measured.__class__, result.measured, result.expected
+
+
+class OfficeFragments:
+    def __init__(self, environment: Environment, kind: str, rules: dict[str, Rule], evidence_limit: int):
+        self._macros = environment.get_template(f"_office_parts.{kind}.j2").module
+        self._rules = rules
+        self._evidence_limit = evidence_limit
+        self._cache: dict[Hashable, str] = {}
+        self._evidence_row = _EVIDENCE_ROW[kind]
+        self._article_close = str(self._macros.article_close())
+        self._result_close = str(self._macros.result_close())
+        self._evidence_open = str(self._macros.evidence_open())
+        self._evidence_close = str(self._macros.evidence_close())
+
+    def _once(self, key: Hashable, render: Callable[[], str]) -> str:
+        piece = self._cache.get(key)
+        if piece is None:
+            piece = self._cache[key] = str(render())
+        return piece
+
+    def _result(self, result: Result) -> str:
+        key = ("result", *_shown(result), result.message_zh, result.message_en, result.incomplete_tables)
+        return self._once(key, lambda: self._macros.result(result, self._rules[result.rule_id]))
+
+    def _article_open(self, block: ArticleBlock) -> str:
+        return self._once(("open", block.anchor, block.failed), lambda: self._macros.article_open(block))
+
+    def _unchecked_article(self, block: ArticleBlock) -> str:
+        return self._once(("unchecked", block.anchor), lambda: self._macros.unchecked_article(block))
+
+    def summary(self, office: OfficeView) -> Markup:
+        """The rows of the table of every result (HTML only)."""
+        pieces = []
+        for block in office.articles:
+            for result in block.results:
+                key = ("row", *_shown(result))
+                pieces.append(self._once(key, lambda b=block, r=result: self._macros.summary_row(
+                    b, r, self._rules[r.rule_id])))
+        # Markup: the HTML pieces are escaped already, and the Markdown finalize leaves Markup as it is
+        return Markup("".join(pieces))
+
+    def duties(self, office: OfficeView, evidence_csv: str) -> Markup:
+        """Every duty article of the office in order, each with its results and their evidence."""
+        pieces = []
+        for block in office.articles:
+            if not block.results:
+                pieces.append(self._unchecked_article(block))
+                continue
+            pieces.append(self._article_open(block))
+            for result in block.results:
+                pieces.append(self._result(result))
+                if result.evidence:
+                    pieces.append(self._evidence_open)
+                    pieces.extend([self._evidence_row(row) for row in result.evidence[:self._evidence_limit]])
+                    pieces.append(self._evidence_close)
+                    if result.evidence_total > self._evidence_limit:
+                        pieces.append(str(self._macros.evidence_more(result, evidence_csv, self._evidence_limit)))
+                pieces.append(self._result_close)
+            pieces.append(self._article_close)
+        return Markup("".join(pieces))
