@@ -65,14 +65,11 @@ class ArticleBlock:
     number: int
     text: str
     results: tuple[Result, ...]
+    failed: bool = False  # a result failed (computed with the blocks: there are 450,000 at national scale)
 
     @property
     def anchor(self) -> str:
         return f"{self.code}-{self.number:02d}"
-
-    @cached_property
-    def failed(self) -> bool:
-        return any(r.status is Status.FAIL for r in self.results)
 
 
 @dataclass(frozen=True)
@@ -141,14 +138,18 @@ class AuditView:
 
     def _article_blocks(self, office: Office, results: tuple[Result, ...]) -> tuple[ArticleBlock, ...]:
         by_article: dict[tuple[str, int], list[Result]] = {}
+        failed: set[tuple[str, int]] = set()
         for result in results:
             rule = self.rules[result.rule_id]
             by_article.setdefault((rule.office, rule.article), []).append(result)
+            if result.status is Status.FAIL:
+                failed.add((rule.office, rule.article))
         if office.roles not in self._role_articles:  # 30,000 offices, a handful of role combinations
             self._role_articles[office.roles] = {key for key in self._articles if key[0] in office.roles}
         keys = self._role_articles[office.roles] | set(by_article)
         ordered = sorted(keys, key=lambda key: (OFFICE_CODES.index(key[0]), key[1]))
-        return tuple(ArticleBlock(code, number, self._article_text(code, number), tuple(by_article.get((code, number), ())))
+        return tuple(ArticleBlock(code, number, self._article_text(code, number),
+                                  tuple(by_article.get((code, number), ())), (code, number) in failed)
                      for code, number in ordered)
 
     def _article_text(self, code: str, number: int) -> str:

@@ -75,9 +75,8 @@ def _environment(lang: str, autoescape: bool, finalize=None) -> Environment:
 
 def html_environment(lang: str) -> Environment:
     env = _environment(lang, autoescape=True)
-    # the shared macros as globals, built once: a `{% from %}` import builds them again for every page rendered
-    macros = env.get_template("macros.html.j2").module
-    env.globals.update(office_table=macros.office_table, office_link=macros.office_link)
+    # the shared macro as a global, built once: a `{% from %}` import builds it again for every page rendered
+    env.globals["office_table"] = env.get_template("macros.html.j2").module.office_table
     return env
 
 
