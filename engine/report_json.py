@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from westaudit.audit import AuditReport
-from westaudit.reports.heap import audit_objects_frozen
+from westaudit.reports.heap import collector_relaxed
 from westaudit.reports.model import Score
 from westaudit.results import EvidenceRow, RejectedRow, Result, Status, TableAccount
 from westaudit.submission import ConsolidationSummary
@@ -156,7 +156,7 @@ def _list_lines(items: Iterable[Any]) -> Iterator[str]:
 
 
 def write_report_json(report: AuditReport, path: Path) -> None:
-    with audit_objects_frozen(), path.open("w", encoding="utf-8") as handle:
+    with collector_relaxed(), path.open("w", encoding="utf-8") as handle:
         handle.write("{")
         for index, (name, value) in enumerate(_fields(report, as_lines=True)):
             handle.write(("\n " if index == 0 else ",\n ") + _ENCODER.encode(name) + ": ")

@@ -1,8 +1,11 @@
-"""Writing reports with the audit's objects set aside from the garbage collector.
+"""Writing reports with the garbage collector relaxed.
 
 A national audit holds millions of objects (results, evidence rows and their values) that live until the
-reports are written. Each full collection the writers trigger would walk all of them again; frozen, the
-collector only looks at what the writers themselves create. They are handed back when the writing is done.
+reports are written, and the writers add a million more (office views, article blocks, cached pieces). With
+the default thresholds the collector runs thousands of times over them and takes a third of the time it takes
+to build the office views. While the reports are written, the audit's objects are frozen (left out of every
+collection) and young objects are collected every 50,000 allocations instead of every 700; both are restored
+when the writing is done. Reference cycles are still collected, only less often.
 """
 
 from __future__ import annotations
@@ -11,11 +14,16 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+YOUNG_THRESHOLD = 50_000
+
 
 @contextmanager
-def audit_objects_frozen() -> Iterator[None]:
+def collector_relaxed() -> Iterator[None]:
+    thresholds = gc.get_threshold()
     gc.freeze()
+    gc.set_threshold(max(thresholds[0], YOUNG_THRESHOLD), *thresholds[1:])
     try:
         yield
     finally:
+        gc.set_threshold(*thresholds)
         gc.unfreeze()

@@ -102,7 +102,10 @@ class AuditView:
         order = {rule_id: rule_order(rule) for rule_id, rule in self.rules.items()}
         for results in by_office.values():
             results.sort(key=lambda r: order[r.rule_id])
-        self._role_articles: dict[tuple[str, ...], set[tuple[str, int]]] = {}
+        self._role_articles: dict[tuple[str, ...], frozenset[tuple[str, int]]] = {}
+        self._ordered: dict[frozenset[tuple[str, int]], list[tuple[str, int]]] = {}
+        self._unchecked: dict[tuple[str, int], ArticleBlock] = {}
+        self._texts: dict[tuple[str, int], str] = {}
         self._packages: dict[str, str | None] = {}
         scope = set(report.scope)
         self.children: dict[str, list[str]] = {}
@@ -144,19 +147,27 @@ class AuditView:
             by_article.setdefault((rule.office, rule.article), []).append(result)
             if result.status is Status.FAIL:
                 failed.add((rule.office, rule.article))
-        if office.roles not in self._role_articles:  # 30,000 offices, a handful of role combinations
-            self._role_articles[office.roles] = {key for key in self._articles if key[0] in office.roles}
-        keys = self._role_articles[office.roles] | set(by_article)
-        ordered = sorted(keys, key=lambda key: (OFFICE_CODES.index(key[0]), key[1]))
-        return tuple(ArticleBlock(code, number, self._article_text(code, number),
-                                  tuple(by_article.get((code, number), ())), (code, number) in failed)
-                     for code, number in ordered)
+        # 30,000 offices at national scale, a handful of role combinations and article sets: what depends on those
+        # alone is worked out once, and an article without results is the same block in every office
+        if office.roles not in self._role_articles:
+            self._role_articles[office.roles] = frozenset(key for key in self._articles if key[0] in office.roles)
+        keys = self._role_articles[office.roles].union(by_article)
+        if keys not in self._ordered:
+            self._ordered[keys] = sorted(keys, key=lambda key: (OFFICE_CODES.index(key[0]), key[1]))
+        return tuple(ArticleBlock(*key, self._article_text(*key), tuple(by_article[key]), key in failed)
+                     if key in by_article else self._unchecked_block(key) for key in self._ordered[keys])
+
+    def _unchecked_block(self, key: tuple[str, int]) -> ArticleBlock:
+        if key not in self._unchecked:
+            self._unchecked[key] = ArticleBlock(*key, self._article_text(*key), ())
+        return self._unchecked[key]
 
     def _article_text(self, code: str, number: int) -> str:
-        article = self._articles.get((code, number))
-        if article:
-            return article.text
-        return next((r.citation for r in self.rules.values() if (r.office, r.article) == (code, number)), "")
+        if (code, number) not in self._texts:
+            article = self._articles.get((code, number))
+            self._texts[code, number] = article.text if article else next(
+                (r.citation for r in self.rules.values() if (r.office, r.article) == (code, number)), "")
+        return self._texts[code, number]
 
     def ranked(self, office_ids: list[str]) -> list[OfficeView]:
         """Best compliance first; offices with nothing judged last; ties by fewer failures, then id."""

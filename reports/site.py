@@ -19,7 +19,7 @@ from westaudit.ruleset import Article
 
 from .evaluation import evaluate
 from .evaluation_page import write_evaluation
-from .heap import audit_objects_frozen
+from .heap import collector_relaxed
 from .junit import write_junit
 from .messages import LEVEL_ORDER
 from .model import AuditView, Score
@@ -46,7 +46,7 @@ def write_site(report: AuditReport, articles: dict[tuple[str, int], Article], ta
 
     index_extra: more context for the index, e.g. `since_last_audit` for the audit store's section.
     """
-    with audit_objects_frozen():
+    with collector_relaxed():
         view = AuditView(report, articles)
         out.mkdir(parents=True, exist_ok=True)
         progress.current().stage("报告 reports")
