@@ -48,6 +48,8 @@ class _ResultLines:
         self._values: dict[tuple[tuple[str, str], ...], str] = {}
 
     def __call__(self, result: Result, package: str | None) -> _Json:
+        if not result.evidence:  # most results: one call of the encoder
+            return _Json(_ENCODER.encode(_result(result, package)))
         head = _ENCODER.encode({"rule_id": result.rule_id, "office_id": result.office_id,
                                 "status": result.status.value, "measured": result.measured,
                                 "expected": result.expected, "message_zh": result.message_zh,
