@@ -144,7 +144,7 @@ def evaluate_procedure(
     all_case_keys = set(case_keys) | {case_key for case_key, _ in first_events}
     events_by_seq = dict(enumerate(first_events.values()))
     facts = [_to_fact(event, seq) for seq, event in events_by_seq.items()]
-    rules, meaning_of_rule = _compile(spec)
+    rules, meaning_of_rule = rete_rules(spec)
     matches = run_rules(rules, facts, sorted(all_case_keys))
     violations = [_to_violation(spec, meaning_of_rule[match.rule], match, events_by_seq) for match in matches]
     return sorted(violations, key=lambda violation: _sort_key(spec, violation))
@@ -231,7 +231,8 @@ class _RuleMeaning:
     allowed: timedelta | None = None
 
 
-def _compile(spec: ProcedureSpec) -> tuple[list[GapRule | AbsenceRule], dict[str, _RuleMeaning]]:
+def rete_rules(spec: ProcedureSpec) -> tuple[list[GapRule | AbsenceRule], dict[str, _RuleMeaning]]:
+    """The gap and absence rules the spec compiles to, each with what its firing means."""
     rules: list[GapRule | AbsenceRule] = []
     meaning: dict[str, _RuleMeaning] = {}
     for name in spec.required:
