@@ -41,10 +41,14 @@ def _months_due(members: pd.DataFrame, p: MonthlyParams, ctx: EvalContext) -> pd
     spans = (last - first + 1).fillna(0).clip(lower=0).astype(int)
     repeated = members.loc[members.index.repeat(spans), [p.member_key, OFFICE]]
     step = repeated.groupby(level=0).cumcount().to_numpy()
-    month = first.loc[repeated.index].to_numpy(dtype="int64", na_value=0) + step
-    # Period ordinals count months from January 1970
-    repeated["_month"] = pd.PeriodIndex.from_ordinals(month - 1970 * 12, freq="M")
+    repeated["_month_no"] = (first.loc[repeated.index].to_numpy(dtype="int64", na_value=0) + step).astype("float64")
     return repeated.reset_index()
+
+
+def _month_label(month_numbers: pd.Series) -> pd.Series:
+    """'2025-03' for each month number; Period ordinals count months from January 1970."""
+    ordinals = month_numbers.to_numpy(dtype="int64") - 1970 * 12
+    return pd.Series(pd.PeriodIndex.from_ordinals(ordinals, freq="M").astype(str), index=month_numbers.index)
 
 
 @register("monthly")
@@ -68,16 +72,20 @@ class MonthlyCheck(CheckKind):
         members = members[members[OFFICE].isin(offices)]
         due = _months_due(members, p, ctx)
         records = p.records.select(ctx)
-        paid = pd.DataFrame({p.member_key: records[p.record_key], "_month": records[p.month_column].dt.to_period("M"),
+        # months as numbers, not Periods: pandas boxes every Period when deduplicating (3.7 s at national scale)
+        paid = pd.DataFrame({p.member_key: records[p.record_key],
+                             "_month_no": _month_number(records[p.month_column]).astype("float64"),
                              "_paid": records[p.paid_column]})
-        paid = paid.sort_values("_paid").drop_duplicates([p.member_key, "_month"])
-        joined = due.merge(paid, on=[p.member_key, "_month"], how="left")
-        deadline = joined["_month"].dt.to_timestamp() + pd.Timedelta(days=due_day - 1)
+        paid = paid.sort_values("_paid").drop_duplicates([p.member_key, "_month_no"])
+        joined = due.merge(paid, on=[p.member_key, "_month_no"], how="left")
+        month_no = joined["_month_no"].astype("int64")
+        month_start = pd.to_datetime(pd.DataFrame({"year": month_no // 12, "month": month_no % 12 + 1, "day": 1}))
+        deadline = month_start + pd.Timedelta(days=due_day - 1)
         missing = joined["_paid"].isna()
         late = ~missing & (joined["_paid"] > deadline)
         joined["_problem"] = ""
-        joined.loc[missing, "_problem"] = joined.loc[missing, "_month"].astype(str) + " 未发放 unpaid"
-        joined.loc[late, "_problem"] = (joined.loc[late, "_month"].astype(str) + " 逾期 late "
+        joined.loc[missing, "_problem"] = _month_label(joined.loc[missing, "_month_no"]) + " 未发放 unpaid"
+        joined.loc[late, "_problem"] = (_month_label(joined.loc[late, "_month_no"]) + " 逾期 late "
                                         + joined.loc[late, "_paid"].dt.strftime("%Y-%m-%d"))
         problems = joined[joined["_problem"] != ""].groupby("index")["_problem"].agg("; ".join)
         flagged = members.loc[problems.index].assign(_reason=problems)

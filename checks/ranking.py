@@ -44,23 +44,26 @@ class RankingCheck(CheckKind):
         # ties at the boundary share the place: the bottom N scores, every subject holding one of them
         rows = rows.assign(_place=rows.groupby(OFFICE)[p.score_column].rank(method="min", ascending=True))
         expected = f"末位 {bottom} 名淘汰 / bottom {bottom} eliminated"
-        by_office = OfficeRows(rows)
-        return [self._judge(ctx, office, by_office.of(office), bottom, expected) for office in offices]
+        # per office only what a verdict needs: who was assessed, how many, and the last-placed rows
+        by_office = rows.groupby(OFFICE)[p.subject_column]
+        assessed, counts = by_office.agg(set).to_dict(), by_office.size().to_dict()
+        last_placed = OfficeRows(rows[rows["_place"] <= bottom])
+        return [self._judge(ctx, office, assessed.get(office, set()), counts.get(office, 0), last_placed.of(office),
+                            bottom, expected) for office in offices]
 
-    def _judge(self, ctx: EvalContext, office: str, rows: pd.DataFrame, bottom: int,
-               expected: str) -> OfficeOutcome:
+    def _judge(self, ctx: EvalContext, office: str, assessed: set, assessed_count: int, last: pd.DataFrame,
+               bottom: int, expected: str) -> OfficeOutcome:
         p = self.params
         subjects = ctx.org.subordinates_with_role(office, p.subject_role)
-        unassessed = sorted(set(subjects) - set(rows[p.subject_column]))
+        unassessed = sorted(set(subjects) - assessed)
         if not subjects:
             return OfficeOutcome(office, Status.NOT_APPLICABLE, 0, expected, "无下级考核对象", "no subordinates to assess")
         if unassessed:
             return OfficeOutcome(office, Status.FAIL, f"{len(subjects) - len(unassessed)}/{len(subjects)}", expected,
                                  f"未考核：{'、'.join(unassessed)}", f"not assessed: {', '.join(unassessed)}")
-        if len(rows) < p.min_subjects:
-            return OfficeOutcome(office, Status.NOT_APPLICABLE, len(rows), expected,
+        if assessed_count < p.min_subjects:
+            return OfficeOutcome(office, Status.NOT_APPLICABLE, assessed_count, expected,
                                  "考核对象不足，无法排名", "too few subjects to rank")
-        last = rows[rows["_place"] <= bottom]
         spared = last[last[p.outcome_column] != p.eliminated]
         names = "、".join(f"{s}（{score:g}分）" for s, score in zip(last[p.subject_column], last[p.score_column],
                                                                    strict=True))

@@ -65,11 +65,10 @@ def _weighing_on(incomplete: dict[str, set[str]], org: OrgChart) -> dict[str, se
             for table, owners in incomplete.items()}
 
 
-def _result(rule: Rule, outcome: OfficeOutcome, ruleset: RuleSet, ctx: EvalContext) -> Result:
+def _result(rule: Rule, tables: set[str], outcome: OfficeOutcome, ruleset: RuleSet, ctx: EvalContext) -> Result:
     spec = ruleset.contract.get(outcome.evidence_table)
     evidence, total = evidence_rows(outcome.evidence, spec) if spec else ((), 0)
-    incomplete = tuple(sorted(t for t in rule.check.tables()
-                              if ctx.incomplete.get(t, set()) & {outcome.office_id, "*"}))
+    incomplete = tuple(sorted(t for t in tables if ctx.incomplete.get(t, set()) & {outcome.office_id, "*"}))
     return Result(rule.id, outcome.office_id, outcome.status, outcome.measured, outcome.expected,
                   outcome.message_zh, outcome.message_en, evidence, total, incomplete)
 
@@ -100,7 +99,8 @@ def evaluate_rule(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalCon
     if held_back:
         return held_back
     outcomes = rule.check.evaluate(ctx, offices)
-    return [_result(rule, outcome, ruleset, ctx) for outcome in outcomes]
+    tables = rule.check.tables()
+    return [_result(rule, tables, outcome, ruleset, ctx) for outcome in outcomes]
 
 
 def offices_in_scope(org: OrgChart, submitting_office: str, only_office: str | None) -> list[str]:
