@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+import pickle
+from collections.abc import Callable, Iterator, Sequence
+from typing import Generic, TypeVar
+
+from westaudit import progress
 
 Task = TypeVar("Task")
 Outcome = TypeVar("Outcome")
@@ -23,10 +26,62 @@ MIN_ROWS_FOR_WORKERS = 200_000
 _WORK: tuple[Sequence, Callable] | None = None
 
 
+def can_fork() -> bool:
+    return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
+
+
 def default_jobs(table_rows: int) -> int:
-    if table_rows < MIN_ROWS_FOR_WORKERS or "fork" not in multiprocessing.get_all_start_methods():
+    if table_rows < MIN_ROWS_FOR_WORKERS or not can_fork():
         return 1
     return max(1, min(2, os.cpu_count() or 1))
+
+
+class ForkedCall(Generic[Outcome]):
+    """work() started in a forked child at once, beside whatever this process does next; result() waits for it
+    and returns its value (pickled back) or raises what it raised. The child's memory goes with it, and it
+    sees this process's data without copying. Where fork is unavailable, work() runs at result()."""
+
+    def __init__(self, work: Callable[[], Outcome]):
+        self._work, self._pid, self._pipe = work, 0, -1
+        if not can_fork():
+            return
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child never returns into the caller's code
+            os.close(read_end)
+            _child(work, write_end)
+        os.close(write_end)
+        self._pid, self._pipe = pid, read_end
+
+    def result(self) -> Outcome:
+        if not self._pid:
+            return self._work()
+        with os.fdopen(self._pipe, "rb") as pipe:
+            payload = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = 0
+        if not payload:
+            raise ChildProcessError(f"a forked worker died (wait status {status}) without a result")
+        succeeded, value = pickle.loads(payload)
+        if not succeeded:
+            raise value
+        return value
+
+
+def _child(work: Callable[[], object], write_end: int) -> None:
+    status = 0
+    try:
+        progress.silence()
+        try:
+            payload = pickle.dumps((True, work()))
+        except BaseException as error:  # noqa: BLE001  (handed to the parent, which raises it)
+            payload = pickle.dumps((False, error))
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(payload)
+    except BaseException:  # noqa: BLE001
+        status = 1
+    finally:
+        os._exit(status)
 
 
 def share_out(costs: Sequence[float], jobs: int) -> list[list[int]]:
@@ -69,3 +124,21 @@ def evaluate_all(tasks: Sequence[Task], evaluate: Callable[[Task], Outcome], cos
     finally:
         _WORK = None
     return [outcomes[index] for index in range(len(tasks))]
+
+
+class SharedCursor:
+    """Hands out consecutive chunks of range(total) to whichever process asks next, this one or forked
+    children: work shared this way balances itself, whatever else each process has to do."""
+
+    def __init__(self, total: int, chunk: int):
+        self.total, self._chunk = total, chunk
+        self._next = multiprocessing.Value("q", 0)  # shared memory, seen by children forked after this
+
+    def claims(self) -> Iterator[range]:
+        while True:
+            with self._next.get_lock():
+                start = self._next.value
+                self._next.value = start + self._chunk
+            if start >= self.total:
+                return
+            yield range(start, min(self.total, start + self._chunk))

@@ -68,6 +68,11 @@ def current() -> Progress:
     return _CURRENT.get() or _SILENT
 
 
+def silence() -> None:
+    """For a forked child: its parent owns the terminal line."""
+    _CURRENT.set(None)
+
+
 @contextmanager
 def showing(progress: Progress) -> Iterator[Progress]:
     token = _CURRENT.set(progress)

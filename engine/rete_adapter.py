@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import pickle
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import durable_rules_engine as _engine
+
+from westaudit.parallel import ForkedCall
 
 # Well under the engine's 1,024 live states per ruleset.
 CASES_PER_RULESET = 500
@@ -213,39 +213,16 @@ def run_rules(
             with ReteSession(rules) as session:
                 return session.evaluate((f for key in cases for f in facts_by_case[key]), cases, batched=batched)
 
-        matches.extend(_in_child_process(evaluate) if hasattr(os, "fork") else evaluate())
+        matches.extend(_in_child_process(evaluate))
     rule_index = {rule.name: index for index, rule in enumerate(rules)}
     return sorted(matches, key=lambda match: (match.case_key, rule_index[match.rule], match.seqs))
 
 
 def _in_child_process(work: Callable[[], list[Match]]) -> list[Match]:
-    """work() in a forked child whose memory goes with it; its result (or exception) comes back pickled."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into the caller's code
-        status = 0
-        try:
-            os.close(read_end)
-            try:
-                payload = pickle.dumps((True, work()))
-            except BaseException as error:  # noqa: BLE001  (handed to the parent, which raises it)
-                payload = pickle.dumps((False, error))
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(payload)
-        except BaseException:  # noqa: BLE001
-            status = 1
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        payload = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if not payload:
-        raise ReteEngineError(f"the durable-rules child process died (wait status {status}) without a result")
-    succeeded, value = pickle.loads(payload)
-    if not succeeded:
-        raise value
-    return value
+    try:
+        return ForkedCall(work).result()
+    except ChildProcessError as died:
+        raise ReteEngineError(f"the durable-rules child process died: {died}") from None
 
 
 def _check_rules(rules: Sequence[Rule]) -> None:

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from westaudit import progress
+from westaudit.parallel import SharedCursor
 
 from .fragments import OfficeFragments
 from .model import AuditView, OfficeView, evidence_values_text
@@ -82,7 +83,9 @@ def has_evidence(office: OfficeView) -> bool:
     return any(result.evidence for result in office.results)
 
 
-def write_office_pages(view: AuditView, folder: Path, lang: str) -> None:
+def write_office_pages(view: AuditView, folder: Path, lang: str, share: SharedCursor | None = None) -> None:
+    """Every office's pages, or with `share` the chunks of view.offices this process claims from it (a forked
+    worker claims the others)."""
     folder.mkdir(parents=True, exist_ok=True)
     html_env, markdown_env = html_environment(lang), markdown_environment(lang)
     html, markdown = html_env.get_template("office.html.j2"), markdown_env.get_template("office.md.j2")
@@ -90,10 +93,14 @@ def write_office_pages(view: AuditView, folder: Path, lang: str) -> None:
     markdown_parts = OfficeFragments(markdown_env, "md", view.rules, EVIDENCE_SAMPLE)
     shown = progress.current()
     base = os.fspath(folder)
-    for done, office in enumerate(view.offices.values(), start=1):
-        shown.step("office pages", done, len(view.offices))
-        path = os.path.join(base, office.slug)
-        _write(f"{path}.html", html.render(_context(view, office, html_parts)))
-        _write(f"{path}.md", markdown.render(_context(view, office, markdown_parts)))
-        if has_evidence(office):
-            write_evidence_csv(view, office, os.path.join(base, evidence_csv_name(office)))
+    offices = list(view.offices.values())
+    chunks = share.claims() if share is not None else [range(len(offices))]
+    for chunk in chunks:
+        for index in chunk:
+            office = offices[index]
+            shown.step("office pages", index + 1, len(offices))
+            path = os.path.join(base, office.slug)
+            _write(f"{path}.html", html.render(_context(view, office, html_parts)))
+            _write(f"{path}.md", markdown.render(_context(view, office, markdown_parts)))
+            if has_evidence(office):
+                write_evidence_csv(view, office, os.path.join(base, evidence_csv_name(office)))

@@ -42,3 +42,50 @@ def test_an_error_in_a_worker_reaches_the_caller():
 
     with pytest.raises(ValueError, match="rule 3 broke"):
         parallel.evaluate_all(list(range(6)), explode, [1, 1, 1, 9, 1, 1], 2)
+
+
+needs_fork = pytest.mark.skipif(not parallel.can_fork(), reason="no fork here")
+
+
+@needs_fork
+def test_a_forked_call_returns_its_value_and_runs_beside_this_process(tmp_path):
+    marker = tmp_path / "child-pid"
+    call = parallel.ForkedCall(lambda: marker.write_text(str(__import__("os").getpid())) and [1, 2, 3])
+    assert call.result() == [1, 2, 3]
+    assert int(marker.read_text()) != __import__("os").getpid()
+
+
+@needs_fork
+def test_a_forked_call_raises_what_the_child_raised():
+    def broken():
+        raise KeyError("nothing here")
+
+    with pytest.raises(KeyError, match="nothing here"):
+        parallel.ForkedCall(broken).result()
+
+
+@needs_fork
+def test_a_shared_cursor_hands_every_chunk_to_exactly_one_process():
+    cursor = parallel.SharedCursor(1_000, 7)
+    other = parallel.ForkedCall(lambda: [i for chunk in cursor.claims() for i in chunk])
+    mine = [i for chunk in cursor.claims() for i in chunk]
+    theirs = other.result()
+    assert sorted(mine + theirs) == list(range(1_000))
+
+
+@needs_fork
+def test_reports_written_by_two_processes_equal_those_written_by_one(ruleset, tmp_path, monkeypatch):
+    from westaudit.reports import site
+
+    loaded = load_package(SAMPLE, ruleset.contract)
+    report = run_audit(loaded, ruleset)
+    written = {}
+    for name, threshold in (("alone", 10**9), ("shared", 1)):
+        monkeypatch.setattr(site, "MIN_OFFICES_FOR_WORKER", threshold)
+        monkeypatch.setattr(site, "OFFICES_PER_CLAIM", 2)
+        site.write_site(report, ruleset.articles, loaded.tables, tmp_path / name, "zh")
+        written[name] = {path.relative_to(tmp_path / name): path.read_bytes()
+                         for path in sorted((tmp_path / name).rglob("*")) if path.is_file()}
+    assert len(written["alone"]) > 10
+    assert written["shared"].keys() == written["alone"].keys()
+    assert [p for p in written["alone"] if p.suffix != ".xlsx" and written["alone"][p] != written["shared"][p]] == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from functools import partial
 from pathlib import Path
 
 from westaudit.commands.common import EXIT_FAILED, EXIT_OK, add_encoding_option
@@ -36,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from westaudit.audit import run_audit
     from westaudit.consolidate import consolidate, is_package
     from westaudit.package import load_package
+    from westaudit.parallel import ForkedCall
     from westaudit.report_json import write_report_json
     from westaudit.reports.chromium import print_to_pdf
     from westaudit.reports.site import FINDINGS_XLSX, JUNIT_XML, REPORT_JSON, write_site
@@ -57,8 +59,10 @@ def run(args: argparse.Namespace) -> int:
                                                       consolidation=merged.summary))
         print("\n".join(consolidation_lines(merged.summary, report.offices)))
     args.out.mkdir(parents=True, exist_ok=True)
-    write_report_json(report, args.out / REPORT_JSON)
+    # report.json is written by a forked worker beside the site (seconds at national scale)
+    report_json = ForkedCall(partial(write_report_json, report, args.out / REPORT_JSON))
     index = write_site(report, ruleset.articles, package.tables, args.out, args.lang, recording.index_context)
+    report_json.result()
     failed = sum(r.status.value == "fail" for r in report.results)
     print(f"审计完成 audited {len(report.results)} results, {failed} failed; rejected rows: {len(report.rejected)}")
     print(f"报告 report: {index.resolve()}")
