@@ -98,12 +98,41 @@ def _normalise_one(text: str) -> str:
     return " ".join(text.split())
 
 
+# Every character str.split() splits on (none lies above U+3000) but the space and the "\n" joining texts.
+_ODD_SPACES = "".join(char for char in map(chr, range(0x3001)) if char.isspace() and char not in " \n")
+# What ``_normalise_one`` would change in an NFKC-stable text besides spaces: invisible, control characters.
+_NOT_NORMAL_CHARACTER = re.compile("[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+                                   + re.escape(_ODD_SPACES) + "]")
+_CHUNK = 4096
+
+
+def _all_normal(texts: np.ndarray) -> bool:
+    """True when every item is a string ``_normalise_one`` leaves as it is, judged on all of them joined.
+
+    NFKC normalises a text joined by "\n" piece by piece ("\n" composes with nothing), so one check of the
+    joined text answers for each piece; a piece holding "\n" itself shows in the count of separators.
+    """
+    if pd.api.types.infer_dtype(texts, skipna=False) != "string":
+        return False
+    joined = "\n".join(texts.tolist())
+    return (joined.count("\n") == len(texts) - 1 and _NOT_NORMAL_CHARACTER.search(joined) is None
+            and "  " not in joined and " \n" not in joined and "\n " not in joined
+            and not joined.startswith(" ") and not joined.endswith(" ")
+            and (joined.isascii() or unicodedata.is_normalized("NFKC", joined)))
+
+
 def _normalise_unique_texts(values: np.ndarray) -> pd.Series:
     """Normalise an array of distinct cells; positions stay aligned with ``values``, missing -> NaN."""
     # One Python pass over the distinct values is cheaper than chaining three pandas .str passes, which
-    # loop over the same objects in Python anyway.
-    texts = (value if isinstance(value, str) else _cell_to_text(value) for value in values)
-    normalised = [np.nan if text is None else _normalise_one(text) for text in texts]
+    # loop over the same objects in Python anyway; chunks already normal (almost all) skip even that.
+    normalised: list = []
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start:start + _CHUNK]
+        if _all_normal(chunk):
+            normalised.extend(chunk.tolist())
+            continue
+        texts = (value if isinstance(value, str) else _cell_to_text(value) for value in chunk)
+        normalised.extend(np.nan if text is None else _normalise_one(text) for text in texts)
     return pd.Series(normalised, dtype=object)
 
 
@@ -148,6 +177,9 @@ def normalise_text(series: pd.Series) -> pd.Series:
     Missing cells (None/NaN) stay NaN; non-string cells become the text they represent (12.0 -> "12").
     Zero-width spaces and stray BOMs are removed.
     """
+    cells = series.to_numpy(dtype=object)
+    if _all_normal(cells):  # the usual column: nothing to change, so nothing to factorise either
+        return pd.Series(cells.copy(), index=series.index, dtype=object)
     return _per_distinct(series, lambda texts: texts, np.nan).astype(object)
 
 

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # an audit never phones home
@@ -60,7 +61,7 @@ EXPECTED_UNIQUE = "编号不得重复 unique key (first occurrence kept)"
 
 # Key sets (office ids, volunteer ids) run to millions: in an expectation's configuration Great
 # Expectations would serialise them dozens of times per run, so the metric looks them up here instead.
-_KEY_SETS: contextvars.ContextVar[dict[str, set]] = contextvars.ContextVar("westaudit_key_sets")
+_KEY_SETS: contextvars.ContextVar[dict[str, np.ndarray]] = contextvars.ContextVar("westaudit_key_sets")
 
 
 # Great Expectations fingerprints every batch by hashing every cell (for tables under 1 GB); nothing here
@@ -254,7 +255,8 @@ def _failed_rule_indices(results) -> list[int]:
 
 @contextmanager
 def _key_sets_in_use(key_sets: dict[str, set]) -> Iterator[None]:
-    token = _KEY_SETS.set(key_sets)
+    # as arrays, which Series.isin takes as they are; a set it would copy into one on every call
+    token = _KEY_SETS.set({name: np.array(list(keys), dtype=object) for name, keys in key_sets.items()})
     try:
         yield
     finally:

@@ -420,3 +420,23 @@ def test_parsers_never_raise_and_blank_is_never_bad(kind, cells):
 def test_id_check_never_raises(cells):
     result = id_number_valid(pd.Series(cells, dtype=object))
     assert result.dtype == bool and len(result) == len(cells)
+
+
+NORMALISING_PIECES = st.sampled_from(["a", "Z", "是", " ", " ", "\t", "\u3000", "\n", "\r", "\u200b", "\ufeff", "\x00",
+                                      "\x1c", "\x7f", "\xa0", "２", "ｱ", "\u0301", "e", "\u1100", "\u1161", "\u2028",
+                                      "\x85", "ﬁ"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(cells=st.lists(st.lists(NORMALISING_PIECES, max_size=5).map("".join), max_size=6))
+def test_normalising_a_column_checked_whole_is_normalising_each_cell(cells):
+    # a column judged already normal is returned as it is: that must be what each cell normalises to
+    from westaudit.cells import _normalise_one
+
+    assert normalise_text(pd.Series(cells, dtype=object)).tolist() == [_normalise_one(cell) for cell in cells]
+
+
+def test_every_space_split_removes_is_known_to_the_whole_column_check():
+    from westaudit.cells import _ODD_SPACES
+
+    assert {chr(code) for code in range(0x110000) if chr(code).isspace()} == set(_ODD_SPACES) | {" ", "\n"}
