@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from westaudit import cells, filereader, progress
+from westaudit import cells, filereader, parallel, progress
 from westaudit.coerce import TypedTable, type_table
 from westaudit.errors import InputError
 from westaudit.manifest import Manifest, find_manifest, load_manifest
@@ -15,6 +17,8 @@ from westaudit.results import RejectedRow, TableAccount
 from westaudit.tables import TableSpec
 
 DATA_SUFFIXES = (".csv", ".xlsx")
+# below this many bytes of CSV a forked reader costs more than it saves
+MIN_BYTES_TO_READ_AHEAD = 20_000_000
 # every table refers to offices, so they are typed first; then each table after the tables it refers to
 
 
@@ -64,27 +68,97 @@ def _raw_tables(folder: Path, manifest: Manifest, contract: dict[str, TableSpec]
             raise InputError(raw.source, f"table {table!r} is given twice (also {found[table].source})")
         found[table] = raw
 
-    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith("~$")):
-        table = named.get(path.resolve()) or by_stem.get(path.stem.lower())
-        if path.suffix.lower() == ".csv":
-            if table is None:
-                raise InputError(str(path), "matches no table; name it after a table (" + ", ".join(sorted(contract))
-                                 + ") or list it under files: in the manifest")
-            keep(table, _not_empty(filereader.read_csv_table(path, encoding)))
-            continue
-        sheets = {sheet: raw for sheet, raw in filereader.read_xlsx_sheets(path).items() if raw.headers}
-        if not sheets:
-            raise InputError(path.name, "empty workbook: no sheet has a header row")
-        for sheet, raw in sheets.items():  # blank sheets (Sheet2, Sheet3 of a new workbook) hold no table
-            sheet_table = table if table else by_stem.get(sheet.strip().lower())
-            if sheet_table is None:
-                raise InputError(raw.source, "sheet matches no table; name it after a table ("
-                                 + ", ".join(sorted(contract)) + ")")
-            keep(sheet_table, raw)
+    paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith("~$"))
+    read_csv = _ReadAhead([path for path in paths if path.suffix.lower() == ".csv"], encoding)
+    try:
+        for path in paths:
+            _read_file(path, named.get(path.resolve()) or by_stem.get(path.stem.lower()), by_stem, contract, read_csv,
+                       keep)
+    finally:
+        read_csv.close()
     for path, table in named.items():
         if not path.exists():
             raise InputError(str(path), f"the manifest names this file for table {table!r}, but it does not exist")
     return found
+
+
+def _read_file(path: Path, table: str | None, by_stem: dict[str, str], contract: dict[str, TableSpec],
+               read_csv: _ReadAhead, keep: Callable[[str, filereader.RawTable], None]) -> None:
+    """Read one data file of the package, keeping its table (a workbook's, its sheets' tables)."""
+    if path.suffix.lower() == ".csv":
+        if table is None:
+            raise InputError(str(path), "matches no table; name it after a table (" + ", ".join(sorted(contract))
+                             + ") or list it under files: in the manifest")
+        keep(table, _not_empty(read_csv(path)))
+        return
+    sheets = {sheet: raw for sheet, raw in filereader.read_xlsx_sheets(path).items() if raw.headers}
+    if not sheets:
+        raise InputError(path.name, "empty workbook: no sheet has a header row")
+    for sheet, raw in sheets.items():  # blank sheets (Sheet2, Sheet3 of a new workbook) hold no table
+        sheet_table = table if table else by_stem.get(sheet.strip().lower())
+        if sheet_table is None:
+            raise InputError(raw.source, "sheet matches no table; name it after a table ("
+                             + ", ".join(sorted(contract)) + ")")
+        keep(sheet_table, raw)
+
+
+class _ReadAhead:
+    """read_csv_table(path) for a package's CSV files, the larger half of them (by size) read ahead in a forked
+    child while this process reads the others.
+
+    A file the child could not read is read here, in its turn, so a package with errors raises the error
+    reading in order would. A small package is read here alone: forking would cost more than it saves.
+    """
+
+    def __init__(self, paths: list[Path], encoding: str | None):
+        self.encoding = encoding
+        self._ahead: frozenset[Path] = frozenset()
+        self._call: parallel.ForkedCall | None = None
+        self._read: dict[Path, filereader.RawTable | None] | None = None
+        sizes = [_size(path) for path in paths]
+        if sum(sizes) < MIN_BYTES_TO_READ_AHEAD or not parallel.can_fork() or (os.cpu_count() or 1) < 2:
+            return
+        theirs = max(parallel.share_out(sizes, 2), key=lambda share: max((sizes[i] for i in share), default=-1))
+        ahead = [paths[index] for index in theirs]
+        self._ahead = frozenset(ahead)
+        self._call = parallel.ForkedCall(lambda: _read_quietly(ahead, encoding))
+
+    def __call__(self, path: Path) -> filereader.RawTable:
+        if path in self._ahead:
+            raw = self._results().get(path)
+            if raw is not None:
+                return raw
+        return filereader.read_csv_table(path, self.encoding)
+
+    def _results(self) -> dict[Path, filereader.RawTable | None]:
+        if self._read is None:
+            try:
+                self._read = self._call.result() if self._call else {}
+            except Exception:  # noqa: BLE001  (a child that died or failed: every file is read here instead)
+                self._read = {}
+        return self._read
+
+    def close(self) -> None:
+        """Wait for the child even when reading stopped early (its result would otherwise block its exit)."""
+        self._results()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # reading it will say what is wrong, in its turn
+        return 0
+
+
+def _read_quietly(paths: list[Path], encoding: str | None) -> dict[Path, filereader.RawTable | None]:
+    """The files read in order; from the first that raises on, None (the parent reads those itself)."""
+    read: dict[Path, filereader.RawTable | None] = dict.fromkeys(paths)
+    for path in paths:
+        try:
+            read[path] = filereader.read_csv_table(path, encoding)
+        except Exception:  # noqa: BLE001  (raised again, in order, where the parent reads the file itself)
+            break
+    return read
 
 
 def _not_empty(raw: filereader.RawTable) -> filereader.RawTable:

@@ -28,3 +28,42 @@ def test_a_report_of_an_incident_nobody_recorded_is_rejected(tmp_path, ruleset):
     loaded = load_package(package, ruleset.contract)
     rejected = [r for r in loaded.rejected if r.table == "incident_reports"]
     assert [(r.column, r.value) for r in rejected] == [("incident_id", "INC-NOWHERE")]
+
+
+def _same_package(one, other) -> None:
+    import pandas as pd
+
+    assert list(one.tables) == list(other.tables)
+    for name in one.tables:
+        pd.testing.assert_frame_equal(one.tables[name], other.tables[name], check_exact=True)
+    assert (one.rejected, one.accounts, one.unknown_columns, one.submitted_columns) == \
+        (other.rejected, other.accounts, other.unknown_columns, other.submitted_columns)
+
+
+def test_files_read_ahead_in_a_forked_child_give_the_same_package(monkeypatch, ruleset):
+    from westaudit import package as package_module
+
+    alone = load_package(SAMPLE, ruleset.contract)
+    monkeypatch.setattr(package_module, "MIN_BYTES_TO_READ_AHEAD", 0)
+    _same_package(load_package(SAMPLE, ruleset.contract), alone)
+
+
+def test_a_file_the_child_cannot_read_raises_the_error_reading_in_order_would(tmp_path, monkeypatch, ruleset):
+    import pytest
+
+    from westaudit import package as package_module
+    from westaudit.errors import InputError
+
+    package = tmp_path / "package"
+    shutil.copytree(SAMPLE, package)
+    largest = max(package.glob("*.csv"), key=lambda path: path.stat().st_size)
+    largest.write_bytes(b"\xff\xfe\x00 not text")
+    last = max(package.glob("*.csv"))
+    if last != largest:
+        last.write_bytes(b"")  # an error of a later file: the earlier one is the one reported
+    with pytest.raises(InputError) as in_order:
+        load_package(package, ruleset.contract)
+    monkeypatch.setattr(package_module, "MIN_BYTES_TO_READ_AHEAD", 0)
+    with pytest.raises(InputError) as read_ahead:
+        load_package(package, ruleset.contract)
+    assert str(read_ahead.value) == str(in_order.value)
