@@ -14,7 +14,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +52,8 @@ STARTED, COMPLETE = "started", "complete"
 # a writer waits this long for another writer's transaction before SQLite reports "database is locked"
 BUSY_TIMEOUT_SECONDS = 30
 _LOCK_RETRIES = 5
+# SQLite allows 32,766 bound values a statement; stay well below
+_ORDINALS_PER_QUERY = 5_000
 
 metadata = MetaData()
 
@@ -355,22 +357,42 @@ class Store:
         found = self._records(query)
         return found[0] if found else None
 
-    def results_of(self, run_id: int) -> tuple[Result, ...]:
-        def work() -> tuple[Result, ...]:
+    def results_of(self, run_id: int, ordinals: Collection[int] | None = None) -> tuple[Result, ...]:
+        """A run's results in order, with their evidence; with `ordinals`, only those results."""
+        if ordinals is None:
+            return self._retrying(lambda: self._results(run_id, None))
+        chosen = sorted(ordinals)
+        return tuple(result for start in range(0, len(chosen), _ORDINALS_PER_QUERY)
+                     for result in self._retrying(
+                         lambda start=start: self._results(run_id, chosen[start:start + _ORDINALS_PER_QUERY])))
+
+    def result_index(self, run_id: int) -> dict[tuple[str, str], tuple[int, Status]]:
+        """(office, rule) -> (ordinal, status) of every result of a run: enough to choose which to load."""
+        def work() -> dict[tuple[str, str], tuple[int, Status]]:
             with self.engine.connect() as conn:
-                by_result: dict[int, list[EvidenceRow]] = {}
-                for row in conn.execute(select(evidence).where(evidence.c.run_id == run_id)
-                                        .order_by(evidence.c.result_ordinal, evidence.c.ordinal)):
-                    by_result.setdefault(row.result_ordinal, []).append(
-                        EvidenceRow(row.table_name, row.source_file, row.source_row, row.key,
-                                    tuple((k, v) for k, v in json.loads(row.row_values)), row.reason))
-                return tuple(
-                    Result(row.rule_id, row.office_id, Status(row.status), json.loads(row.measured), row.expected,
-                           row.message_zh, row.message_en, tuple(by_result.get(row.ordinal, ())),
-                           row.evidence_total, tuple(json.loads(row.incomplete_tables)))
-                    for row in conn.execute(select(results).where(results.c.run_id == run_id)
-                                            .order_by(results.c.ordinal)))
+                return {(row.office_id, row.rule_id): (row.ordinal, Status(row.status)) for row in conn.execute(
+                    select(results.c.office_id, results.c.rule_id, results.c.ordinal, results.c.status)
+                    .where(results.c.run_id == run_id))}
         return self._retrying(work)
+
+    def _results(self, run_id: int, ordinals: list[int] | None) -> tuple[Result, ...]:
+        result_rows = select(results).where(results.c.run_id == run_id).order_by(results.c.ordinal)
+        evidence_rows = (select(evidence).where(evidence.c.run_id == run_id)
+                         .order_by(evidence.c.result_ordinal, evidence.c.ordinal))
+        if ordinals is not None:
+            result_rows = result_rows.where(results.c.ordinal.in_(ordinals))
+            evidence_rows = evidence_rows.where(evidence.c.result_ordinal.in_(ordinals))
+        with self.engine.connect() as conn:
+            by_result: dict[int, list[EvidenceRow]] = {}
+            for row in conn.execute(evidence_rows):
+                by_result.setdefault(row.result_ordinal, []).append(
+                    EvidenceRow(row.table_name, row.source_file, row.source_row, row.key,
+                                tuple((k, v) for k, v in json.loads(row.row_values)), row.reason))
+            return tuple(
+                Result(row.rule_id, row.office_id, Status(row.status), json.loads(row.measured), row.expected,
+                       row.message_zh, row.message_en, tuple(by_result.get(row.ordinal, ())),
+                       row.evidence_total, tuple(json.loads(row.incomplete_tables)))
+                for row in conn.execute(result_rows))
 
     def notices_of(self, run_id: int) -> list[tuple[str, str]]:
         def work() -> list[tuple[str, str]]:

@@ -69,6 +69,19 @@ def test_two_runs_and_their_diff(two_runs):
     assert _failures(backwards.new) == FIXED_IN_SECOND_RUN and _failures(backwards.resolved) == set()
 
 
+def test_a_diff_loading_only_findings_equals_comparing_every_result(two_runs):
+    from westaudit.rundiff import compare_results
+
+    for before, after in ((1, 2), (2, 1)):
+        whole = compare_results(two_runs.results_of(before), two_runs.results_of(after))
+        assert diff_runs(two_runs, before, after).changes == tuple(whole)
+    everything = two_runs.results_of(1)
+    chosen = [0, 3, len(everything) - 1]
+    assert two_runs.results_of(1, chosen) == tuple(everything[i] for i in chosen)
+    assert {key: ordinal for key, (ordinal, _) in two_runs.result_index(1).items()} == {
+        (r.office_id, r.rule_id): i for i, r in enumerate(everything)}
+
+
 def test_resolved_finding_lists_the_evidence_rows_that_went_away(two_runs):
     change = next(c for c in diff_runs(two_runs, 1, 2).resolved if c.rule_id == "service_province-07")
     assert (change.evidence_removed, change.evidence_added) == (("EF-GZ-QDN-CJ-2",), ())
