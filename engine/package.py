@@ -179,6 +179,65 @@ def canonical_frame(raw: filereader.RawTable, spec: TableSpec) -> tuple[pd.DataF
     return frame, list(match.unknown)
 
 
+@dataclass(frozen=True)
+class _Typed:
+    """One table typed, with the key sets its offices and foreign keys were checked against."""
+
+    table: TypedTable
+    unknown_columns: list[str]
+    submitted: frozenset[str]
+    key_sets: dict[str, set]
+
+
+def _keys_used(name: str, contract: dict[str, TableSpec], keys: dict[str, set]) -> dict[str, set]:
+    targets = {"offices"} | {column.ref.split(".")[0] for column in contract[name].columns.values() if column.type == "ref"}
+    return {target: keys[target] for target in sorted(targets) if target in keys and target != name}
+
+
+def _type_one(name: str, raw: filereader.RawTable, contract: dict[str, TableSpec], keys: dict[str, set]) -> _Typed:
+    frame, unknown_columns = canonical_frame(raw, contract[name])
+    submitted = frozenset(frame.columns) & frozenset(contract[name].columns)
+    offices = set(cells.normalise_text(frame["office_id"])) if name == "offices" else keys["offices"]
+    return _Typed(type_table(contract[name], frame, offices, keys), unknown_columns, submitted,
+                  _keys_used(name, contract, keys))
+
+
+def _typed_ahead(raws: dict[str, filereader.RawTable], contract: dict[str, TableSpec],
+                 order: list[str]) -> tuple[str, parallel.ForkedCall[_Typed]] | None:
+    """The largest table typed in a forked child, beside this process typing the others.
+
+    The child types the tables its key sets come from as well (offices, the tables it refers to), in the same
+    order; its table is used only if those key sets turn out equal to the ones typed here.
+    """
+    rows = {name: len(raws[name].frame) for name in order if name != "offices"}
+    if not rows or max(rows.values()) < parallel.MIN_ROWS_FOR_WORKERS or not parallel.can_fork() \
+            or (os.cpu_count() or 1) < 2:
+        return None
+    largest = max(rows, key=lambda name: (rows[name], name))
+    before = order[:order.index(largest)]
+    needed = {"offices"} | set(_keys_used(largest, contract, dict.fromkeys(before, set())))
+    for name in reversed(before):  # each table comes after the tables it refers to
+        if name in needed:
+            needed |= set(_keys_used(name, contract, dict.fromkeys(before, set())))
+
+    def type_in_child() -> _Typed:
+        keys: dict[str, set] = {}
+        for name in (name for name in before if name in needed):
+            keys[name] = set(_type_one(name, raws[name], contract, keys).table.frame[contract[name].key[0]])
+        return _type_one(largest, raws[largest], contract, keys)
+
+    return largest, parallel.ForkedCall(type_in_child)
+
+
+def _result_ahead(ahead: parallel.ForkedCall[_Typed], name: str, contract: dict[str, TableSpec],
+                  keys: dict[str, set]) -> _Typed | None:
+    try:
+        typed = ahead.result()
+    except Exception:  # noqa: BLE001  (typed here instead, raising here what there is to raise)
+        return None
+    return typed if typed.key_sets == _keys_used(name, contract, keys) else None
+
+
 def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | None = None) -> Package:
     """Read, type and validate every table. ``encoding`` forces the CSV encoding, over the manifest's.
 
@@ -199,15 +258,21 @@ def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | N
     keys: dict[str, set] = {}
     shown = progress.current()
     shown.stage("读取 read")
-    for done, name in enumerate(order, start=1):
-        shown.step(name, done, len(order))
-        raw = raws[name]
-        frame, unknown_columns = canonical_frame(raw, contract[name])
-        unknown.extend((raw.source, column) for column in unknown_columns)
-        submitted[name] = frozenset(frame.columns) & frozenset(contract[name].columns)
-        offices = set(cells.normalise_text(frame["office_id"])) if name == "offices" else keys["offices"]
-        typed[name] = type_table(contract[name], frame, offices, keys)
-        keys[name] = set(typed[name].frame[contract[name].key[0]])
+    ahead = _typed_ahead(raws, contract, order)
+    try:
+        for done, name in enumerate(order, start=1):
+            shown.step(name, done, len(order))
+            one = None
+            if ahead and ahead[0] == name:
+                one = _result_ahead(ahead[1], name, contract, keys)
+                ahead = None
+            one = one or _type_one(name, raws[name], contract, keys)
+            unknown.extend((raws[name].source, column) for column in one.unknown_columns)
+            submitted[name], typed[name] = one.submitted, one.table
+            keys[name] = set(one.table.frame[contract[name].key[0]])
+    finally:
+        if ahead:  # typing stopped early: the child's result would otherwise block its exit
+            _result_ahead(ahead[1], ahead[0], contract, keys)
     accounts = tuple(TableAccount(name, (raws[name].source,), len(raws[name].frame), len(t.frame),
                                   len({(r.source_file, r.source_row) for r in t.rejected}))
                      for name, t in typed.items())

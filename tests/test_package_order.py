@@ -67,3 +67,33 @@ def test_a_file_the_child_cannot_read_raises_the_error_reading_in_order_would(tm
     with pytest.raises(InputError) as read_ahead:
         load_package(package, ruleset.contract)
     assert str(read_ahead.value) == str(in_order.value)
+
+
+def test_the_largest_table_typed_ahead_in_a_forked_child_gives_the_same_package(monkeypatch, ruleset):
+    from westaudit import parallel
+
+    alone = load_package(SAMPLE, ruleset.contract)
+    monkeypatch.setattr(parallel, "MIN_ROWS_FOR_WORKERS", 0)
+    _same_package(load_package(SAMPLE, ruleset.contract), alone)
+
+
+def test_a_table_typed_ahead_that_cannot_be_typed_raises_the_error_typing_in_order_would(tmp_path, monkeypatch,
+                                                                                          ruleset):
+    import pytest
+
+    from westaudit import parallel
+    from westaudit.errors import InputError
+
+    package = tmp_path / "package"
+    shutil.copytree(SAMPLE, package)
+    largest = max((path for path in package.glob("*.csv") if "组织机构" not in path.name),
+                  key=lambda path: path.read_bytes().count(b"\n"))
+    # without its first column (the key, a required one); bytes, since "," is never part of a GBK character
+    lines = largest.read_bytes().splitlines()
+    largest.write_bytes(b"\n".join(b",".join(line.split(b",")[1:]) for line in lines) + b"\n")
+    with pytest.raises(InputError) as in_order:
+        load_package(package, ruleset.contract)
+    monkeypatch.setattr(parallel, "MIN_ROWS_FOR_WORKERS", 0)
+    with pytest.raises(InputError) as typed_ahead:
+        load_package(package, ruleset.contract)
+    assert str(typed_ahead.value) == str(in_order.value)
