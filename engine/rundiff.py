@@ -91,10 +91,8 @@ def diff_runs(store: Store, before_id: int, after_id: int) -> RunDiff:
     before, after = store.run(before_id), store.run(after_id)
     # Only results that are a finding in either run can change; a national run holds 350,000 results, a few
     # thousand of them findings, so only those (and their counterparts) are loaded.
-    indexes = store.result_index(before_id), store.result_index(after_id)
-    changing = {key for index in indexes for key, (_, status) in index.items() if status in FINDINGS}
-    earlier, later = (store.results_of(run_id, [index[key][0] for key in changing if key in index])
-                      for run_id, index in zip((before_id, after_id), indexes, strict=True))
+    changing = store.keys_with_status(before_id, FINDINGS) | store.keys_with_status(after_id, FINDINGS)
+    earlier, later = store.results_of(before_id, changing), store.results_of(after_id, changing)
     return RunDiff(before, after, tuple(compare_results(earlier, later)))
 
 

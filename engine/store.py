@@ -36,9 +36,11 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.sql.elements import ColumnElement
 
 from westaudit.errors import UsageError, WestauditError
 from westaudit.results import EvidenceRow, Result, Status
@@ -52,8 +54,8 @@ STARTED, COMPLETE = "started", "complete"
 # a writer waits this long for another writer's transaction before SQLite reports "database is locked"
 BUSY_TIMEOUT_SECONDS = 30
 _LOCK_RETRIES = 5
-# SQLite allows 32,766 bound values a statement; stay well below
-_ORDINALS_PER_QUERY = 5_000
+# SQLite allows 32,766 bound values a statement (two a key); stay well below
+_KEYS_PER_QUERY = 2_000
 
 metadata = MetaData()
 
@@ -357,42 +359,45 @@ class Store:
         found = self._records(query)
         return found[0] if found else None
 
-    def results_of(self, run_id: int, ordinals: Collection[int] | None = None) -> tuple[Result, ...]:
-        """A run's results in order, with their evidence; with `ordinals`, only those results."""
-        if ordinals is None:
-            return self._retrying(lambda: self._results(run_id, None))
-        chosen = sorted(ordinals)
-        return tuple(result for start in range(0, len(chosen), _ORDINALS_PER_QUERY)
-                     for result in self._retrying(
-                         lambda start=start: self._results(run_id, chosen[start:start + _ORDINALS_PER_QUERY])))
+    def results_of(self, run_id: int, keys: Collection[tuple[str, str]] | None = None) -> tuple[Result, ...]:
+        """A run's results in order, with their evidence; with `keys` (office, rule), only those results."""
+        if keys is None:
+            return tuple(result for _, result in self._retrying(lambda: self._results(run_id, None)))
+        chosen = sorted(keys)
+        found = [result for start in range(0, len(chosen), _KEYS_PER_QUERY)
+                 for result in self._retrying(lambda start=start: self._results(
+                     run_id, tuple_(results.c.office_id, results.c.rule_id).in_(chosen[start:start + _KEYS_PER_QUERY])))]
+        return tuple(result for _, result in sorted(found, key=lambda pair: pair[0]))
 
-    def result_index(self, run_id: int) -> dict[tuple[str, str], tuple[int, Status]]:
-        """(office, rule) -> (ordinal, status) of every result of a run: enough to choose which to load."""
-        def work() -> dict[tuple[str, str], tuple[int, Status]]:
+    def keys_with_status(self, run_id: int, statuses: Collection[Status]) -> set[tuple[str, str]]:
+        """(office, rule) of the run's results with one of `statuses`."""
+        def work() -> set[tuple[str, str]]:
             with self.engine.connect() as conn:
-                return {(row.office_id, row.rule_id): (row.ordinal, Status(row.status)) for row in conn.execute(
-                    select(results.c.office_id, results.c.rule_id, results.c.ordinal, results.c.status)
-                    .where(results.c.run_id == run_id))}
+                return {(office, rule) for office, rule in conn.execute(
+                    select(results.c.office_id, results.c.rule_id)
+                    .where(results.c.run_id == run_id, results.c.status.in_([s.value for s in statuses])))}
         return self._retrying(work)
 
-    def _results(self, run_id: int, ordinals: list[int] | None) -> tuple[Result, ...]:
+    def _results(self, run_id: int, chosen: ColumnElement[bool] | None) -> list:
+        """(ordinal, result) pairs, all of the run's or those `chosen`, in order."""
         result_rows = select(results).where(results.c.run_id == run_id).order_by(results.c.ordinal)
         evidence_rows = (select(evidence).where(evidence.c.run_id == run_id)
                          .order_by(evidence.c.result_ordinal, evidence.c.ordinal))
-        if ordinals is not None:
-            result_rows = result_rows.where(results.c.ordinal.in_(ordinals))
-            evidence_rows = evidence_rows.where(evidence.c.result_ordinal.in_(ordinals))
+        if chosen is not None:
+            result_rows = result_rows.where(chosen)
+            evidence_rows = evidence_rows.join(results, (results.c.run_id == evidence.c.run_id)
+                                               & (results.c.ordinal == evidence.c.result_ordinal)).where(chosen)
         with self.engine.connect() as conn:
             by_result: dict[int, list[EvidenceRow]] = {}
             for row in conn.execute(evidence_rows):
                 by_result.setdefault(row.result_ordinal, []).append(
                     EvidenceRow(row.table_name, row.source_file, row.source_row, row.key,
                                 tuple((k, v) for k, v in json.loads(row.row_values)), row.reason))
-            return tuple(
-                Result(row.rule_id, row.office_id, Status(row.status), json.loads(row.measured), row.expected,
-                       row.message_zh, row.message_en, tuple(by_result.get(row.ordinal, ())),
-                       row.evidence_total, tuple(json.loads(row.incomplete_tables)))
-                for row in conn.execute(result_rows))
+            return [(row.ordinal, Result(row.rule_id, row.office_id, Status(row.status), json.loads(row.measured),
+                                         row.expected, row.message_zh, row.message_en,
+                                         tuple(by_result.get(row.ordinal, ())), row.evidence_total,
+                                         tuple(json.loads(row.incomplete_tables))))
+                    for row in conn.execute(result_rows)]
 
     def notices_of(self, run_id: int) -> list[tuple[str, str]]:
         def work() -> list[tuple[str, str]]:

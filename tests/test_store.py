@@ -76,10 +76,10 @@ def test_a_diff_loading_only_findings_equals_comparing_every_result(two_runs):
         whole = compare_results(two_runs.results_of(before), two_runs.results_of(after))
         assert diff_runs(two_runs, before, after).changes == tuple(whole)
     everything = two_runs.results_of(1)
-    chosen = [0, 3, len(everything) - 1]
-    assert two_runs.results_of(1, chosen) == tuple(everything[i] for i in chosen)
-    assert {key: ordinal for key, (ordinal, _) in two_runs.result_index(1).items()} == {
-        (r.office_id, r.rule_id): i for i, r in enumerate(everything)}
+    chosen = [everything[i] for i in (0, 3, len(everything) - 1)]
+    assert two_runs.results_of(1, {(r.office_id, r.rule_id) for r in chosen}) == tuple(chosen)
+    assert two_runs.keys_with_status(1, [Status.FAIL]) == {
+        (r.office_id, r.rule_id) for r in everything if r.status is Status.FAIL}
 
 
 def test_resolved_finding_lists_the_evidence_rows_that_went_away(two_runs):
