@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import (
     Column,
+    Connection,
     Engine,
     Float,
     ForeignKey,
@@ -31,6 +32,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     create_engine,
     event,
     func,
@@ -327,7 +329,7 @@ class Store:
             with self.engine.begin() as conn:
                 for table, values in rows.items():
                     if values:
-                        conn.execute(insert(table), values)
+                        _insert_many(conn, table, values)
                 self._mark_complete(conn, run_id)
         self._retrying(work)
 
@@ -442,11 +444,22 @@ class Store:
         return self._retrying(work)
 
 
+def _insert_many(conn: Connection, table: Table, rows: list[dict]) -> None:
+    """The rows handed to the driver's executemany as they are: SQLAlchemy's own per-row processing cost
+    several seconds for a national run's 350,000 results. Plain texts and numbers need none."""
+    compiled = insert(table).values({name: bindparam(name) for name in rows[0]}).compile(dialect=conn.dialect)
+    if compiled.positional:
+        order = compiled.positiontup
+        conn.exec_driver_sql(str(compiled), [tuple(row[name] for name in order) for row in rows])
+    else:
+        conn.exec_driver_sql(str(compiled), rows)
+
+
 def _result_row(run_id: int, ordinal: int, result: Result) -> dict:
     return {"run_id": run_id, "ordinal": ordinal, "rule_id": result.rule_id, "office_id": result.office_id,
             "status": result.status.value, "measured": _measured_json(result.measured),
             "expected": result.expected, "message_zh": result.message_zh, "message_en": result.message_en,
-            "evidence_total": result.evidence_total, "incomplete_tables": json.dumps(list(result.incomplete_tables))}
+            "evidence_total": result.evidence_total, "incomplete_tables": json.dumps(list(result.incomplete_tables)) if result.incomplete_tables else "[]"}
 
 
 def _measured_json(measured: object) -> str:
