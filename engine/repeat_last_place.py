@@ -73,10 +73,11 @@ def flag_repeat_last_place(report: AuditReport, ranked: tuple[Standing, ...], st
     for standing in ranked:
         if standing.last_ranked:
             last_now.setdefault((standing.rule_id, standing.office_id), set()).add(standing.subject_id)
+    # one query for every office: a national run ranks in 2,000 counties
+    last_before = store.last_ranked_of_year(report.year - 1) if last_now else {}
     changed = []
     for result in report.results:
         now = last_now.get((result.rule_id, result.office_id), set())
-        repeated = sorted(now & previous_last_ranked(store, result.rule_id, result.office_id, report.year - 1)) \
-            if now else []
+        repeated = sorted(now & last_before.get((result.rule_id, result.office_id), set())) if now else []
         changed.append(_flagged(result, repeated, (report.year - 1, report.year)) if repeated else result)
     return replace(report, results=tuple(changed))

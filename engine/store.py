@@ -430,6 +430,25 @@ class Store:
             return {year: tuple(rows) for year, rows in by_year.items()}
         return self._retrying(work)
 
+    def last_ranked_of_year(self, year: int) -> dict[tuple[str, str], set[str]]:
+        """(rule, office) -> the subjects last-ranked in `year`, by the latest complete run that ranked them."""
+        latest = (select(standings.c.rule_id, standings.c.office_id, func.max(standings.c.run_id).label("run_id"))
+                  .join(runs, runs.c.run_id == standings.c.run_id)
+                  .where(runs.c.state == COMPLETE, standings.c.year == year)
+                  .group_by(standings.c.rule_id, standings.c.office_id).subquery())
+        query = (select(standings.c.rule_id, standings.c.office_id, standings.c.subject_id)
+                 .join(latest, (standings.c.run_id == latest.c.run_id) & (standings.c.rule_id == latest.c.rule_id)
+                       & (standings.c.office_id == latest.c.office_id))
+                 .where(standings.c.year == year, standings.c.last_ranked == 1))
+
+        def work() -> dict[tuple[str, str], set[str]]:
+            found: dict[tuple[str, str], set[str]] = {}
+            with self.engine.connect() as conn:
+                for rule_id, office_id, subject_id in conn.execute(query):
+                    found.setdefault((rule_id, office_id), set()).add(subject_id)
+            return found
+        return self._retrying(work)
+
     def _records(self, query) -> list[RunRecord]:
         def work() -> list[RunRecord]:
             with self.engine.connect() as conn:

@@ -75,3 +75,16 @@ def test_no_flag_without_last_years_audit(ruleset, store, corrected_2025):
     report = _audit(corrected_2025, ruleset, store)
     assert Status.WARN not in {r.status for r in _ranking(report).values()}
     assert len(current_standings(report, load_package(corrected_2025, ruleset.contract), ruleset)) > 0
+
+
+def test_last_ranked_of_a_year_in_one_query_equals_asking_office_by_office(tmp_path, ruleset, store):
+    from westaudit.repeat_last_place import previous_last_ranked
+
+    _audit(_as_year_2024(tmp_path / "2024"), ruleset, store)
+    _audit(_as_year_2024(tmp_path / "2024-again"), ruleset, store)  # the latest run of the year counts
+    every = store.last_ranked_of_year(2024)
+    assert ("service_province-12", "GZ") in every
+    pairs = {(r.rule_id, r.office_id) for r in store.results_of(2) if r.rule_id in RANKING_RULES}
+    assert {pair: previous_last_ranked(store, *pair, 2024) for pair in pairs} == {
+        pair: every.get(pair, set()) for pair in pairs}
+    assert store.last_ranked_of_year(2023) == {}
