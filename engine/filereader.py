@@ -253,7 +253,7 @@ def _quote_free_table(source: str, text: str) -> RawTable | None:
         frame = cells.iloc[header_position + 1:, :width]
     else:
         frame = cells.iloc[data_positions, :width]
-    frame = frame.set_axis(_frame_column_names(headers), axis=1).reset_index(drop=True)
+    frame = frame.set_axis(_frame_column_names(headers), axis=1, copy=False).reset_index(drop=True)
     frame[SOURCE_ROW] = pd.Series(data_positions + 1, dtype="int64")
     frame[SOURCE_FILE] = source
     return RawTable(source=source, frame=frame, headers=headers)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from conftest import SAMPLE
 from westaudit.package import _typing_order, load_package
 from westaudit.tables import load_contract
@@ -48,9 +50,9 @@ def test_files_read_ahead_in_a_forked_child_give_the_same_package(monkeypatch, r
     _same_package(load_package(SAMPLE, ruleset.contract), alone)
 
 
-def test_a_file_the_child_cannot_read_raises_the_error_reading_in_order_would(tmp_path, monkeypatch, ruleset):
-    import pytest
-
+@pytest.mark.parametrize("also_broken", [min, max])
+def test_a_file_the_child_cannot_read_raises_the_error_reading_in_order_would(tmp_path, monkeypatch, ruleset,
+                                                                            also_broken):
     from westaudit import package as package_module
     from westaudit.errors import InputError
 
@@ -58,9 +60,8 @@ def test_a_file_the_child_cannot_read_raises_the_error_reading_in_order_would(tm
     shutil.copytree(SAMPLE, package)
     largest = max(package.glob("*.csv"), key=lambda path: path.stat().st_size)
     largest.write_bytes(b"\xff\xfe\x00 not text")
-    last = max(package.glob("*.csv"))
-    if last != largest:
-        last.write_bytes(b"")  # an error of a later file: the earlier one is the one reported
+    other = also_broken(path for path in package.glob("*.csv") if path != largest)
+    other.write_bytes(b"")  # a file read here, before or after the child's: the first in order is reported
     with pytest.raises(InputError) as in_order:
         load_package(package, ruleset.contract)
     monkeypatch.setattr(package_module, "MIN_BYTES_TO_READ_AHEAD", 0)
