@@ -80,8 +80,6 @@ def test_the_largest_table_typed_ahead_in_a_forked_child_gives_the_same_package(
 
 def test_a_table_typed_ahead_that_cannot_be_typed_raises_the_error_typing_in_order_would(tmp_path, monkeypatch,
                                                                                           ruleset):
-    import pytest
-
     from westaudit import parallel
     from westaudit.errors import InputError
 
