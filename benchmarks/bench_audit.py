@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -263,11 +264,13 @@ def _tree_pss_mib(root: int) -> float:
     return total / 1024
 
 
-def _timed_command(command: list[str]) -> dict:
-    """Wall, CPU (the command and its forked workers) and peak memory of the whole process tree, sampled."""
+def _timed_command(command: list[str], store: Path) -> dict:
+    """Wall, CPU (the command and its forked workers) and peak memory of the whole process tree, sampled.
+    Runs are recorded in `store` (as a user's are in theirs by default), so a rerun is diffed with the last."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    running = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    running = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "WESTAUDIT_STORE": str(store)})
     tree_peak = 0.0
     while running.poll() is None:
         tree_peak = max(tree_peak, _tree_pss_mib(running.pid))
@@ -323,10 +326,12 @@ def run_scale(args, scale: float) -> dict:
     generated = time.perf_counter() - started
     floor = _run_child(["--floor", str(package)])
     audit = _run_child(["--audit", str(package), "--out", str(package.parent / "report")])
-    whole = _timed_command([str(Path(sys.executable).parent / "westaudit"), "audit", str(package),
-                            "--out", str(package.parent / "audit-cli")]) if scale <= args.end_to_end_max_scale else None
+    whole = (_timed_command([str(Path(sys.executable).parent / "westaudit"), "audit", str(package),
+                             "--out", str(package.parent / "audit-cli")], args.workdir / "audits.sqlite")
+             if scale <= args.end_to_end_max_scale else None)
     office = yaml.safe_load((county / "manifest.yaml").read_text(encoding="utf-8"))["office_id"]
-    check = _timed_command([str(Path(sys.executable).parent / "westaudit"), "check", str(county), "--office", office])
+    check = _timed_command([str(Path(sys.executable).parent / "westaudit"), "check", str(county), "--office", office],
+                           args.workdir / "audits.sqlite")
 
     rows, floor_cpu = audit["rows"], floor["floor"]["cpu"]
     print(f"\nN={scale:g}: {rows:,} rows in {package}  (generated in {generated:.1f}s)")
