@@ -4,7 +4,10 @@
     report = recording.finish(run_audit(package, ruleset))           # flags, waivers, results stored
 
 Order after evaluation: repeat-last-place flags (they need the store), then waivers (so an approved
-exception can cover a flag), then one transaction that stores the results and marks the run complete.
+exception can cover a flag), then the diff with the previous run (its findings from the store, this run's
+from memory), then one transaction that stores the results and marks the run complete. A command that has
+reports to write passes `wait=False`: a national run's 350,000 results are then stored by a forked worker
+beside the report writers, and `saved()` waits for it (raising what it raised) before the command ends.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from westaudit.parallel import ForkedCall
 from westaudit.store import Store, default_location, package_files
 from westaudit.waivers import Waiver, WaiverNotice, apply_waivers, load_waivers, waiver_file
 
@@ -52,10 +57,13 @@ class Recording:
     run_id: int | None
     notices: tuple[WaiverNotice, ...] = ()
     since_previous: RunDiff | None = None
+    _storing: ForkedCall | None = None
 
-    def finish(self, report: AuditReport) -> AuditReport:
+    def finish(self, report: AuditReport, wait: bool = True) -> AuditReport:
+        """The report with flags and waivers applied, its run diffed and stored; wait=False: stored by a forked
+        worker, and saved() must be called before the command ends."""
         from westaudit.repeat_last_place import current_standings, flag_repeat_last_place
-        from westaudit.rundiff import changes_since_previous
+        from westaudit.rundiff import diff_with_previous
 
         ranked = ()
         if self.store is not None:
@@ -65,11 +73,20 @@ class Recording:
         for notice in self.notices:
             print(f"豁免提示 waiver notice: {notice}")
         if self.store is not None and self.run_id is not None:
-            self.store.complete_run(self.run_id, report, package_files(self.package), ranked,
-                                    tuple((n.message_zh, n.message_en) for n in self.notices))
-            self.since_previous = changes_since_previous(self.store, self.run_id)
+            self.since_previous = diff_with_previous(self.store, self.store.run(self.run_id), report.results)
+            self._storing = ForkedCall(partial(_store_run, self.store, self.run_id, report,
+                                               package_files(self.package), ranked,
+                                               tuple((n.message_zh, n.message_en) for n in self.notices)))
+            if wait:
+                self.saved()
             print(self._recorded_line())
         return report
+
+    def saved(self) -> None:
+        """Wait until the run is stored (nothing to wait for when it was not recorded)."""
+        storing, self._storing = self._storing, None
+        if storing is not None:
+            storing.result()
 
     @property
     def index_context(self) -> dict[str, RunDiff | None]:
@@ -84,6 +101,12 @@ class Recording:
         return (line + f"；较上次（run {diff.before.run_id}）新增 {len(diff.new)}、已解决 {len(diff.resolved)}、"
                 f"仍存在 {len(diff.unchanged)} / since run {diff.before.run_id}: new {len(diff.new)}, "
                 f"resolved {len(diff.resolved)}, unchanged {len(diff.unchanged)}")
+
+
+def _store_run(store: Store, run_id: int, report: AuditReport, *details) -> None:
+    # in a forked worker: connections inherited from the parent are left to it, never used here
+    store.engine.dispose(close=False)
+    store.complete_run(run_id, report, *details)
 
 
 def start_recording(args: argparse.Namespace, package: Package, ruleset: RuleSet, command: str) -> Recording:

@@ -96,6 +96,18 @@ def diff_runs(store: Store, before_id: int, after_id: int) -> RunDiff:
     return RunDiff(before, after, tuple(compare_results(earlier, later)))
 
 
+def diff_with_previous(store: Store, run: RunRecord, results: tuple[Result, ...]) -> RunDiff | None:
+    """What changed from the last complete run of the same office, year and scope to `run`, whose results are
+    in memory (not yet stored); None if there is no earlier run."""
+    previous = store.previous_run(run)
+    if previous is None:
+        return None
+    changing = store.keys_with_status(previous.run_id, FINDINGS) | {
+        (r.office_id, r.rule_id) for r in results if r.status in FINDINGS}
+    later = tuple(r for r in results if (r.office_id, r.rule_id) in changing)
+    return RunDiff(previous, run, tuple(compare_results(store.results_of(previous.run_id, changing), later)))
+
+
 def changes_since_previous(store: Store, run_id: int) -> RunDiff | None:
     """The diff from the last complete run of the same office, year and scope to this run; None if first."""
     previous = store.previous_run(store.run(run_id))

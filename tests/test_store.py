@@ -82,6 +82,16 @@ def test_a_diff_loading_only_findings_equals_comparing_every_result(two_runs):
         (r.office_id, r.rule_id) for r in everything if r.status is Status.FAIL}
 
 
+def test_the_diff_from_results_in_memory_equals_the_diff_of_stored_runs(two_runs):
+    from westaudit.rundiff import changes_since_previous, diff_with_previous
+
+    in_memory = diff_with_previous(two_runs, two_runs.run(2), two_runs.results_of(2))
+    stored = changes_since_previous(two_runs, 2)
+    assert (in_memory.before.run_id, in_memory.after.run_id) == (1, 2)
+    assert in_memory.changes == stored.changes and stored.resolved
+    assert diff_with_previous(two_runs, two_runs.run(1), two_runs.results_of(1)) is None
+
+
 def test_resolved_finding_lists_the_evidence_rows_that_went_away(two_runs):
     change = next(c for c in diff_runs(two_runs, 1, 2).resolved if c.rule_id == "service_province-07")
     assert (change.evidence_removed, change.evidence_added) == (("EF-GZ-QDN-CJ-2",), ())

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     if len(args.package) == 1 and is_package(args.package[0]) and args.supervising_office is None:
         package = load_package(args.package[0], ruleset.contract, args.encoding)
         recording = start_recording(args, package, ruleset, "audit")
-        report = recording.finish(run_audit(package, ruleset))
+        report = recording.finish(run_audit(package, ruleset), wait=False)
     else:
         merged = consolidate(args.package, ruleset, args.supervising_office, args.encoding)
         for folder in merged.skipped:
@@ -56,13 +56,14 @@ def run(args: argparse.Namespace) -> int:
         package = merged.package
         recording = start_recording(args, package, ruleset, "audit")
         report = recording.finish(dataclasses.replace(run_audit(package, ruleset, coverage=merged.coverage),
-                                                      consolidation=merged.summary))
+                                                      consolidation=merged.summary), wait=False)
         print("\n".join(consolidation_lines(merged.summary, report.offices)))
     args.out.mkdir(parents=True, exist_ok=True)
     # report.json is written by a forked worker beside the site (seconds at national scale)
     report_json = ForkedCall(partial(write_report_json, report, args.out / REPORT_JSON))
     index = write_site(report, ruleset.articles, package.tables, args.out, args.lang, recording.index_context)
     report_json.result()
+    recording.saved()
     failed = sum(r.status.value == "fail" for r in report.results)
     print(f"审计完成 audited {len(report.results)} results, {failed} failed; rejected rows: {len(report.rejected)}")
     print(f"报告 report: {index.resolve()}")
