@@ -20,7 +20,7 @@ class LocatedDict(dict):
         return self.key_lines.get(key, self.line)
 
 
-class _LocatingLoader(yaml.SafeLoader):
+class _LocatingLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when the wheel has it
     """SafeLoader (no arbitrary objects) whose mappings are LocatedDicts."""
 
 
