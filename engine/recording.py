@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -59,9 +60,11 @@ class Recording:
     since_previous: RunDiff | None = None
     _storing: ForkedCall | None = None
 
-    def finish(self, report: AuditReport, wait: bool = True) -> AuditReport:
-        """The report with flags and waivers applied, its run diffed and stored; wait=False: stored by a forked
-        worker, and saved() must be called before the command ends."""
+    def finish(self, report: AuditReport, wait: bool = True,
+               beside: Callable[[AuditReport], object] | None = None) -> AuditReport:
+        """The report with flags and waivers applied, its run diffed and stored. wait=False: stored by a forked
+        worker, and saved() must be called before the command ends; `beside` (writing report.json, say) is then
+        done by the same worker with the final report: one copy of the audit's memory, not two."""
         from westaudit.repeat_last_place import current_standings, flag_repeat_last_place
         from westaudit.rundiff import diff_with_previous
 
@@ -72,18 +75,22 @@ class Recording:
         report, self.notices = apply_waivers(report, self.waivers, dt.date.today())
         for notice in self.notices:
             print(f"豁免提示 waiver notice: {notice}")
-        if self.store is not None and self.run_id is not None:
+        work: list[Callable[[], object]] = [partial(beside, report)] if beside else []
+        recorded = self.store is not None and self.run_id is not None
+        if recorded:
             self.since_previous = diff_with_previous(self.store, self.store.run(self.run_id), report.results)
-            self._storing = ForkedCall(partial(_store_run, self.store, self.run_id, report,
-                                               package_files(self.package), ranked,
-                                               tuple((n.message_zh, n.message_en) for n in self.notices)))
+            work.append(partial(_store_run, self.store, self.run_id, report, package_files(self.package), ranked,
+                                tuple((n.message_zh, n.message_en) for n in self.notices)))
+        if work:
+            self._storing = ForkedCall(partial(_each, work))
             if wait:
                 self.saved()
+        if recorded:
             print(self._recorded_line())
         return report
 
     def saved(self) -> None:
-        """Wait until the run is stored (nothing to wait for when it was not recorded)."""
+        """Wait until the run is stored and `beside` done (nothing to wait for when neither was asked)."""
         storing, self._storing = self._storing, None
         if storing is not None:
             storing.result()
@@ -101,6 +108,11 @@ class Recording:
         return (line + f"；较上次（run {diff.before.run_id}）新增 {len(diff.new)}、已解决 {len(diff.resolved)}、"
                 f"仍存在 {len(diff.unchanged)} / since run {diff.before.run_id}: new {len(diff.new)}, "
                 f"resolved {len(diff.resolved)}, unchanged {len(diff.unchanged)}")
+
+
+def _each(work: list[Callable[[], object]]) -> None:
+    for step in work:
+        step()
 
 
 def _store_run(store: Store, run_id: int, report: AuditReport, *details) -> None:

@@ -33,22 +33,29 @@ def add_parser(subcommands) -> None:
     parser.set_defaults(handler=run)
 
 
+def _write_report_json(path: Path, report) -> None:
+    from westaudit.report_json import write_report_json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_report_json(report, path)
+
+
 def run(args: argparse.Namespace) -> int:
     from westaudit.audit import run_audit
     from westaudit.consolidate import consolidate, is_package
     from westaudit.package import load_package
-    from westaudit.parallel import ForkedCall
-    from westaudit.report_json import write_report_json
     from westaudit.reports.chromium import print_to_pdf
     from westaudit.reports.site import FINDINGS_XLSX, JUNIT_XML, REPORT_JSON, write_site
     from westaudit.ruleset import RULES_DIR, load_ruleset
     from westaudit.terminal import consolidation_lines
 
     ruleset = load_ruleset(args.rules or RULES_DIR)
+    # report.json is written (and the run stored) by a forked worker while the site is written
+    write_json = partial(_write_report_json, args.out / REPORT_JSON)
     if len(args.package) == 1 and is_package(args.package[0]) and args.supervising_office is None:
         package = load_package(args.package[0], ruleset.contract, args.encoding)
         recording = start_recording(args, package, ruleset, "audit")
-        report = recording.finish(run_audit(package, ruleset), wait=False)
+        report = recording.finish(run_audit(package, ruleset), wait=False, beside=write_json)
     else:
         merged = consolidate(args.package, ruleset, args.supervising_office, args.encoding)
         for folder in merged.skipped:
@@ -56,13 +63,10 @@ def run(args: argparse.Namespace) -> int:
         package = merged.package
         recording = start_recording(args, package, ruleset, "audit")
         report = recording.finish(dataclasses.replace(run_audit(package, ruleset, coverage=merged.coverage),
-                                                      consolidation=merged.summary), wait=False)
+                                                      consolidation=merged.summary), wait=False,
+                                  beside=write_json)
         print("\n".join(consolidation_lines(merged.summary, report.offices)))
-    args.out.mkdir(parents=True, exist_ok=True)
-    # report.json is written by a forked worker beside the site (seconds at national scale)
-    report_json = ForkedCall(partial(write_report_json, report, args.out / REPORT_JSON))
     index = write_site(report, ruleset.articles, package.tables, args.out, args.lang, recording.index_context)
-    report_json.result()
     recording.saved()
     failed = sum(r.status.value == "fail" for r in report.results)
     print(f"审计完成 audited {len(report.results)} results, {failed} failed; rejected rows: {len(report.rejected)}")
