@@ -51,7 +51,10 @@ class QuotaCheck(CheckKind):
             f"超出指标 over: {c}/{n:g}" if o else (f"完成不足 under: {c}/{n:g}" if u else "")
             for c, n, o, u in zip(quotas["_count"], number, over, under, strict=True)])
         expected = "不超过指标" + (f"，完成不少于 {min_fill:.0%}" if min_fill else "")
-        quotas_by_office = OfficeRows(quotas)
+        # per office only what a verdict needs: how many quotas, their holders, the rows off quota
+        by_office = quotas.groupby(OFFICE)[p.holder_column]
+        holders_of, quota_counts = by_office.agg(set).to_dict(), by_office.size().to_dict()
+        off_quota = OfficeRows(quotas[quotas["_reason"] != ""])
         # each office with members, filed under every judged office above it: walking up from the few
         # thousand member offices is linear, where scanning them for every judged office was not
         judged = set(offices)
@@ -62,22 +65,20 @@ class QuotaCheck(CheckKind):
                     counted_below.setdefault(above, []).append(holder)
         outcomes = []
         for office in offices:
-            own = quotas_by_office.of(office)
-            holders = set(own[p.holder_column])
+            total, holders, bad = quota_counts.get(office, 0), holders_of.get(office, set()), off_quota.count(office)
             # members counted for an office below this one that was given no quota at all
             unallocated = sorted(h for h in counted_below.get(office, ()) if h not in holders)
-            bad = own[own["_reason"] != ""]
-            if own.empty and not unallocated:
+            if total == 0 and not unallocated:
                 outcomes.append(OfficeOutcome(office, Status.NOT_APPLICABLE, 0, expected, "本年度未分配指标",
                                               "no quotas allocated in the year"))
                 continue
-            problems_zh = [f"{len(bad)} 个对象超出或未完成指标"] if len(bad) else []
+            problems_zh = [f"{bad} 个对象超出或未完成指标"] if bad else []
             problems_zh += [f"未分配指标：{'、'.join(unallocated)}"] if unallocated else []
             failed = bool(problems_zh)
             outcomes.append(OfficeOutcome(
-                office, Status.FAIL if failed else Status.PASS, f"{len(own) - len(bad)}/{len(own)}", expected,
-                "；".join(problems_zh) or f"{len(own)} 个指标均符合",
-                f"{len(bad)} over/under quota; no quota for: {', '.join(unallocated) or '-'}" if failed
-                else f"all {len(own)} quotas met",
-                bad if len(bad) else None, p.quotas.table))
+                office, Status.FAIL if failed else Status.PASS, f"{total - bad}/{total}", expected,
+                "；".join(problems_zh) or f"{total} 个指标均符合",
+                f"{bad} over/under quota; no quota for: {', '.join(unallocated) or '-'}" if failed
+                else f"all {total} quotas met",
+                off_quota.of(office) if bad else None, p.quotas.table))
         return outcomes
