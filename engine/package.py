@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,7 +118,7 @@ class _ReadAhead:
         self._read: dict[Path, filereader.RawTable | None] | None = None
         self._own: dict[Path, filereader.RawTable | Exception] = {}
         sizes = [_size(path) for path in paths]
-        if sum(sizes) < MIN_BYTES_TO_READ_AHEAD or not parallel.can_fork() or (os.cpu_count() or 1) < 2:
+        if sum(sizes) < MIN_BYTES_TO_READ_AHEAD or not parallel.can_share():
             return
         theirs = max(parallel.share_out(sizes, 2), key=lambda share: max((sizes[i] for i in share), default=-1))
         ahead = [paths[index] for index in theirs]
@@ -224,8 +223,7 @@ def _typed_ahead(raws: dict[str, filereader.RawTable], contract: dict[str, Table
     order; its table is used only if those key sets turn out equal to the ones typed here.
     """
     rows = {name: len(raws[name].frame) for name in order if name != "offices"}
-    if not rows or max(rows.values()) < parallel.MIN_ROWS_FOR_WORKERS or not parallel.can_fork() \
-            or (os.cpu_count() or 1) < 2:
+    if not rows or max(rows.values()) < parallel.MIN_ROWS_FOR_WORKERS or not parallel.can_share():
         return None
     largest = max(rows, key=lambda name: (rows[name], name))
     before = order[:order.index(largest)]

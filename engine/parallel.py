@@ -30,10 +30,13 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
 
 
+def can_share() -> bool:
+    """Whether work shared with a forked worker can run beside this process: fork, and a second core."""
+    return can_fork() and (os.cpu_count() or 1) >= 2
+
+
 def default_jobs(table_rows: int) -> int:
-    if table_rows < MIN_ROWS_FOR_WORKERS or not can_fork():
-        return 1
-    return max(1, min(2, os.cpu_count() or 1))
+    return 2 if table_rows >= MIN_ROWS_FOR_WORKERS and can_share() else 1
 
 
 class ForkedCall(Generic[Outcome]):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,7 +58,7 @@ class Recording:
     run_id: int | None
     notices: tuple[WaiverNotice, ...] = ()
     since_previous: RunDiff | None = None
-    _storing: ForkedCall | None = None
+    _pending: ForkedCall | None = field(default=None, init=False, repr=False)
 
     def finish(self, report: AuditReport, wait: bool = True,
                beside: Callable[[AuditReport], object] | None = None) -> AuditReport:
@@ -81,19 +81,19 @@ class Recording:
             self.since_previous = diff_with_previous(self.store, self.store.run(self.run_id), report.results)
             work.append(partial(_store_run, self.store, self.run_id, report, package_files(self.package), ranked,
                                 tuple((n.message_zh, n.message_en) for n in self.notices)))
-        if work:
-            self._storing = ForkedCall(partial(_each, work))
-            if wait:
-                self.saved()
+        if wait:
+            _each(work)
+        elif work:
+            self._pending = ForkedCall(partial(_each, work))
         if recorded:
             print(self._recorded_line())
         return report
 
     def saved(self) -> None:
         """Wait until the run is stored and `beside` done (nothing to wait for when neither was asked)."""
-        storing, self._storing = self._storing, None
-        if storing is not None:
-            storing.result()
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
 
     @property
     def index_context(self) -> dict[str, RunDiff | None]:

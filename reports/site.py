@@ -16,7 +16,7 @@ import pandas as pd
 
 from westaudit import progress
 from westaudit.audit import AuditReport
-from westaudit.parallel import ForkedCall, SharedCursor, can_fork
+from westaudit.parallel import ForkedCall, SharedCursor, can_share
 from westaudit.ruleset import Article
 
 from .evaluation import evaluate
@@ -59,7 +59,7 @@ def write_site(report: AuditReport, articles: dict[tuple[str, int], Article], ta
         # this process joins it once the other outputs are written; both claim chunks of offices as they go.
         share = SharedCursor(len(view.offices), OFFICES_PER_CLAIM)
         worker = (ForkedCall(partial(write_office_pages, view, out / "offices", lang, share))
-                  if len(view.offices) >= MIN_OFFICES_FOR_WORKER and can_fork() else None)
+                  if len(view.offices) >= MIN_OFFICES_FOR_WORKER and can_share() else None)
         write_evaluation(view, evaluate(view, tables), out, lang, with_site=True)
         write_workbook(view, out / FINDINGS_XLSX)
         write_junit(view, out / JUNIT_XML)

@@ -42,6 +42,18 @@ def _same_package(one, other) -> None:
         (other.rejected, other.accounts, other.unknown_columns, other.submitted_columns)
 
 
+def _same_error_with_a_child(package, ruleset, monkeypatch, module, threshold: str) -> None:
+    """Loading raises the same error in order as with the forked child forced on (its threshold at 0)."""
+    from westaudit.errors import InputError
+
+    with pytest.raises(InputError) as in_order:
+        load_package(package, ruleset.contract)
+    monkeypatch.setattr(module, threshold, 0)
+    with pytest.raises(InputError) as with_child:
+        load_package(package, ruleset.contract)
+    assert str(with_child.value) == str(in_order.value)
+
+
 def test_files_read_ahead_in_a_forked_child_give_the_same_package(monkeypatch, ruleset):
     from westaudit import package as package_module
 
@@ -54,7 +66,6 @@ def test_files_read_ahead_in_a_forked_child_give_the_same_package(monkeypatch, r
 def test_a_file_the_child_cannot_read_raises_the_error_reading_in_order_would(tmp_path, monkeypatch, ruleset,
                                                                             also_broken):
     from westaudit import package as package_module
-    from westaudit.errors import InputError
 
     package = tmp_path / "package"
     shutil.copytree(SAMPLE, package)
@@ -62,12 +73,7 @@ def test_a_file_the_child_cannot_read_raises_the_error_reading_in_order_would(tm
     largest.write_bytes(b"\xff\xfe\x00 not text")
     other = also_broken(path for path in package.glob("*.csv") if path != largest)
     other.write_bytes(b"")  # a file read here, before or after the child's: the first in order is reported
-    with pytest.raises(InputError) as in_order:
-        load_package(package, ruleset.contract)
-    monkeypatch.setattr(package_module, "MIN_BYTES_TO_READ_AHEAD", 0)
-    with pytest.raises(InputError) as read_ahead:
-        load_package(package, ruleset.contract)
-    assert str(read_ahead.value) == str(in_order.value)
+    _same_error_with_a_child(package, ruleset, monkeypatch, package_module, "MIN_BYTES_TO_READ_AHEAD")
 
 
 def test_the_largest_table_typed_ahead_in_a_forked_child_gives_the_same_package(monkeypatch, ruleset):
@@ -81,7 +87,6 @@ def test_the_largest_table_typed_ahead_in_a_forked_child_gives_the_same_package(
 def test_a_table_typed_ahead_that_cannot_be_typed_raises_the_error_typing_in_order_would(tmp_path, monkeypatch,
                                                                                           ruleset):
     from westaudit import parallel
-    from westaudit.errors import InputError
 
     package = tmp_path / "package"
     shutil.copytree(SAMPLE, package)
@@ -90,9 +95,4 @@ def test_a_table_typed_ahead_that_cannot_be_typed_raises_the_error_typing_in_ord
     # without its first column (the key, a required one); bytes, since "," is never part of a GBK character
     lines = largest.read_bytes().splitlines()
     largest.write_bytes(b"\n".join(b",".join(line.split(b",")[1:]) for line in lines) + b"\n")
-    with pytest.raises(InputError) as in_order:
-        load_package(package, ruleset.contract)
-    monkeypatch.setattr(parallel, "MIN_ROWS_FOR_WORKERS", 0)
-    with pytest.raises(InputError) as typed_ahead:
-        load_package(package, ruleset.contract)
-    assert str(typed_ahead.value) == str(in_order.value)
+    _same_error_with_a_child(package, ruleset, monkeypatch, parallel, "MIN_ROWS_FOR_WORKERS")
