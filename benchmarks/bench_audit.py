@@ -10,7 +10,7 @@ fresh subprocesses, so each figure belongs to one scale and one stage:
             each with wall time, CPU time and its own peak resident memory (VmHWM reset per stage);
   side by side on the same data: the contract as one vectorised pandas pass vs Great Expectations; the
             headline aggregate rules (service_county-09 ratio, service_province-07 deadline) row by row
-            through durable-rules facts (westaudit.rete_adapter) vs westaudit's vectorised evaluation;
+            through durable-rules facts (westaudit.checks.procedures.rete_adapter) vs westaudit's vectorised evaluation;
   self-check `westaudit check` of the largest county's own package, end to end;
 and prints planted vs found per rule, then the growth factor from one scale to the next.
 Wall time on a shared machine is noisy; CPU time is printed beside it for that reason.
@@ -85,7 +85,7 @@ def measure_floor(package: Path) -> dict:
 
 def _timed_validation(figures: dict):
     """Wrap the validation call inside the reader so its share of the read is known."""
-    import westaudit.coerce as coerce
+    import westaudit.intake.coerce as coerce
 
     original = coerce.validate_table
     spent = {"wall": 0.0, "cpu": 0.0}
@@ -132,7 +132,7 @@ def _pandas_contract_pass(package, contract) -> tuple[float, int]:
 def _rete_headline(package, ruleset, year: int) -> tuple[float, dict[str, set[str]]] | None:
     """The headline rules row by row as durable-rules facts: one case per volunteer or filing."""
     try:
-        from westaudit.rete_adapter import AbsenceRule, Fact, GapRule, run_rules
+        from westaudit.checks.procedures.rete_adapter import AbsenceRule, Fact, GapRule, run_rules
     except ImportError:
         return None
     import datetime as dt
@@ -178,15 +178,15 @@ def _rete_headline(package, ruleset, year: int) -> tuple[float, dict[str, set[st
 
 
 def measure_audit(package_dir: Path, out: Path) -> dict:
-    from westaudit.audit import evaluate_rule, offices_in_scope, run_audit
-    from westaudit.context import EvalContext
-    from westaudit.orgchart import OrgChart
-    from westaudit.package import load_package
-    from westaudit.parallel import ForkedCall
-    from westaudit.report_json import write_report_json
+    from westaudit.core.results import Status
+    from westaudit.evaluate.audit import evaluate_rule, offices_in_scope, run_audit
+    from westaudit.evaluate.context import EvalContext
+    from westaudit.intake.orgchart import OrgChart
+    from westaudit.intake.package import load_package
+    from westaudit.reports.report_json import write_report_json
     from westaudit.reports.site import write_site
-    from westaudit.results import Status
-    from westaudit.ruleset import RULES_DIR, load_ruleset
+    from westaudit.runtime.parallel import ForkedCall
+    from westaudit.spec.ruleset import RULES_DIR, load_ruleset
 
     figures: dict = {}
     with stage(figures, "ruleset"):
@@ -318,7 +318,7 @@ def _line(label: str, figure: dict, floor: float, rows: int) -> str:
 
 def run_scale(args, scale: float) -> dict:
     from westaudit.generate.registry import rules_not_planted
-    from westaudit.ruleset import RULES_DIR, load_ruleset
+    from westaudit.spec.ruleset import RULES_DIR, load_ruleset
 
     started = time.perf_counter()
     package = _generate(args.workdir, scale, args.seed, args.violations, county=False)
@@ -354,7 +354,7 @@ def run_scale(args, scale: float) -> dict:
               f"{audit['headline_vectorised']:.2f}s: {audit['headline_rete'] / audit['headline_vectorised']:.0f}x"
               f" (same failing offices: {'yes' if audit['headline_agree'] else 'NO'})")
     else:
-        print("  headline rules westaudit.rete_adapter not present: durable-rules side not measured")
+        print("  headline rules westaudit.checks.procedures.rete_adapter not present: durable-rules side not measured")
     print(f"  rejected rows  {audit['rejected']}")
     judged = _planted_vs_found(package, audit["failed"])
     for rule, planted, found, extra in judged:

@@ -12,10 +12,10 @@ from itertools import pairwise
 
 import pandas as pd
 
-from westaudit.context import SOURCE_FILE, SOURCE_ROW, EvalContext
-from westaudit.orgchart import OrgChart
-from westaudit.rete_adapter import AbsenceRule, Fact, GapRule, ReteSession
-from westaudit.ruleset import load_ruleset
+from westaudit.checks.procedures.rete_adapter import AbsenceRule, Fact, GapRule, ReteSession
+from westaudit.evaluate.context import SOURCE_FILE, SOURCE_ROW, EvalContext
+from westaudit.intake.orgchart import OrgChart
+from westaudit.spec.ruleset import load_ruleset
 
 STEPS = ("exam", "medical_check", "agreement", "confirmation_notice", "training")
 HOUR = 3_600_000_000  # microseconds

@@ -15,8 +15,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from westaudit.tables import load_contract
-from westaudit.validation import OFFICES_KEY_SET, contract_rules, validate_table
+from westaudit.intake.validation import OFFICES_KEY_SET, contract_rules, validate_table
+from westaudit.spec.tables import load_contract
 
 
 def _id_numbers(count: int, rng: np.random.Generator) -> np.ndarray:

@@ -5,13 +5,19 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import pandas as pd
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from westaudit.context import EvalContext, ParamRef
-from westaudit.results import Status
+from westaudit.core.results import Status
+
+if TYPE_CHECKING:
+    from westaudit.evaluate.context import EvalContext
+
+class ParamRef(str):
+    """A parameter name written in a rule where a threshold or date is expected."""
+
 
 ParamName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$"), AfterValidator(ParamRef)]
 Threshold = float | ParamName

@@ -7,7 +7,7 @@ The due date is one of: a month-day parameter in the audit year (`due`), the row
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 from pydantic import model_validator
@@ -16,8 +16,10 @@ from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, ParamName
 from westaudit.checks.registry import register
 from westaudit.checks.row_outcomes import RowWording, outcomes_by_rows
 from westaudit.checks.selectors import OFFICE, RowSelector
-from westaudit.context import EvalContext
-from westaudit.results import Status
+from westaudit.core.results import Status
+
+if TYPE_CHECKING:
+    from westaudit.evaluate.context import EvalContext
 
 
 class Within(Params):

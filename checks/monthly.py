@@ -5,6 +5,7 @@ subsidy, say), dated no later than a given day of that month.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -12,8 +13,10 @@ from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, T
 from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, RowSelector
-from westaudit.context import EvalContext
-from westaudit.results import Status
+from westaudit.core.results import Status
+
+if TYPE_CHECKING:
+    from westaudit.evaluate.context import EvalContext
 
 
 class MonthlyParams(Params):

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from westaudit.checks.selectors import OFFICE
-from westaudit.context import SOURCE_FILE, SOURCE_ROW
+from westaudit.core.columns import SOURCE_FILE, SOURCE_ROW
 
 
 class OfficeRows:

@@ -5,14 +5,17 @@ at least N times in the year, and optionally never lets more than N days pass wi
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, RowSelector
-from westaudit.context import EvalContext
-from westaudit.results import Status
+from westaudit.core.results import Status
+
+if TYPE_CHECKING:
+    from westaudit.evaluate.context import EvalContext
 
 
 class PeriodicParams(Params):

@@ -12,19 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import pandas as pd
 from pydantic import Field, model_validator
 
-from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, ParamName, Params
+from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, ParamName, ParamRef, Params
 from westaudit.checks.office_rows import OfficeRows
-from westaudit.checks.registry import register
-from westaudit.checks.selectors import OFFICE, OfficeCode, RowSelector, Scalar
-from westaudit.context import SOURCE_FILE, SOURCE_ROW, EvalContext, ParamRef
-from westaudit.errors import SpecError, SpecProblem
-from westaudit.orgchart import OFFICE_CODES, OFFICE_CODES_ZH
-from westaudit.procedure_model import (
+from westaudit.checks.procedures.model import (
     Event,
     Precedence,
     ProcedureSpec,
@@ -34,8 +29,16 @@ from westaudit.procedure_model import (
     ViolationReason,
     evaluate_procedure,
 )
-from westaudit.procedure_screen import cases_to_examine
-from westaudit.results import Status
+from westaudit.checks.procedures.screen import cases_to_examine
+from westaudit.checks.registry import register
+from westaudit.checks.selectors import OFFICE, OfficeCode, RowSelector, Scalar
+from westaudit.core.columns import SOURCE_FILE, SOURCE_ROW
+from westaudit.core.errors import SpecError, SpecProblem
+from westaudit.core.offices import OFFICE_CODES, OFFICE_CODES_ZH
+from westaudit.core.results import Status
+
+if TYPE_CHECKING:
+    from westaudit.evaluate.context import EvalContext
 
 StepName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 Actor = Literal[(*OFFICE_CODES, "volunteer")]  # type: ignore[valid-type]
@@ -162,7 +165,7 @@ class ProcedureCheck(CheckKind):
         return self._violations(ctx, self.spec(ctx), self.cases(ctx, offices))
 
     def _violations(self, ctx: EvalContext, spec: ProcedureSpec, cases: pd.DataFrame) -> list[StepViolation]:
-        # Only the cases some rule may fire on go through the Rete engine (engine/procedure_screen.py).
+        # Only the cases some rule may fire on go through the Rete engine (checks/procedures/screen.py).
         case_keys = cases[self.params.case_key].astype(str)
         events = self._event_frame(ctx, cases, case_keys)
         examined = cases_to_examine(spec, case_keys.unique(), events)

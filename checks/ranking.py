@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -10,8 +11,10 @@ from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, T
 from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, OfficeCode, RowSelector
-from westaudit.context import EvalContext
-from westaudit.results import Status
+from westaudit.core.results import Status
+
+if TYPE_CHECKING:
+    from westaudit.evaluate.context import EvalContext
 
 
 class RankingParams(Params):

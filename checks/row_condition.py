@@ -5,7 +5,7 @@ one date not after another). For 专款专用, 户籍档案保留在学校, 免�
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 from pydantic import Field
@@ -14,8 +14,10 @@ from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params
 from westaudit.checks.registry import register
 from westaudit.checks.row_outcomes import RowWording, outcomes_by_rows
 from westaudit.checks.selectors import OFFICE, RowSelector, Scalar
-from westaudit.context import EvalContext
-from westaudit.results import Status
+from westaudit.core.results import Status
+
+if TYPE_CHECKING:
+    from westaudit.evaluate.context import EvalContext
 
 
 class Condition(Params):

@@ -9,7 +9,7 @@ import pandas as pd
 from westaudit.checks.base import OfficeOutcome
 from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.selectors import OFFICE
-from westaudit.results import Status
+from westaudit.core.results import Status
 
 
 @dataclass(frozen=True)

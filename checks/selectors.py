@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from westaudit.checks.base import ColumnRef
-from westaudit.context import EvalContext
-from westaudit.orgchart import OFFICE_CODES
+from westaudit.core.offices import OFFICE_CODES
+
+if TYPE_CHECKING:
+    from westaudit.evaluate.context import EvalContext
 
 OFFICE = "_office"
 Scalar = str | int | float | bool

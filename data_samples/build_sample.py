@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sample_parts import PARTS  # noqa: E402
 from sample_parts.fixes import apply_all, apply_fix  # noqa: E402
 from sample_parts.world import YEAR, World, make_world  # noqa: E402
-from westaudit.tables import load_contract  # noqa: E402
+from westaudit.spec.tables import load_contract  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "west2025"

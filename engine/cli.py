@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from westaudit import progress
 from westaudit.commands import audit, check, diff, evaluate, generate, history, rules, template, validate
 from westaudit.commands.common import EXIT_ERROR
-from westaudit.errors import WestauditError
+from westaudit.core.errors import WestauditError
+from westaudit.runtime import progress
 
 # the one list of subcommands; each module adds its own parser
 COMMANDS = (audit, check, validate, template, rules, history, diff, evaluate, generate)

@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from westaudit.errors import UsageError
+from westaudit.core.errors import UsageError
 
 NAMES = ("chromium", "chromium-browser", "google-chrome")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

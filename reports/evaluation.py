@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from westaudit.orgchart import OFFICE_CODES
-from westaudit.results import Result, Status
+from westaudit.core.offices import OFFICE_CODES
+from westaudit.core.results import Result, Status
 
 from .model import AuditView, OfficeView, Score, rule_order
 

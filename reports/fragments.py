@@ -15,8 +15,8 @@ from collections.abc import Callable, Hashable
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from westaudit.results import EvidenceRow, Result
-from westaudit.ruleset import Rule
+from westaudit.core.results import EvidenceRow, Result
+from westaudit.spec.ruleset import Rule
 
 from .model import ArticleBlock, OfficeView, evidence_values_text
 from .render import markdown_escape

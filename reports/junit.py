@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from westaudit.results import Result, Status
+from westaudit.core.results import Result, Status
 
 from .model import AuditView
 from .safety import strip_control

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import cache, lru_cache
 
-from westaudit.orgchart import OFFICE_CODES_ZH
-from westaudit.results import STATUS_ZH, Status
-from westaudit.submission import RECEIPT_STATE_EN, RECEIPT_STATE_ZH, ReceiptState
+from westaudit.core.offices import OFFICE_CODES_ZH
+from westaudit.core.results import STATUS_ZH, Status
+from westaudit.core.submission import RECEIPT_STATE_EN, RECEIPT_STATE_ZH, ReceiptState
 
 LANGS = ("zh", "en")
 

@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from westaudit.audit import AuditReport
-from westaudit.orgchart import OFFICE_CODES, Office
-from westaudit.results import EvidenceRow, Result, Status
-from westaudit.ruleset import Article, Rule
+from westaudit.core.offices import OFFICE_CODES
+from westaudit.core.results import EvidenceRow, Result, Status
+from westaudit.evaluate.audit import AuditReport
+from westaudit.intake.orgchart import Office
+from westaudit.spec.ruleset import Article, Rule
 
 from .messages import LEVEL_ORDER
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from westaudit import progress
-from westaudit.parallel import SharedCursor
+from westaudit.runtime import progress
+from westaudit.runtime.parallel import SharedCursor
 
 from .fragments import OfficeFragments
 from .model import AuditView, OfficeView, evidence_values_text

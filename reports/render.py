@@ -9,7 +9,7 @@ from importlib.resources import files
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
-from westaudit.results import Status
+from westaudit.core.results import Status
 
 from .messages import (
     LEVEL,

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from westaudit import progress
-from westaudit.audit import AuditReport
-from westaudit.parallel import ForkedCall, SharedCursor, can_share
-from westaudit.ruleset import Article
+from westaudit.evaluate.audit import AuditReport
+from westaudit.runtime import progress
+from westaudit.runtime.parallel import ForkedCall, SharedCursor, can_share
+from westaudit.spec.ruleset import Article
 
 from .evaluation import evaluate
 from .evaluation_page import write_evaluation

@@ -6,8 +6,8 @@ from __future__ import annotations
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from westaudit.orgchart import OFFICE_CODES_ZH
-from westaudit.template_plan import TemplatePlan
+from westaudit.core.offices import OFFICE_CODES_ZH
+from westaudit.intake.template_plan import TemplatePlan
 
 from .messages import LEVEL, OFFICE_CODES_EN
 from .safety import neutralise

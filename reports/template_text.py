@@ -7,7 +7,7 @@ from a list always reads back.
 
 from __future__ import annotations
 
-from westaudit.tables import ColumnSpec, TableSpec
+from westaudit.spec.tables import ColumnSpec, TableSpec
 
 _TYPE = {
     "zh": {"string": "文本", "int": "整数", "float": "数字", "date": "日期", "datetime": "日期时间", "bool": "是/否",

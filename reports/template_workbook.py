@@ -1,6 +1,6 @@
 """The workbook an office fills in: the instructions sheet, then one sheet per table of its template plan.
 
-Every data sheet is a table as the reader (engine/filereader.py, engine/package.py) takes it: the sheet is
+Every data sheet is a table as the reader (engine/intake/filereader.py, engine/intake/package.py) takes it: the sheet is
 named by the table, row 1 holds the accepted headers, nothing else is on the sheet. Help lives where the
 reader does not look: notes on the headers, data validations, column formats and the 填报须知 sheet.
 """
@@ -18,10 +18,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from westaudit.filereader import INSTRUCTIONS_SHEET
-from westaudit.tables import ColumnSpec, TableSpec
-from westaudit.template_plan import SheetUse, TemplatePlan
-from westaudit.validation import DEFAULT_EARLIEST, DEFAULT_LATEST
+from westaudit.intake.filereader import INSTRUCTIONS_SHEET
+from westaudit.intake.template_plan import SheetUse, TemplatePlan
+from westaudit.intake.validation import DEFAULT_EARLIEST, DEFAULT_LATEST
+from westaudit.spec.tables import ColumnSpec, TableSpec
 
 from .template_instructions import write_instructions
 from .template_text import BOOL_LABELS, enum_labels, header_label, header_note, sheet_title, value_label

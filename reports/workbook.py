@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path, PurePath
 
-from westaudit.results import Result, Status
+from westaudit.core.results import Result, Status
 
 from .messages import LEVEL, LEVEL_ORDER, office_code_label, remediation, status_label
 from .model import AuditView, evidence_values_text

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from westaudit.ruleset import RULES_DIR, load_ruleset
+from westaudit.spec.ruleset import RULES_DIR, load_ruleset
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data_samples" / "west2025"

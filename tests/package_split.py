@@ -12,9 +12,9 @@ from pathlib import Path
 
 import yaml
 
-from westaudit.filereader import match_headers, read_csv_table
-from westaudit.package import DATA_SUFFIXES
-from westaudit.tables import TableSpec, load_contract
+from westaudit.intake.filereader import match_headers, read_csv_table
+from westaudit.intake.package import DATA_SUFFIXES
+from westaudit.spec.tables import TableSpec, load_contract
 
 RowFilter = Callable[[str], bool]
 

@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 from westaudit.cli import main
-from westaudit.package import load_package
-from westaudit.tables import load_contract
+from westaudit.intake.package import load_package
+from westaudit.spec.tables import load_contract
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from westaudit.cells import (
+from westaudit.intake.cells import (
     Parsed,
     id_number_valid,
     mask_id_number,
@@ -431,12 +431,12 @@ NORMALISING_PIECES = st.sampled_from(["a", "Z", "是", " ", " ", "\t", "\u3000",
 @given(cells=st.lists(st.lists(NORMALISING_PIECES, max_size=5).map("".join), max_size=6))
 def test_normalising_a_column_checked_whole_is_normalising_each_cell(cells):
     # a column judged already normal is returned as it is: that must be what each cell normalises to
-    from westaudit.cells import _normalise_one
+    from westaudit.intake.cells import _normalise_one
 
     assert normalise_text(pd.Series(cells, dtype=object)).tolist() == [_normalise_one(cell) for cell in cells]
 
 
 def test_every_space_split_removes_is_known_to_the_whole_column_check():
-    from westaudit.cells import _ODD_SPACES
+    from westaudit.intake.cells import _ODD_SPACES
 
     assert {chr(code) for code in range(0x110000) if chr(code).isspace()} == set(_ODD_SPACES) | {" ", "\n"}

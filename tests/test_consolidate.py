@@ -15,15 +15,15 @@ import pytest
 
 from conftest import REPO
 from package_split import append_row, fill_template, read_rows, split_package, write_rows
-from westaudit.audit import run_audit
 from westaudit.cli import main
-from westaudit.consolidate import consolidate
-from westaudit.coverage import NO_PACKAGE_EN
-from westaudit.orgchart import OrgChart
-from westaudit.package import load_package
-from westaudit.report_json import report_document
+from westaudit.core.results import Status
+from westaudit.evaluate.audit import run_audit
+from westaudit.evaluate.consolidate import consolidate
+from westaudit.evaluate.coverage import NO_PACKAGE_EN
+from westaudit.intake.orgchart import OrgChart
+from westaudit.intake.package import load_package
+from westaudit.reports.report_json import report_document
 from westaudit.reports.site import write_site
-from westaudit.results import Status
 
 FIXED_SAMPLE = REPO / "data_samples" / "west2025_fixed"
 PROVINCE = "GS"

@@ -3,10 +3,10 @@
 import pytest
 
 from conftest import REPO, SAMPLE
-from westaudit.audit import run_audit
-from westaudit.package import load_package
-from westaudit.results import Status
-from westaudit.ruleset import RULES_DIR, load_articles
+from westaudit.core.results import Status
+from westaudit.evaluate.audit import run_audit
+from westaudit.intake.package import load_package
+from westaudit.spec.ruleset import RULES_DIR, load_articles
 
 SEED = REPO.parent / "shared" / "seed" / "articles.tsv"
 

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from westaudit.cells import parse_date
-from westaudit.errors import InputError
-from westaudit.filereader import (
+from westaudit.core.errors import InputError
+from westaudit.intake.cells import parse_date
+from westaudit.intake.filereader import (
     SOURCE_FILE,
     SOURCE_ROW,
     HeaderMatch,
@@ -366,7 +366,7 @@ QUOTE_FREE_PIECES = st.sampled_from(["a", "是", "1", ",", ",", " ", "\t", "\u30
 @given(body=st.lists(QUOTE_FREE_PIECES, max_size=40), with_header=st.booleans())
 def test_quote_free_files_read_column_wise_as_row_by_row(body, with_header):
     # pandas' tokenizer reads files without quotes; the table must be the one csv.reader's records give
-    from westaudit import filereader
+    from westaudit.intake import filereader
 
     text = ("h1,h2,h3\n" if with_header else "") + "".join(body)
     column_wise = _read_either_way(text, lambda t: filereader._quote_free_table("t.csv", t))

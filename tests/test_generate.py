@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from westaudit.audit import run_audit
 from westaudit.cli import main
+from westaudit.core.results import Status
+from westaudit.evaluate.audit import run_audit
 from westaudit.generate import LARGEST_COUNTY, GenerateOptions, generate_package
 from westaudit.generate.registry import planted_rules, rules_not_planted
-from westaudit.package import load_package
-from westaudit.progress import Progress
-from westaudit.results import Status
+from westaudit.intake.package import load_package
+from westaudit.runtime.progress import Progress
 
 TINY = GenerateOptions(scale=0.01, seed=11, violation_share=0.05)
 

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from westaudit.audit import run_audit
+from westaudit.core.results import Status
+from westaudit.evaluate.audit import run_audit
 from westaudit.generate import GenerateOptions, generate_package
-from westaudit.package import load_package
-from westaudit.results import Status
+from westaudit.intake.package import load_package
 
 RULES = (
     # each volunteer's own records (volunteer_plants.py)

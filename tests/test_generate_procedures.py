@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from westaudit.audit import run_audit
+from westaudit.core.results import Status
+from westaudit.evaluate.audit import run_audit
 from westaudit.generate import GenerateOptions, generate_package
 from westaudit.generate.departures import DeparturesPlanter
 from westaudit.generate.incidents import IncidentsPlanter
 from westaudit.generate.onboarding import OnboardingPlanter
 from westaudit.generate.recruitment import RecruitmentPlanter
-from westaudit.package import load_package
-from westaudit.results import Status
+from westaudit.intake.package import load_package
 
 RULES = sorted({rule for planter in (RecruitmentPlanter, OnboardingPlanter, DeparturesPlanter, IncidentsPlanter)
                 for rule in planter.rules})

@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from westaudit.audit import run_audit
+from westaudit.core.results import Status
+from westaudit.evaluate.audit import run_audit
 from westaudit.generate import GenerateOptions, generate_package
 from westaudit.generate.activities import ActivitiesPlanter, Counted, _solve
 from westaudit.generate.documents import DocumentsPlanter
 from westaudit.generate.records import RecordsPlanter
 from westaudit.generate.registry import planted_rules
 from westaudit.generate.specs import UnplantableRule, single_where
-from westaudit.package import load_package
-from westaudit.results import Status
+from westaudit.intake.package import load_package
 
 SPEC_TABLES = {"documents", "activities", "expenditures", "grievances", "tasks"}
 COVERED = set(DocumentsPlanter().rules) | set(ActivitiesPlanter().rules) | set(RecordsPlanter().rules)

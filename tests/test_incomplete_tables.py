@@ -3,7 +3,7 @@
 import random
 from types import SimpleNamespace
 
-from westaudit.audit import _incomplete_tables
+from westaudit.evaluate.audit import _incomplete_tables
 
 
 def _per_result(tables, incomplete, office):

@@ -5,8 +5,8 @@ import shutil
 import pytest
 
 from westaudit.cli import main
-from westaudit.errors import SpecError
-from westaudit.ruleset import RULES_DIR, load_ruleset
+from westaudit.core.errors import SpecError
+from westaudit.spec.ruleset import RULES_DIR, load_ruleset
 
 RULE = "service_county/service_county-09.yaml"
 

@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 from conftest import SAMPLE
-from westaudit.package import _typing_order, load_package
-from westaudit.tables import load_contract
+from westaudit.intake.package import _typing_order, load_package
+from westaudit.spec.tables import load_contract
 
 
 def test_each_table_comes_after_the_tables_its_references_point_to():
@@ -44,7 +44,7 @@ def _same_package(one, other) -> None:
 
 def _same_error_with_a_child(package, ruleset, monkeypatch, module, threshold: str) -> None:
     """Loading raises the same error in order as with the forked child forced on (its threshold at 0)."""
-    from westaudit.errors import InputError
+    from westaudit.core.errors import InputError
 
     with pytest.raises(InputError) as in_order:
         load_package(package, ruleset.contract)
@@ -55,7 +55,7 @@ def _same_error_with_a_child(package, ruleset, monkeypatch, module, threshold: s
 
 
 def test_files_read_ahead_in_a_forked_child_give_the_same_package(monkeypatch, ruleset):
-    from westaudit import package as package_module
+    from westaudit.intake import package as package_module
 
     alone = load_package(SAMPLE, ruleset.contract)
     monkeypatch.setattr(package_module, "MIN_BYTES_TO_READ_AHEAD", 0)
@@ -65,7 +65,7 @@ def test_files_read_ahead_in_a_forked_child_give_the_same_package(monkeypatch, r
 @pytest.mark.parametrize("also_broken", [min, max])
 def test_a_file_the_child_cannot_read_raises_the_error_reading_in_order_would(tmp_path, monkeypatch, ruleset,
                                                                             also_broken):
-    from westaudit import package as package_module
+    from westaudit.intake import package as package_module
 
     package = tmp_path / "package"
     shutil.copytree(SAMPLE, package)
@@ -77,7 +77,7 @@ def test_a_file_the_child_cannot_read_raises_the_error_reading_in_order_would(tm
 
 
 def test_the_largest_table_typed_ahead_in_a_forked_child_gives_the_same_package(monkeypatch, ruleset):
-    from westaudit import parallel
+    from westaudit.runtime import parallel
 
     alone = load_package(SAMPLE, ruleset.contract)
     monkeypatch.setattr(parallel, "MIN_ROWS_FOR_WORKERS", 0)
@@ -86,7 +86,7 @@ def test_the_largest_table_typed_ahead_in_a_forked_child_gives_the_same_package(
 
 def test_a_table_typed_ahead_that_cannot_be_typed_raises_the_error_typing_in_order_would(tmp_path, monkeypatch,
                                                                                           ruleset):
-    from westaudit import parallel
+    from westaudit.runtime import parallel
 
     package = tmp_path / "package"
     shutil.copytree(SAMPLE, package)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import SAMPLE
-from westaudit import parallel
-from westaudit.audit import run_audit
-from westaudit.package import load_package
+from westaudit.evaluate.audit import run_audit
+from westaudit.intake.package import load_package
+from westaudit.runtime import parallel
 
 
 def test_the_costliest_tasks_go_to_the_least_loaded_job():

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from westaudit.parameters import Parameter, ParameterSet
+from westaudit.spec.parameters import Parameter, ParameterSet
 
 
 def _set(*values):

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from westaudit.procedure_model import (
+from westaudit.checks.procedures.model import (
     Event,
     Precedence,
     ProcedureSpec,

@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 
 from westaudit.checks.procedure import ProcedureCheck
-from westaudit.context import SOURCE_FILE, SOURCE_ROW, EvalContext
-from westaudit.orgchart import OrgChart
-from westaudit.procedure_model import StepViolation, ViolationReason
-from westaudit.rulecases import _standard_org, _typed_tables  # the same typing the YAML cases get
-from westaudit.ruleset import CASES_SUFFIX, RULES_DIR, load_ruleset
-from westaudit.yamlsource import load_yaml
+from westaudit.checks.procedures.model import StepViolation, ViolationReason
+from westaudit.evaluate.context import SOURCE_FILE, SOURCE_ROW, EvalContext
+from westaudit.evaluate.rulecases import _standard_org, _typed_tables  # the same typing the YAML cases get
+from westaudit.intake.orgchart import OrgChart
+from westaudit.spec.ruleset import CASES_SUFFIX, RULES_DIR, load_ruleset
+from westaudit.spec.yamlsource import load_yaml
 
 _RULESET = load_ruleset(RULES_DIR)
 PROCEDURE_RULES = [rule for rule in _RULESET.rules if isinstance(rule.check, ProcedureCheck)]
@@ -191,8 +191,8 @@ def test_two_evaluations_in_one_process_give_identical_outcomes(baselines):
 
 def test_two_audits_of_the_sample_in_one_process_give_identical_results():
     from conftest import SAMPLE
-    from westaudit.audit import run_audit
-    from westaudit.package import load_package
+    from westaudit.evaluate.audit import run_audit
+    from westaudit.intake.package import load_package
 
     procedure_ids = {rule.id for rule in PROCEDURE_RULES}
     runs = [[r for r in run_audit(load_package(SAMPLE, _RULESET.contract), _RULESET).results
@@ -225,7 +225,7 @@ def test_an_unsound_procedure_is_refused_when_the_rule_is_loaded(changes, messag
 
 
 def test_a_time_limit_parameter_must_be_in_hours_or_days(baselines):
-    from westaudit.errors import SpecError
+    from westaudit.core.errors import SpecError
 
     params = ProcedureCheck.Params.model_validate(_params(time_limits=[
         {"start": "handover", "end": "leaves", "within": "employment_ratio_min"}]))

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from westaudit.checks.procedure import compile_spec
-from westaudit.procedure_model import Event, ProcedureSpec, evaluate_procedure
-from westaudit.procedure_screen import cases_to_examine
-from westaudit.ruleset import RULES_DIR, load_ruleset
+from westaudit.checks.procedures.model import Event, ProcedureSpec, evaluate_procedure
+from westaudit.checks.procedures.screen import cases_to_examine
+from westaudit.spec.ruleset import RULES_DIR, load_ruleset
 
 T0 = datetime(2024, 7, 1, 9, 0)
 LIMIT_HOURS = 2.0

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 
 from conftest import SAMPLE
-from westaudit import progress
-from westaudit.audit import run_audit
-from westaudit.package import load_package
-from westaudit.progress import Progress
+from westaudit.evaluate.audit import run_audit
+from westaudit.intake.package import load_package
+from westaudit.runtime import progress
+from westaudit.runtime.progress import Progress
 
 
 class _Terminal(io.StringIO):

@@ -11,14 +11,14 @@ import yaml
 
 from conftest import REPO
 from package_split import edit_cell, split_package
-from westaudit.audit import run_audit
 from westaudit.cli import main
-from westaudit.errors import SpecError
-from westaudit.package import load_package
-from westaudit.receipts import RECEIPT_NAME, check_receipt, package_checksum, read_receipt
-from westaudit.results import Status
-from westaudit.store import package_files
-from westaudit.submission import ReceiptState
+from westaudit.core.errors import SpecError
+from westaudit.core.results import Status
+from westaudit.core.submission import ReceiptState
+from westaudit.evaluate.audit import run_audit
+from westaudit.evaluate.receipts import RECEIPT_NAME, check_receipt, package_checksum, read_receipt
+from westaudit.intake.package import load_package
+from westaudit.intake.package_files import package_files
 
 FIXED_SAMPLE = REPO / "data_samples" / "west2025_fixed"
 COUNTY = "GS-DX-LX"

@@ -13,13 +13,13 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import SAMPLE
-from westaudit.audit import run_audit
 from westaudit.cli import main
-from westaudit.orgchart import OFFICE_CODES
-from westaudit.package import load_package
-from westaudit.report_json import write_report_json
+from westaudit.core.offices import OFFICE_CODES
+from westaudit.evaluate.audit import run_audit
+from westaudit.intake.package import load_package
 from westaudit.reports.messages import LEVEL
 from westaudit.reports.model import AuditView, slug
+from westaudit.reports.report_json import write_report_json
 from westaudit.reports.site import write_site
 
 FAILING_COUNTY = "GS-LZ-GL"  # planted: places too few volunteers (service_county-09)
@@ -307,7 +307,7 @@ def test_evidence_csv_lines_read_back_as_written(tmp_path):
 
 
 def test_report_json_file_is_the_report_document(ruleset, tmp_path):
-    from westaudit.report_json import report_document
+    from westaudit.reports.report_json import report_document
     report = run_audit(load_package(SAMPLE, ruleset.contract), ruleset)
     write_report_json(report, tmp_path / "report.json")
     text = (tmp_path / "report.json").read_text(encoding="utf-8")

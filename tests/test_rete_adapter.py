@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from westaudit.rete_adapter import (
+from westaudit.checks.procedures.rete_adapter import (
     CASES_PER_RULESET,
     AbsenceRule,
     Fact,

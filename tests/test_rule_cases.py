@@ -4,8 +4,8 @@ import shutil
 
 import pytest
 
-from westaudit.rulecases import case_files, run_case_file
-from westaudit.ruleset import RULES_DIR, load_ruleset
+from westaudit.evaluate.rulecases import case_files, run_case_file
+from westaudit.spec.ruleset import RULES_DIR, load_ruleset
 
 _RULESET = load_ruleset(RULES_DIR)
 _OUTCOMES = [o for path in case_files(RULES_DIR) for o in run_case_file(path, _RULESET, RULES_DIR)]
@@ -19,7 +19,7 @@ def test_rule_case(outcome):
 def test_every_rule_has_a_passing_and_a_failing_case():
     expected_statuses: dict[str, set[str]] = {}
     for path in case_files(RULES_DIR):
-        from westaudit.yamlsource import load_yaml
+        from westaudit.spec.yamlsource import load_yaml
 
         document = load_yaml(path)
         for case in document["cases"]:

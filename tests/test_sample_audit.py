@@ -7,10 +7,10 @@ import pytest
 
 from conftest import SAMPLE
 from planted import apply_fixes, load_planted
-from westaudit.audit import run_audit
 from westaudit.cli import main
-from westaudit.package import load_package
-from westaudit.results import Status
+from westaudit.core.results import Status
+from westaudit.evaluate.audit import run_audit
+from westaudit.intake.package import load_package
 
 PLANTED = load_planted(SAMPLE)
 

@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from conftest import REPO, SAMPLE
 from planted import apply_fixes, load_planted
-from westaudit.audit import run_audit
 from westaudit.cli import main
-from westaudit.package import load_package
-from westaudit.results import Status
-from westaudit.rundiff import diff_runs
-from westaudit.store import COMPLETE, STARTED, Store, run_files
+from westaudit.core.results import Status
+from westaudit.evaluate.audit import run_audit
+from westaudit.history.rundiff import diff_runs
+from westaudit.history.store import COMPLETE, STARTED, Store, run_files
+from westaudit.intake.package import load_package
 
 PLANTED = load_planted(SAMPLE)
 # two corrections that change nothing else in the sample
@@ -70,7 +70,7 @@ def test_two_runs_and_their_diff(two_runs):
 
 
 def test_a_diff_loading_only_findings_equals_comparing_every_result(two_runs):
-    from westaudit.rundiff import compare_results
+    from westaudit.history.rundiff import compare_results
 
     for before, after in ((1, 2), (2, 1)):
         whole = compare_results(two_runs.results_of(before), two_runs.results_of(after))
@@ -83,7 +83,7 @@ def test_a_diff_loading_only_findings_equals_comparing_every_result(two_runs):
 
 
 def test_the_diff_from_results_in_memory_equals_the_diff_of_stored_runs(two_runs):
-    from westaudit.rundiff import changes_since_previous, diff_with_previous
+    from westaudit.history.rundiff import changes_since_previous, diff_with_previous
 
     in_memory = diff_with_previous(two_runs, two_runs.run(2), two_runs.results_of(2))
     stored = changes_since_previous(two_runs, 2)
@@ -184,10 +184,10 @@ def test_two_audit_processes_writing_at_once_both_land(tmp_path):
 KILLED_WRITER = """
 import sys, time
 from pathlib import Path
-from westaudit.audit import run_audit
-from westaudit.package import load_package
-from westaudit.ruleset import RULES_DIR, load_ruleset
-from westaudit.store import Store, package_files
+from westaudit.evaluate.audit import run_audit
+from westaudit.intake.package import load_package
+from westaudit.spec.ruleset import RULES_DIR, load_ruleset
+from westaudit.history.store import Store, package_files
 
 ruleset = load_ruleset(RULES_DIR)
 package = load_package(Path(sys.argv[2]), ruleset.contract)
@@ -259,8 +259,8 @@ def test_a_postgres_url_without_its_driver_is_a_clear_error(capsys):
     ("en", ["Resolved", "GZ", "service_province-07", "fail", "pass", "−EF-GZ-QDN-CJ-2"]),
 ])
 def test_since_last_audit_partial_shows_what_changed(two_runs, lang, expected):
+    from westaudit.history.rundiff import changes_since_previous
     from westaudit.reports.render import html_environment
-    from westaudit.rundiff import changes_since_previous
 
     html = html_environment(lang).get_template("_since_last_audit.html.j2").render(
         since_last_audit=changes_since_previous(two_runs, 2))

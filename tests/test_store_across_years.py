@@ -6,12 +6,12 @@ import pytest
 
 from conftest import SAMPLE
 from planted import apply_fixes, load_planted
-from westaudit.audit import run_audit
-from westaudit.package import load_package
-from westaudit.recording import Recording
-from westaudit.repeat_last_place import current_standings
-from westaudit.results import Status
-from westaudit.store import Store
+from westaudit.core.results import Status
+from westaudit.evaluate.audit import run_audit
+from westaudit.history.recording import Recording
+from westaudit.history.repeat_last_place import current_standings
+from westaudit.history.store import Store
+from westaudit.intake.package import load_package
 
 RANKING_RULES = ("service_province-12", "service_county-05")
 
@@ -78,7 +78,7 @@ def test_no_flag_without_last_years_audit(ruleset, store, corrected_2025):
 
 
 def test_last_ranked_of_a_year_in_one_query_equals_asking_office_by_office(tmp_path, ruleset, store):
-    from westaudit.repeat_last_place import previous_last_ranked
+    from westaudit.history.repeat_last_place import previous_last_ranked
 
     _audit(_as_year_2024(tmp_path / "2024"), ruleset, store)
     _audit(_as_year_2024(tmp_path / "2024-again"), ruleset, store)  # the latest run of the year counts

@@ -13,14 +13,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from westaudit.audit import run_audit
 from westaudit.cli import main
-from westaudit.filereader import INSTRUCTIONS_SHEET
-from westaudit.orgchart import OFFICE_CODES_ZH, OrgChart
-from westaudit.package import load_package
-from westaudit.results import Status
-from westaudit.template_hierarchy import OfficeRow, hierarchy_from_package
-from westaudit.template_plan import plan_for_own_row, plan_from_hierarchy
+from westaudit.core.results import Status
+from westaudit.evaluate.audit import run_audit
+from westaudit.intake.filereader import INSTRUCTIONS_SHEET
+from westaudit.intake.orgchart import OFFICE_CODES_ZH, OrgChart
+from westaudit.intake.package import load_package
+from westaudit.intake.template_hierarchy import OfficeRow, hierarchy_from_package
+from westaudit.intake.template_plan import plan_for_own_row, plan_from_hierarchy
 
 REPO = Path(__file__).resolve().parent.parent
 FIXED_SAMPLE = REPO / "data_samples" / "west2025_fixed"

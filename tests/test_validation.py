@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SAMPLE
-from westaudit.audit import run_audit
-from westaudit.errors import InputError
-from westaudit.filereader import read_csv_table
-from westaudit.package import load_package
-from westaudit.tables import load_contract
-from westaudit.validation import contract_rules
+from westaudit.core.errors import InputError
+from westaudit.evaluate.audit import run_audit
+from westaudit.intake.filereader import read_csv_table
+from westaudit.intake.package import load_package
+from westaudit.intake.validation import contract_rules
+from westaudit.spec.tables import load_contract
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 BASE = CORPUS / "header_only_table"  # manifest + offices; volunteers supplied per example

@@ -6,14 +6,14 @@ from textwrap import dedent
 import pytest
 
 from conftest import SAMPLE
-from westaudit.audit import run_audit
 from westaudit.cli import main
-from westaudit.errors import SpecError
-from westaudit.package import load_package
-from westaudit.results import Status
-from westaudit.rundiff import diff_runs
-from westaudit.store import Store
-from westaudit.waivers import apply_waivers, load_waivers
+from westaudit.core.errors import SpecError
+from westaudit.core.results import Status
+from westaudit.evaluate.audit import run_audit
+from westaudit.evaluate.waivers import apply_waivers, load_waivers
+from westaudit.history.rundiff import diff_runs
+from westaudit.history.store import Store
+from westaudit.intake.package import load_package
 
 TODAY = dt.date(2026, 1, 15)
 RANKING_WAIVER = """\

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sample_parts.world import World
-from westaudit.tables import load_contract
+from westaudit.spec.tables import load_contract
 
 
 def apply_fix(world: World, fix: dict) -> None:

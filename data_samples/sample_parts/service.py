@@ -19,7 +19,7 @@ import re
 from collections import Counter
 
 from sample_parts.world import COUNTIES, PREFECTURES, YEAR, World, province_of, units_of
-from westaudit.tables import load_contract
+from westaudit.spec.tables import load_contract
 
 SERVICE_PROVINCES = ("GS", "GZ")
 # thresholds of rules/parameters/service.yaml and rules/parameters.yaml the rows are built around

@@ -2,7 +2,7 @@
 the national evaluation, findings.xlsx and junit.xml (see docs/reports.md).
 
 `westaudit audit PACKAGE PACKAGE... | FOLDER_OF_PACKAGES [--office ID]`: the packages merged and audited as one
-submission of their supervising office (engine/consolidate.py, docs/submission-package.md)."""
+submission of their supervising office (engine/evaluate/consolidate.py, docs/submission-package.md)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 
 from westaudit.commands.common import EXIT_FAILED, EXIT_OK, add_encoding_option
-from westaudit.recording import add_recording_options, start_recording
+from westaudit.history.recording import add_recording_options, start_recording
 
 
 def add_report_options(parser: argparse.ArgumentParser) -> None:
@@ -34,20 +34,20 @@ def add_parser(subcommands) -> None:
 
 
 def _write_report_json(path: Path, report) -> None:
-    from westaudit.report_json import write_report_json
+    from westaudit.reports.report_json import write_report_json
 
     path.parent.mkdir(parents=True, exist_ok=True)
     write_report_json(report, path)
 
 
 def run(args: argparse.Namespace) -> int:
-    from westaudit.audit import run_audit
-    from westaudit.consolidate import consolidate, is_package
-    from westaudit.package import load_package
+    from westaudit.evaluate.audit import run_audit
+    from westaudit.evaluate.consolidate import consolidate, is_package
+    from westaudit.intake.package import load_package
     from westaudit.reports.chromium import print_to_pdf
     from westaudit.reports.site import FINDINGS_XLSX, JUNIT_XML, REPORT_JSON, write_site
-    from westaudit.ruleset import RULES_DIR, load_ruleset
-    from westaudit.terminal import consolidation_lines
+    from westaudit.reports.terminal import consolidation_lines
+    from westaudit.spec.ruleset import RULES_DIR, load_ruleset
 
     ruleset = load_ruleset(args.rules or RULES_DIR)
     # report.json is written (and the run stored) by a forked worker while the site is written

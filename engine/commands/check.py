@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from westaudit.commands.common import EXIT_FAILED, EXIT_OK, add_encoding_option, load_rules_and_package
-from westaudit.receipts import RECEIPT_NAME, write_receipt
-from westaudit.recording import add_recording_options, start_recording
+from westaudit.evaluate.receipts import RECEIPT_NAME, write_receipt
+from westaudit.history.recording import add_recording_options, start_recording
 
 
 def add_parser(subcommands) -> None:
@@ -22,8 +22,8 @@ def add_parser(subcommands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from westaudit.audit import run_audit
-    from westaudit.terminal import summary_lines
+    from westaudit.evaluate.audit import run_audit
+    from westaudit.reports.terminal import summary_lines
 
     ruleset, package = load_rules_and_package(args.package, args.rules, args.encoding)
     recording = start_recording(args, package, ruleset, "check")

@@ -13,8 +13,8 @@ def add_encoding_option(parser) -> None:
 
 
 def load_rules_and_package(package_dir: Path, rules_dir: Path | None, encoding: str | None = None):
-    from westaudit.package import load_package
-    from westaudit.ruleset import RULES_DIR, load_ruleset
+    from westaudit.intake.package import load_package
+    from westaudit.spec.ruleset import RULES_DIR, load_ruleset
 
     ruleset = load_ruleset(rules_dir or RULES_DIR)
     return ruleset, load_package(package_dir, ruleset.contract, encoding)

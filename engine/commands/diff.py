@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 
 from westaudit.commands.common import EXIT_OK
-from westaudit.errors import UsageError
-from westaudit.recording import add_store_option, open_store
-from westaudit.results import STATUS_ZH
-from westaudit.rundiff import CHANGE_ZH, RunDiff, diff_runs
-from westaudit.store import RunRecord
-from westaudit.widetext import table_lines
+from westaudit.core.errors import UsageError
+from westaudit.core.results import STATUS_ZH
+from westaudit.history.recording import add_store_option, open_store
+from westaudit.history.rundiff import CHANGE_ZH, RunDiff, diff_runs
+from westaudit.history.store import RunRecord
+from westaudit.reports.widetext import table_lines
 
 
 def add_parser(subcommands) -> None:

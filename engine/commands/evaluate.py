@@ -18,7 +18,7 @@ def add_parser(subcommands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from westaudit.audit import run_audit
+    from westaudit.evaluate.audit import run_audit
     from westaudit.reports.chromium import print_to_pdf
     from westaudit.reports.site import write_evaluation_only
 

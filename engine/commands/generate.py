@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from westaudit.commands.common import EXIT_OK
-from westaudit.errors import UsageError
+from westaudit.core.errors import UsageError
 
 
 def add_parser(subcommands) -> None:
@@ -28,8 +28,8 @@ def add_parser(subcommands) -> None:
 def run(args: argparse.Namespace) -> int:
     from westaudit.generate import GenerateOptions, generate_package
     from westaudit.generate.registry import rules_not_planted
-    from westaudit.progress import Progress
-    from westaudit.ruleset import RULES_DIR, load_ruleset
+    from westaudit.runtime.progress import Progress
+    from westaudit.spec.ruleset import RULES_DIR, load_ruleset
 
     if args.scale <= 0 or not 0 <= args.violations <= 1:
         raise UsageError("--scale must be above 0 and --violations between 0 and 1")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from westaudit.commands.common import EXIT_OK
-from westaudit.recording import add_store_option, open_store
-from westaudit.results import STATUS_ZH, Status
-from westaudit.widetext import table_lines
+from westaudit.core.results import STATUS_ZH, Status
+from westaudit.history.recording import add_store_option, open_store
+from westaudit.reports.widetext import table_lines
 
 STATE_ZH = {"complete": "完成 complete", "started": "未完成 incomplete"}
 _COUNTED = (Status.FAIL, Status.WARN, Status.WAIVED, Status.INSUFFICIENT_DATA)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-from westaudit.errors import UsageError
-from westaudit.orgchart import OFFICE_CODES_ZH
-from westaudit.rulecases import case_files, run_case_file
-from westaudit.ruleset import RULES_DIR, load_ruleset
+from westaudit.core.errors import UsageError
+from westaudit.core.offices import OFFICE_CODES_ZH
+from westaudit.evaluate.rulecases import case_files, run_case_file
+from westaudit.spec.ruleset import RULES_DIR, load_ruleset
 
 
 def _list(ruleset) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from westaudit.commands.common import EXIT_OK
-from westaudit.errors import InputError, UsageError
+from westaudit.core.errors import InputError, UsageError
 
 MANIFEST_NAME = "manifest.yaml"
 
@@ -36,8 +36,12 @@ def add_parser(subcommands) -> None:
 
 
 def _plan(args: argparse.Namespace, ruleset):
-    from westaudit.template_hierarchy import OfficeRow, hierarchy_from_offices_file, hierarchy_from_package
-    from westaudit.template_plan import plan_for_own_row, plan_from_hierarchy
+    from westaudit.intake.template_hierarchy import (
+        OfficeRow,
+        hierarchy_from_offices_file,
+        hierarchy_from_package,
+    )
+    from westaudit.intake.template_plan import plan_for_own_row, plan_from_hierarchy
 
     if args.package or args.offices:
         hierarchy = (hierarchy_from_package(args.package, ruleset.contract) if args.package
@@ -57,8 +61,8 @@ def _plan(args: argparse.Namespace, ruleset):
 
 def _check_destination(out: Path, office_id: str, year: int) -> Path | None:
     """The folder must hold only this workbook and its manifest; an existing manifest must say the same."""
-    from westaudit.manifest import MANIFEST_NAMES, load_manifest
-    from westaudit.package import DATA_SUFFIXES
+    from westaudit.intake.package import DATA_SUFFIXES
+    from westaudit.spec.manifest import MANIFEST_NAMES, load_manifest
 
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"--out {out}: the template is an .xlsx workbook")
@@ -86,7 +90,7 @@ def manifest_for(office_id: str, name: str, year: int):
     """The manifest the template's folder needs, validated by the model the reader loads it with."""
     from pydantic import ValidationError
 
-    from westaudit.manifest import Manifest
+    from westaudit.spec.manifest import Manifest
 
     try:
         return Manifest(office_id=office_id, year=year, title=f"{name or office_id} {year} 年度报送")
@@ -106,7 +110,7 @@ def write_manifest(folder: Path, manifest) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     from westaudit.reports.template_workbook import write_template
-    from westaudit.ruleset import RULES_DIR, load_ruleset
+    from westaudit.spec.ruleset import RULES_DIR, load_ruleset
 
     manifest_for(args.office, args.name, args.year)  # a year the reader refuses stops here, before any work
     ruleset = load_ruleset(args.rules or RULES_DIR)

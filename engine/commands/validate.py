@@ -34,8 +34,8 @@ def report_lines(package) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from westaudit.package import load_package
-    from westaudit.tables import load_contract
+    from westaudit.intake.package import load_package
+    from westaudit.spec.tables import load_contract
 
     package = load_package(args.package, load_contract(), args.encoding)
     print("\n".join(report_lines(package)))

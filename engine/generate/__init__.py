@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from westaudit.errors import UsageError
+from westaudit.core.errors import UsageError
 from westaudit.generate.build import GenerateOptions, build_world
 from westaudit.generate.county import county_tables
 from westaudit.generate.writer import write_package
-from westaudit.parameters import ParameterSet
-from westaudit.progress import Progress
-from westaudit.tables import TableSpec
+from westaudit.runtime.progress import Progress
+from westaudit.spec.parameters import ParameterSet
+from westaudit.spec.tables import TableSpec
 
 __all__ = ["GenerateOptions", "GeneratedPackage", "generate_package", "LARGEST_COUNTY"]
 

@@ -25,7 +25,7 @@ from westaudit.checks.selectors import OFFICE
 from westaudit.generate.base import Planter, World, sequence_ids
 from westaudit.generate.expectations import Intent, settle
 from westaudit.generate.specs import Roles, UnplantableRule, covered, days, single_where, threshold
-from westaudit.ruleset import Rule
+from westaudit.spec.ruleset import Rule
 
 TABLES = ("activities", "expenditures")
 OWNER = "office_id"

@@ -14,8 +14,8 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from westaudit.parameters import ParameterSet
-from westaudit.tables import TableSpec
+from westaudit.spec.parameters import ParameterSet
+from westaudit.spec.tables import TableSpec
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from westaudit.generate.base import World
 from westaudit.generate.filler import build_order, fill_table
 from westaudit.generate.registry import PLANTERS
-from westaudit.parameters import ParameterSet
-from westaudit.progress import Progress
-from westaudit.tables import TableSpec
+from westaudit.runtime.progress import Progress
+from westaudit.spec.parameters import ParameterSet
+from westaudit.spec.tables import TableSpec
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from westaudit.checks.selectors import OFFICE
 from westaudit.generate.base import Planter, World, sequence_ids
 from westaudit.generate.expectations import Intent, failing_offices, settle
 from westaudit.generate.specs import Roles, UnplantableRule, covered, days, deadline, single_where, threshold
-from westaudit.ruleset import Rule
+from westaudit.spec.ruleset import Rule
 
 TABLE = "documents"
 OWNER = "office_id"

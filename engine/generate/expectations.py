@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from westaudit.checks.base import ParamRef
 from westaudit.checks.selectors import OFFICE
-from westaudit.context import EvalContext, ParamRef
+from westaudit.evaluate.context import EvalContext
 from westaudit.generate.base import Plant, World
 from westaudit.generate.specs import Roles
-from westaudit.ruleset import Rule
+from westaudit.spec.ruleset import Rule
 
 Failing = dict[str, tuple[str, ...]]  # office -> keys of the rows the audit shows as evidence
 

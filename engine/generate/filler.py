@@ -8,7 +8,7 @@ import pandas as pd
 
 from westaudit.generate import people
 from westaudit.generate.base import World, sequence_ids
-from westaudit.tables import ColumnSpec, TableSpec
+from westaudit.spec.tables import ColumnSpec, TableSpec
 
 FILLER_TEXT = np.array(["已完成", "按要求办理", "见附件", "正常", "已归档"])
 # an office column is read by its name: the level of office it most likely names

@@ -14,7 +14,7 @@ import pandas as pd
 from westaudit.generate.base import Planter, World, sequence_ids
 from westaudit.generate.expectations import Intent, settle
 from westaudit.generate.specs import Roles, UnplantableRule, covered, days, deadline, threshold
-from westaudit.ruleset import Rule
+from westaudit.spec.ruleset import Rule
 
 TABLES = ("grievances", "tasks")
 # records an office keeps in a year, by its level: (fewest, most)

@@ -14,10 +14,11 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from westaudit.context import EvalContext, ParamRef
+from westaudit.checks.base import ParamRef
+from westaudit.evaluate.context import EvalContext
 from westaudit.generate.base import World
-from westaudit.orgchart import OrgChart
-from westaudit.ruleset import RULES_DIR, Rule, load_ruleset
+from westaudit.intake.orgchart import OrgChart
+from westaudit.spec.ruleset import RULES_DIR, Rule, load_ruleset
 
 
 @lru_cache(maxsize=1)

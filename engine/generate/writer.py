@@ -12,8 +12,8 @@ import pandas as pd
 import yaml
 
 from westaudit.generate.base import Plant
-from westaudit.progress import Progress
-from westaudit.tables import ColumnSpec, TableSpec
+from westaudit.runtime.progress import Progress
+from westaudit.spec.tables import ColumnSpec, TableSpec
 
 ENCODING = "utf-8-sig"
 

@@ -1,0 +1,1 @@
+"""The audit: rules evaluated over typed tables, evidence, coverage, waivers, receipts, consolidation."""

@@ -1,0 +1,172 @@
+"""The audit: every applicable rule for every office in scope, over the package's accepted tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from westaudit.checks.base import OfficeOutcome
+from westaudit.core.errors import InputError, UsageError
+from westaudit.core.results import RejectedRow, Result, Status, TableAccount
+from westaudit.evaluate.context import EvalContext
+from westaudit.evaluate.evidence import evidence_rows
+from westaudit.intake.orgchart import Office, OrgChart
+from westaudit.runtime import parallel, progress
+from westaudit.spec.ruleset import Rule, RuleSet
+
+if TYPE_CHECKING:
+    from westaudit.core.submission import ConsolidationSummary
+    from westaudit.evaluate.coverage import Coverage
+    from westaudit.intake.package import Package
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    package: str
+    submitting_office: str
+    year: int
+    ruleset_version: str
+    generated_at: str
+    scope: tuple[str, ...]
+    offices: dict[str, Office]
+    rules: tuple[Rule, ...]
+    results: tuple[Result, ...]
+    accounts: tuple[TableAccount, ...]
+    rejected: tuple[RejectedRow, ...]
+    # a consolidated audit of several packages: who sent what, who sent nothing (None: one package)
+    consolidation: ConsolidationSummary | None = None
+
+    @property
+    def failed(self) -> bool:
+        return any(r.status is Status.FAIL for r in self.results)
+
+    def package_of(self, office_id: str) -> str | None:
+        """The package an office's findings come from: the one audited, or in a consolidated audit the package
+        covering the office; None for an office no package covers."""
+        if self.consolidation is None:
+            return Path(self.package).name
+        return self.consolidation.package_of.get(office_id)
+
+
+def incomplete_by_office(rejected: tuple[RejectedRow, ...]) -> dict[str, set[str]]:
+    by_table: dict[str, set[str]] = {}
+    for row in rejected:
+        by_table.setdefault(row.table, set()).add(row.office_id or "*")
+    return by_table
+
+
+def _weighing_on(incomplete: dict[str, set[str]], org: OrgChart) -> dict[str, set[str]]:
+    """A rejected row weighs on its office and every office above it (roll-ups count it); a row whose office
+    is blank or unknown could belong to anyone ("*")."""
+    return {table: {office for owner in owners
+                    for office in ((owner, *org.ancestors(owner)) if owner in org else ("*",))}
+            for table, owners in incomplete.items()}
+
+
+def _result(rule: Rule, incomplete_at: dict[str, tuple[str, ...]], everywhere: tuple[str, ...],
+            outcome: OfficeOutcome, ruleset: RuleSet, ctx: EvalContext) -> Result:
+    spec = ruleset.contract.get(outcome.evidence_table)
+    evidence, total = evidence_rows(outcome.evidence, spec) if spec else ((), 0)
+    incomplete = incomplete_at.get(outcome.office_id, everywhere)
+    return Result(rule.id, outcome.office_id, outcome.status, outcome.measured, outcome.expected,
+                  outcome.message_zh, outcome.message_en, evidence, total, incomplete)
+
+
+def not_evaluable(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalContext) -> list[Result]:
+    """insufficient_data for every office when a table or optional column the rule reads was not submitted.
+
+    ctx needs only has_table and has_column (coverage.py passes what one office's packages submitted).
+    """
+    refs = list(rule.check.column_refs())
+    missing_tables = sorted({r.table for r in refs if not ctx.has_table(r.table)})
+    if missing_tables:
+        titles = "、".join(ruleset.contract[t].title_zh for t in missing_tables)
+        why_zh, why_en, tables = f"未提交：{titles}", f"not submitted: {', '.join(missing_tables)}", missing_tables
+    else:
+        missing = sorted({(r.table, r.column) for r in refs if not ctx.has_column(r.table, r.column)})
+        if not missing:
+            return []
+        columns = "、".join(f"{ruleset.contract[t].title_zh}.{ruleset.contract[t].columns[c].zh}" for t, c in missing)
+        why_zh, why_en = f"未提交列：{columns}", "columns not submitted: " + ", ".join(f"{t}.{c}" for t, c in missing)
+        tables = sorted({t for t, _ in missing})
+    return [Result(rule.id, office, Status.INSUFFICIENT_DATA, None, "", why_zh, why_en,
+                   incomplete_tables=tuple(tables)) for office in offices]
+
+
+def evaluate_rule(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalContext) -> list[Result]:
+    held_back = not_evaluable(rule, offices, ruleset, ctx)
+    if held_back:
+        return held_back
+    outcomes = rule.check.evaluate(ctx, offices)
+    incomplete_at, everywhere = _incomplete_tables(rule, ctx)
+    return [_result(rule, incomplete_at, everywhere, outcome, ruleset, ctx) for outcome in outcomes]
+
+
+def _incomplete_tables(rule: Rule, ctx: EvalContext) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """The rule's tables with rejected rows weighing on each office (those of unknown offices weigh on every
+    office), worked out once per rule: usually nothing, and 25,000 unit offices share one answer."""
+    weighing = {table: ctx.incomplete[table] for table in rule.check.tables() if ctx.incomplete.get(table)}
+    everywhere = tuple(sorted(table for table, offices in weighing.items() if "*" in offices))
+    by_office: dict[str, set[str]] = {}
+    for table, offices in weighing.items():
+        for office in offices - {"*"}:
+            by_office.setdefault(office, set(everywhere)).add(table)
+    return {office: tuple(sorted(tables)) for office, tables in by_office.items()}, everywhere
+
+
+def offices_in_scope(org: OrgChart, submitting_office: str, only_office: str | None) -> list[str]:
+    if only_office:
+        return [only_office]
+    return sorted(org.subtree(submitting_office))
+
+
+def _cost(rule: Rule, ctx: EvalContext) -> float:
+    """A guess at a rule's work, to share rules out fairly: the rows it reads, ten times over for procedures,
+    whose events go one by one through the durable-rules engine."""
+    rows = sum(len(ctx.tables[t]) for t in rule.check.tables() if t in ctx.tables)
+    return rows * (10 if rule.check.name == "procedure" else 1)
+
+
+def run_audit(package: Package, ruleset: RuleSet, only_office: str | None = None,
+              coverage: Coverage | None = None, jobs: int | None = None) -> AuditReport:
+    """coverage: for a consolidated package, the offices with no package and what each office's packages
+    submitted (engine/evaluate/coverage.py); their duties are insufficient_data, not evaluated over others' rows.
+    jobs: processes evaluating rules (None: both cores for a large package, one otherwise); same results."""
+    org = OrgChart(package.tables["offices"])
+    if package.manifest.office_id not in org:
+        raise InputError(str(package.path), "the manifest's office_id is not in the offices table",
+                         column="office_id", value=package.manifest.office_id)
+    if only_office and only_office not in org.subtree(package.manifest.office_id):
+        raise UsageError(f"office {only_office!r} is not in this package (submitted by {package.manifest.office_id})")
+    incomplete = incomplete_by_office(package.rejected)
+    if coverage is not None:  # an office that sent nothing weighs on every office above it, like a rejected row
+        for table in ruleset.contract:
+            incomplete.setdefault(table, set()).update(coverage.missing)
+    ctx = EvalContext(package.manifest.year, ruleset.parameters, package.tables, ruleset.contract, org,
+                      _weighing_on(incomplete, org), package.submitted_columns)
+    scope = offices_in_scope(org, package.manifest.office_id, only_office)
+    results: list[Result] = []
+    tasks: list[tuple[Rule, list[str]]] = []
+    in_role = {role: [o for o in scope if role in org.offices[o].roles] for role in {r.office for r in ruleset.rules}}
+    for rule in ruleset.rules:
+        offices = in_role[rule.office]
+        held_back = coverage.held_back(rule, offices, ruleset) if coverage is not None and offices else []
+        if held_back:
+            settled = {r.office_id for r in held_back}
+            offices = [o for o in offices if o not in settled]
+            results.extend(held_back)
+        if offices:
+            tasks.append((rule, offices))
+    shown = progress.current()
+    shown.stage("评估 evaluate")
+    rows = sum(len(frame) for frame in package.tables.values())
+    for evaluated in parallel.evaluate_all(
+            tasks, lambda task: evaluate_rule(task[0], task[1], ruleset, ctx), [_cost(rule, ctx) for rule, _ in tasks],
+            parallel.default_jobs(rows) if jobs is None else jobs,
+            lambda done: shown.step("rules", done, len(tasks))):
+        results.extend(evaluated)
+    return AuditReport(str(package.path), package.manifest.office_id, package.manifest.year, ruleset.version,
+                       dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), tuple(scope), org.offices,
+                       ruleset.rules, tuple(results), package.accounts, package.rejected)

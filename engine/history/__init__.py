@@ -1,0 +1,1 @@
+"""The audit store: runs recorded, diffs between runs, standings across years."""

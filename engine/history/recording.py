@@ -1,0 +1,133 @@
+"""What `audit` and `check` do around an evaluation: waivers, the across-years step and the audit store.
+
+    recording = start_recording(args, package, ruleset, "audit")   # loads waivers, writes the `started` run
+    report = recording.finish(run_audit(package, ruleset))           # flags, waivers, results stored
+
+Order after evaluation: repeat-last-place flags (they need the store), then waivers (so an approved
+exception can cover a flag), then the diff with the previous run (its findings from the store, this run's
+from memory), then one transaction that stores the results and marks the run complete. A command that has
+reports to write passes `wait=False`: a national run's 350,000 results are then stored by a forked worker
+beside the report writers, and `saved()` waits for it (raising what it raised) before the command ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from westaudit.evaluate.waivers import Waiver, WaiverNotice, apply_waivers, load_waivers, waiver_file
+from westaudit.history.store import Store, default_location, package_files
+from westaudit.runtime.parallel import ForkedCall
+
+if TYPE_CHECKING:
+    from westaudit.evaluate.audit import AuditReport
+    from westaudit.history.rundiff import RunDiff
+    from westaudit.intake.package import Package
+    from westaudit.spec.ruleset import RuleSet
+
+
+def add_store_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", default=None, metavar="PATH|URL",
+                        help="audit store: SQLite file or database URL (default: $WESTAUDIT_STORE, "
+                             "else ~/.westaudit/audits.sqlite)")
+
+
+def add_recording_options(parser: argparse.ArgumentParser) -> None:
+    add_store_option(parser)
+    parser.add_argument("--no-store", action="store_true", help="do not record this run (no history, no diff)")
+    parser.add_argument("--waivers", type=Path, default=None, metavar="FILE",
+                        help="approved exceptions (default: $WESTAUDIT_WAIVERS, else ~/.westaudit/waivers.yaml "
+                             "if it exists)")
+
+
+def open_store(args: argparse.Namespace, create: bool = True) -> Store:
+    return Store.open(args.store or default_location(), create=create)
+
+
+@dataclass
+class Recording:
+    package: Package
+    ruleset: RuleSet
+    waivers: tuple[Waiver, ...]
+    store: Store | None
+    run_id: int | None
+    notices: tuple[WaiverNotice, ...] = ()
+    since_previous: RunDiff | None = None
+    _pending: ForkedCall | None = field(default=None, init=False, repr=False)
+
+    def finish(self, report: AuditReport, wait: bool = True,
+               beside: Callable[[AuditReport], object] | None = None) -> AuditReport:
+        """The report with flags and waivers applied, its run diffed and stored. wait=False: stored by a forked
+        worker, and saved() must be called before the command ends; `beside` (writing report.json, say) is then
+        done by the same worker with the final report: one copy of the audit's memory, not two."""
+        from westaudit.history.repeat_last_place import current_standings, flag_repeat_last_place
+        from westaudit.history.rundiff import diff_with_previous
+
+        ranked = ()
+        if self.store is not None:
+            ranked = current_standings(report, self.package, self.ruleset)
+            report = flag_repeat_last_place(report, ranked, self.store)
+        report, self.notices = apply_waivers(report, self.waivers, dt.date.today())
+        for notice in self.notices:
+            print(f"豁免提示 waiver notice: {notice}")
+        work: list[Callable[[], object]] = [partial(beside, report)] if beside else []
+        recorded = self.store is not None and self.run_id is not None
+        if recorded:
+            self.since_previous = diff_with_previous(self.store, self.store.run(self.run_id), report.results)
+            work.append(partial(_store_run, self.store, self.run_id, report, package_files(self.package), ranked,
+                                tuple((n.message_zh, n.message_en) for n in self.notices)))
+        if wait:
+            _each(work)
+        elif work:
+            self._pending = ForkedCall(partial(_each, work))
+        if recorded:
+            print(self._recorded_line())
+        return report
+
+    def saved(self) -> None:
+        """Wait until the run is stored and `beside` done (nothing to wait for when neither was asked)."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    @property
+    def index_context(self) -> dict[str, RunDiff | None]:
+        """For the HTML index: the "since last audit" section, only when the run was recorded."""
+        return {"since_last_audit": self.since_previous} if self.store is not None else {}
+
+    def _recorded_line(self) -> str:
+        line = f"已记录 recorded: run {self.run_id} in {self.store.where}"
+        diff = self.since_previous
+        if diff is None:
+            return line + "（首次审计 first audit of this scope）"
+        return (line + f"；较上次（run {diff.before.run_id}）新增 {len(diff.new)}、已解决 {len(diff.resolved)}、"
+                f"仍存在 {len(diff.unchanged)} / since run {diff.before.run_id}: new {len(diff.new)}, "
+                f"resolved {len(diff.resolved)}, unchanged {len(diff.unchanged)}")
+
+
+def _each(work: list[Callable[[], object]]) -> None:
+    for step in work:
+        step()
+
+
+def _store_run(store: Store, run_id: int, report: AuditReport, *details) -> None:
+    # in a forked worker: connections inherited from the parent are left to it, never used here
+    store.engine.dispose(close=False)
+    store.complete_run(run_id, report, *details)
+
+
+def start_recording(args: argparse.Namespace, package: Package, ruleset: RuleSet, command: str) -> Recording:
+    """Load the waivers (a bad file stops here, before anything is written) and open the run as `started`."""
+    found = waiver_file(args.waivers)
+    waivers = load_waivers(found) if found else ()
+    if args.no_store:
+        return Recording(package, ruleset, waivers, None, None)
+    store = open_store(args)
+    run_id = store.begin_run(command, str(package.path.resolve()), package.manifest.office_id,
+                             getattr(args, "office", None), package.manifest.year, ruleset.version)
+    return Recording(package, ruleset, waivers, store, run_id)

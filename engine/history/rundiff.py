@@ -1,0 +1,114 @@
+"""What changed between two recorded runs: findings new, resolved and unchanged, per office and rule.
+
+A finding is a result that calls for attention: `fail`, `warn` or `insufficient_data`. A finding that
+became `pass` or `waived` is resolved; an office or rule the later run did not evaluate is `not_reaudited`
+(a check of one office is not a fix of the others).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from westaudit.core.results import Result, Status
+from westaudit.history.store import RunRecord, Store
+
+FINDINGS = (Status.FAIL, Status.WARN, Status.INSUFFICIENT_DATA)
+Change = Literal["new", "resolved", "unchanged", "not_reaudited"]
+CHANGE_ZH: dict[str, str] = {"new": "新增", "resolved": "已解决", "unchanged": "仍存在", "not_reaudited": "未复审"}
+
+
+@dataclass(frozen=True)
+class FindingChange:
+    office_id: str
+    rule_id: str
+    change: Change
+    before: Status | None
+    after: Status | None
+    message_zh: str
+    message_en: str
+    evidence_added: tuple[str, ...] = ()
+    evidence_removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunDiff:
+    before: RunRecord
+    after: RunRecord
+    changes: tuple[FindingChange, ...]
+
+    def of(self, change: Change) -> tuple[FindingChange, ...]:
+        return tuple(c for c in self.changes if c.change == change)
+
+    @property
+    def new(self) -> tuple[FindingChange, ...]:
+        return self.of("new")
+
+    @property
+    def resolved(self) -> tuple[FindingChange, ...]:
+        return self.of("resolved")
+
+    @property
+    def unchanged(self) -> tuple[FindingChange, ...]:
+        return self.of("unchanged")
+
+
+def _is_finding(result: Result | None) -> bool:
+    return result is not None and result.status in FINDINGS
+
+
+def _change(before: Result | None, after: Result | None) -> Change | None:
+    if _is_finding(after):
+        return "unchanged" if _is_finding(before) else "new"
+    if not _is_finding(before):
+        return None
+    return "not_reaudited" if after is None else "resolved"
+
+
+def _keys(result: Result | None) -> set[str]:
+    return {e.key for e in result.evidence} if result else set()
+
+
+def compare_results(before: tuple[Result, ...], after: tuple[Result, ...]) -> list[FindingChange]:
+    earlier = {(r.office_id, r.rule_id): r for r in before}
+    later = {(r.office_id, r.rule_id): r for r in after}
+    changes = []
+    for office_id, rule_id in sorted(earlier.keys() | later.keys()):
+        old, new = earlier.get((office_id, rule_id)), later.get((office_id, rule_id))
+        change = _change(old, new)
+        if change is None:
+            continue
+        shown = new if _is_finding(new) or change == "resolved" else old
+        changes.append(FindingChange(
+            office_id, rule_id, change, old.status if old else None, new.status if new else None,
+            shown.message_zh, shown.message_en,
+            tuple(sorted(_keys(new) - _keys(old))) if _is_finding(new) else (),
+            tuple(sorted(_keys(old) - _keys(new))) if _is_finding(old) else ()))
+    return changes
+
+
+def diff_runs(store: Store, before_id: int, after_id: int) -> RunDiff:
+    before, after = store.run(before_id), store.run(after_id)
+    # Only results that are a finding in either run can change; a national run holds 350,000 results, a few
+    # thousand of them findings, so only those (and their counterparts) are loaded.
+    changing = store.keys_with_status(before_id, FINDINGS) | store.keys_with_status(after_id, FINDINGS)
+    earlier, later = store.results_of(before_id, changing), store.results_of(after_id, changing)
+    return RunDiff(before, after, tuple(compare_results(earlier, later)))
+
+
+def diff_with_previous(store: Store, run: RunRecord, results: tuple[Result, ...]) -> RunDiff | None:
+    """What changed from the last complete run of the same office, year and scope to `run`, whose results are
+    in memory (not yet stored); None if there is no earlier run."""
+    previous = store.previous_run(run)
+    if previous is None:
+        return None
+    changing = store.keys_with_status(previous.run_id, FINDINGS) | {
+        (r.office_id, r.rule_id) for r in results if r.status in FINDINGS}
+    later = tuple(r for r in results if (r.office_id, r.rule_id) in changing)
+    return RunDiff(previous, run, tuple(compare_results(store.results_of(previous.run_id, changing), later)))
+
+
+def changes_since_previous(store: Store, run_id: int) -> RunDiff | None:
+    """The diff from the last complete run of the same office, year and scope to this run; None if first."""
+    previous = store.previous_run(store.run(run_id))
+    return diff_runs(store, previous.run_id, run_id) if previous else None

@@ -1,0 +1,125 @@
+"""Typing a raw (all-text) table by its contract; every row comes out accepted or rejected with its reason.
+
+Two stages, one accounting: parsing rejects cells that are not of their column's type at all; the contract
+suite (engine/intake/validation.py, Great Expectations) then rejects rows breaking any other rule of the contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from westaudit.core.columns import SOURCE_FILE, SOURCE_ROW
+from westaudit.core.results import RejectedRow
+from westaudit.intake import cells
+from westaudit.intake.masking import mask_pii
+from westaudit.intake.validation import OFFICES_KEY_SET, enum_expected, validate_table
+from westaudit.spec.tables import ColumnSpec, TableSpec
+
+_EXPECTED = {
+    "int": "整数 whole number", "float": "数字 number", "date": "日期 date (2025-03-31 / 2025年3月31日)",
+    "datetime": "日期时间 date and time", "bool": "是/否 yes/no",
+}
+
+
+@dataclass(frozen=True)
+class TypedTable:
+    spec: TableSpec
+    frame: pd.DataFrame
+    rejected: tuple[RejectedRow, ...]
+
+
+def _parse_column(column: ColumnSpec, raw: pd.Series) -> cells.Parsed:
+    parsers: dict[str, Callable[[pd.Series], cells.Parsed]] = {
+        "int": cells.parse_int, "float": cells.parse_float, "date": cells.parse_date,
+        "datetime": cells.parse_datetime, "bool": cells.parse_bool,
+    }
+    if column.type in parsers:
+        return parsers[column.type](raw)
+    text = cells.normalise_text(raw)
+    # blank after normalising: spaces, zero-width and control characters alone are no value
+    text = text.where(text.notna() & (text != ""))
+    not_bad = pd.Series(False, index=raw.index)
+    if column.type == "enum":
+        # an unknown spelling is kept as written, so the contract's value-set expectation rejects it
+        codes = cells.parse_enum(raw, column.enum_mapping())
+        return cells.Parsed(codes.values.where(~codes.bad, text), not_bad)
+    if column.type == "id_number":
+        return cells.Parsed(text.str.upper(), not_bad)
+    return cells.Parsed(text, not_bad)
+
+
+def _expected_text(column: ColumnSpec) -> str:
+    return enum_expected(column) if column.type == "enum" else _EXPECTED.get(column.type, "text")
+
+
+class _Rejections:
+    """Collects why rows are rejected; a row may have several reasons, each is reported."""
+
+    def __init__(self, table: str, raw: pd.DataFrame, owner_column: str):
+        self.table, self.raw, self.owner_column = table, raw, owner_column
+        self.rows: list[RejectedRow] = []
+        self.mask = pd.Series(False, index=raw.index)
+
+    def add(self, mask: pd.Series, column: str, expected: str, pii: str | None = None) -> None:
+        if not mask.any():
+            return
+        self.mask |= mask
+        hit = self.raw[mask]
+        owners = hit[self.owner_column] if self.owner_column in hit else pd.Series(None, index=hit.index)
+        values = hit[column].astype("string").fillna("") if column in hit else pd.Series("", index=hit.index)
+        values = mask_pii(values, pii)
+        for source, row, value, owner in zip(hit[SOURCE_FILE], hit[SOURCE_ROW], values, owners, strict=True):
+            self.rows.append(RejectedRow(self.table, source, int(row), column, "" if value is None else str(value),
+                                         expected, owner if isinstance(owner, str) and owner else None))
+
+
+def _key_sets(spec: TableSpec, known_offices: set[str] | None, known_keys: dict[str, set[str]]) -> dict[str, set]:
+    key_sets: dict[str, set] = {} if known_offices is None else {OFFICES_KEY_SET: known_offices}
+    for column in spec.columns.values():
+        if column.type == "ref" and column.ref.split(".")[0] in known_keys:
+            key_sets[column.ref] = known_keys[column.ref.split(".")[0]]
+    return key_sets
+
+
+def _first_of_each_key(rows: pd.Index, typed: pd.DataFrame, key: list[str], rejected: pd.Series) -> pd.Series:
+    """Of rows sharing a key, the first not rejected for another reason is kept; the others are duplicates."""
+    candidates = typed.loc[rows.difference(rejected[rejected].index), key]
+    duplicate = pd.Series(False, index=typed.index)
+    duplicate[candidates.index[candidates.duplicated(keep="first")]] = True
+    return duplicate
+
+
+def type_table(spec: TableSpec, raw: pd.DataFrame, known_offices: set[str] | None,
+               known_keys: dict[str, set[str]]) -> TypedTable:
+    """raw has canonical column names (absent optional columns may be missing) plus the source columns.
+
+    known_offices: office ids foreign keys of type office must name (None: not checked); known_keys: table ->
+    its keys, for ref columns (a table absent there is not checked).
+    """
+    rejections = _Rejections(spec.name, raw, spec.owner_column)
+    columns: dict[str, object] = {SOURCE_FILE: raw[SOURCE_FILE], SOURCE_ROW: raw[SOURCE_ROW].astype(int)}
+    unparsed: dict[str, pd.Series] = {}
+    for name, column in spec.columns.items():
+        if name not in raw:
+            columns[name] = None
+            continue
+        parsed = _parse_column(column, raw[name])
+        rejections.add(parsed.bad, name, _expected_text(column), column.pii)
+        unparsed[name] = parsed.bad
+        columns[name] = parsed.values
+    # built in one go, so the frame is consolidated once rather than on every filtered copy made of it
+    typed = pd.DataFrame(columns, index=raw.index)
+    violations = validate_table(spec, typed[list(spec.columns)], _key_sets(spec, known_offices, known_keys))
+    for violation in (v for v in violations if not v.rule.is_key):
+        rows = pd.Series(typed.index.isin(violation.rows), index=typed.index)
+        if violation.rule.column in unparsed:  # already rejected as not of its type; one reason is enough
+            rows &= ~unparsed[violation.rule.column]
+        rejections.add(rows, violation.rule.column, violation.rule.expected, spec.columns[violation.rule.column].pii)
+    for violation in (v for v in violations if v.rule.is_key):
+        duplicate = _first_of_each_key(violation.rows, typed, list(spec.key), rejections.mask)
+        rejections.add(duplicate, violation.rule.column, violation.rule.expected, spec.columns[violation.rule.column].pii)
+    accepted = typed[~rejections.mask].reset_index(drop=True)
+    return TypedTable(spec, accepted, tuple(rejections.rows))

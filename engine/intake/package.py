@@ -1,0 +1,293 @@
+"""A submission package: a folder of one file per table (CSV or XLSX) or one workbook, plus a manifest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from westaudit.core.errors import InputError
+from westaudit.core.results import RejectedRow, TableAccount
+from westaudit.intake import cells, filereader
+from westaudit.intake.coerce import TypedTable, type_table
+from westaudit.runtime import parallel, progress
+from westaudit.spec.manifest import Manifest, find_manifest, load_manifest
+from westaudit.spec.tables import TableSpec
+
+DATA_SUFFIXES = (".csv", ".xlsx")
+# below this many bytes of CSV a forked reader costs more than it saves
+MIN_BYTES_TO_READ_AHEAD = 20_000_000
+# every table refers to offices, so they are typed first; then each table after the tables it refers to
+
+
+def _typing_order(tables: set[str], contract: dict[str, TableSpec]) -> list[str]:
+    """Tables in an order where each comes after those its reference columns point to, so every key set a
+    foreign key needs is known when the table is typed (ties in name order)."""
+    order: list[str] = []
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in order or name in path or name not in tables:
+            return
+        for column in contract[name].columns.values():
+            if column.type == "ref":
+                visit(column.ref.split(".")[0], (*path, name))
+        order.append(name)
+
+    for name in ["offices", *sorted(tables)]:
+        visit(name, ())
+    return order
+
+
+@dataclass(frozen=True)
+class Package:
+    path: Path
+    manifest: Manifest
+    tables: dict[str, pd.DataFrame]
+    rejected: tuple[RejectedRow, ...]
+    accounts: tuple[TableAccount, ...]
+    unknown_columns: tuple[tuple[str, str], ...]
+    # columns each table was submitted with: a rule reading an optional column left out has no data
+    submitted_columns: dict[str, frozenset[str]]
+
+
+def _raw_tables(folder: Path, manifest: Manifest, contract: dict[str, TableSpec],
+                encoding: str | None) -> dict[str, filereader.RawTable]:
+    """Every table the package holds, found by manifest entry, by table name or by its Chinese title."""
+    by_stem = {stem.lower(): spec.name for spec in contract.values() for stem in spec.file_stems()}
+    for table in manifest.files:
+        if table not in contract:
+            raise InputError(str(folder / "manifest.yaml"), f"files: unknown table {table!r}; known: "
+                             + ", ".join(sorted(contract)))
+    named = {(folder / file).resolve(): table for table, file in manifest.files.items()}
+    found: dict[str, filereader.RawTable] = {}
+
+    def keep(table: str, raw: filereader.RawTable) -> None:
+        if table in found:
+            raise InputError(raw.source, f"table {table!r} is given twice (also {found[table].source})")
+        found[table] = raw
+
+    paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith("~$"))
+    read_csv = _ReadAhead([path for path in paths if path.suffix.lower() == ".csv"], encoding)
+    try:
+        for path in paths:
+            _read_file(path, named.get(path.resolve()) or by_stem.get(path.stem.lower()), by_stem, contract, read_csv,
+                       keep)
+    finally:
+        read_csv.close()
+    for path, table in named.items():
+        if not path.exists():
+            raise InputError(str(path), f"the manifest names this file for table {table!r}, but it does not exist")
+    return found
+
+
+def _read_file(path: Path, table: str | None, by_stem: dict[str, str], contract: dict[str, TableSpec],
+               read_csv: _ReadAhead, keep: Callable[[str, filereader.RawTable], None]) -> None:
+    """Read one data file of the package, keeping its table (a workbook's, its sheets' tables)."""
+    if path.suffix.lower() == ".csv":
+        if table is None:
+            raise InputError(str(path), "matches no table; name it after a table (" + ", ".join(sorted(contract))
+                             + ") or list it under files: in the manifest")
+        keep(table, _not_empty(read_csv(path)))
+        return
+    sheets = {sheet: raw for sheet, raw in filereader.read_xlsx_sheets(path).items() if raw.headers}
+    if not sheets:
+        raise InputError(path.name, "empty workbook: no sheet has a header row")
+    for sheet, raw in sheets.items():  # blank sheets (Sheet2, Sheet3 of a new workbook) hold no table
+        sheet_table = table if table else by_stem.get(sheet.strip().lower())
+        if sheet_table is None:
+            raise InputError(raw.source, "sheet matches no table; name it after a table ("
+                             + ", ".join(sorted(contract)) + ")")
+        keep(sheet_table, raw)
+
+
+class _ReadAhead:
+    """read_csv_table(path) for a package's CSV files, the larger half of them (by size) read ahead in a forked
+    child while this process reads the others.
+
+    This process reads its own share meanwhile, before it is asked for any file. A file that raised keeps its
+    error for its turn, and a file the child could not read is read here in its turn, so a package with
+    errors raises the error reading in order would. A small package is read here alone, in order: forking
+    would cost more than it saves.
+    """
+
+    def __init__(self, paths: list[Path], encoding: str | None):
+        self.encoding = encoding
+        self._ahead: frozenset[Path] = frozenset()
+        self._call: parallel.ForkedCall | None = None
+        self._read: dict[Path, filereader.RawTable | None] | None = None
+        self._own: dict[Path, filereader.RawTable | Exception] = {}
+        sizes = [_size(path) for path in paths]
+        if sum(sizes) < MIN_BYTES_TO_READ_AHEAD or not parallel.can_share():
+            return
+        theirs = max(parallel.share_out(sizes, 2), key=lambda share: max((sizes[i] for i in share), default=-1))
+        ahead = [paths[index] for index in theirs]
+        self._ahead = frozenset(ahead)
+        self._call = parallel.ForkedCall(lambda: _read_quietly(ahead, encoding))
+        for path in paths:
+            if path not in self._ahead:
+                try:
+                    self._own[path] = filereader.read_csv_table(path, encoding)
+                except Exception as error:  # noqa: BLE001  (raised in its turn)
+                    self._own[path] = error
+
+    def __call__(self, path: Path) -> filereader.RawTable:
+        if path in self._own:
+            outcome = self._own.pop(path)
+            if isinstance(outcome, Exception):
+                raise outcome
+            return outcome
+        if path in self._ahead:
+            raw = self._results().get(path)
+            if raw is not None:
+                return raw
+        return filereader.read_csv_table(path, self.encoding)
+
+    def _results(self) -> dict[Path, filereader.RawTable | None]:
+        if self._read is None:
+            try:
+                self._read = self._call.result() if self._call else {}
+            except Exception:  # noqa: BLE001  (a child that died or failed: every file is read here instead)
+                self._read = {}
+        return self._read
+
+    def close(self) -> None:
+        """Wait for the child even when reading stopped early (its result would otherwise block its exit)."""
+        self._results()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # reading it will say what is wrong, in its turn
+        return 0
+
+
+def _read_quietly(paths: list[Path], encoding: str | None) -> dict[Path, filereader.RawTable | None]:
+    """The files read in order; from the first that raises on, None (the parent reads those itself)."""
+    read: dict[Path, filereader.RawTable | None] = dict.fromkeys(paths)
+    for path in paths:
+        try:
+            read[path] = filereader.read_csv_table(path, encoding)
+        except Exception:  # noqa: BLE001  (raised again, in order, where the parent reads the file itself)
+            break
+    return read
+
+
+def _not_empty(raw: filereader.RawTable) -> filereader.RawTable:
+    if not raw.headers:
+        raise InputError(raw.source, "empty file: no header row (a table with no rows still needs its header)")
+    return raw
+
+
+def canonical_frame(raw: filereader.RawTable, spec: TableSpec) -> tuple[pd.DataFrame, list[str]]:
+    aliases = {name: list(column.accepted_headers(name)) for name, column in spec.columns.items()}
+    match = filereader.match_headers(raw.headers, aliases)
+    if match.duplicates:
+        raise InputError(raw.source, "the same column is given twice", column=", ".join(match.duplicates))
+    for name, column in spec.columns.items():
+        if column.required and name not in match.mapping.values():
+            raise InputError(raw.source, f"missing required column ({column.zh})", column=name)
+    frame = raw.frame.rename(columns=match.mapping, copy=False)  # nothing writes to either frame
+    return frame, list(match.unknown)
+
+
+@dataclass(frozen=True)
+class _Typed:
+    """One table typed, with the key sets its offices and foreign keys were checked against."""
+
+    table: TypedTable
+    unknown_columns: list[str]
+    submitted: frozenset[str]
+    key_sets: dict[str, set]
+
+
+def _keys_used(name: str, contract: dict[str, TableSpec], keys: dict[str, set]) -> dict[str, set]:
+    targets = {"offices"} | {column.ref.split(".")[0] for column in contract[name].columns.values() if column.type == "ref"}
+    return {target: keys[target] for target in sorted(targets) if target in keys and target != name}
+
+
+def _type_one(name: str, raw: filereader.RawTable, contract: dict[str, TableSpec], keys: dict[str, set]) -> _Typed:
+    frame, unknown_columns = canonical_frame(raw, contract[name])
+    submitted = frozenset(frame.columns) & frozenset(contract[name].columns)
+    offices = set(cells.normalise_text(frame["office_id"])) if name == "offices" else keys["offices"]
+    return _Typed(type_table(contract[name], frame, offices, keys), unknown_columns, submitted,
+                  _keys_used(name, contract, keys))
+
+
+def _typed_ahead(raws: dict[str, filereader.RawTable], contract: dict[str, TableSpec],
+                 order: list[str]) -> tuple[str, parallel.ForkedCall[_Typed]] | None:
+    """The largest table typed in a forked child, beside this process typing the others.
+
+    The child types the tables its key sets come from as well (offices, the tables it refers to), in the same
+    order; its table is used only if those key sets turn out equal to the ones typed here.
+    """
+    rows = {name: len(raws[name].frame) for name in order if name != "offices"}
+    if not rows or max(rows.values()) < parallel.MIN_ROWS_FOR_WORKERS or not parallel.can_share():
+        return None
+    largest = max(rows, key=lambda name: (rows[name], name))
+    before = order[:order.index(largest)]
+    needed = {"offices"} | set(_keys_used(largest, contract, dict.fromkeys(before, set())))
+    for name in reversed(before):  # each table comes after the tables it refers to
+        if name in needed:
+            needed |= set(_keys_used(name, contract, dict.fromkeys(before, set())))
+
+    def type_in_child() -> _Typed:
+        keys: dict[str, set] = {}
+        for name in (name for name in before if name in needed):
+            keys[name] = set(_type_one(name, raws[name], contract, keys).table.frame[contract[name].key[0]])
+        return _type_one(largest, raws[largest], contract, keys)
+
+    return largest, parallel.ForkedCall(type_in_child)
+
+
+def _result_ahead(ahead: parallel.ForkedCall[_Typed], name: str, contract: dict[str, TableSpec],
+                  keys: dict[str, set]) -> _Typed | None:
+    try:
+        typed = ahead.result()
+    except Exception:  # noqa: BLE001  (typed here instead, raising here what there is to raise)
+        return None
+    return typed if typed.key_sets == _keys_used(name, contract, keys) else None
+
+
+def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | None = None) -> Package:
+    """Read, type and validate every table. ``encoding`` forces the CSV encoding, over the manifest's.
+
+    A header-only table is a table with no rows (an office may have nothing to report), except offices.
+    """
+    if not folder.is_dir():
+        raise InputError(str(folder), "not a folder (a package is a folder with a manifest and its tables)")
+    manifest = load_manifest(find_manifest(folder))
+    raws = _raw_tables(folder, manifest, contract, encoding or manifest.encoding)
+    if "offices" not in raws:
+        raise InputError(str(folder), "the offices table (组织机构) is missing; every package needs it")
+    if raws["offices"].frame.empty:
+        raise InputError(raws["offices"].source, "the offices table (组织机构) has no rows; every package needs them")
+    order = _typing_order(set(raws), contract)
+    typed: dict[str, TypedTable] = {}
+    unknown: list[tuple[str, str]] = []
+    submitted: dict[str, frozenset[str]] = {}
+    keys: dict[str, set] = {}
+    shown = progress.current()
+    shown.stage("读取 read")
+    ahead = _typed_ahead(raws, contract, order)
+    try:
+        for done, name in enumerate(order, start=1):
+            shown.step(name, done, len(order))
+            one = None
+            if ahead and ahead[0] == name:
+                one = _result_ahead(ahead[1], name, contract, keys)
+                ahead = None
+            one = one or _type_one(name, raws[name], contract, keys)
+            unknown.extend((raws[name].source, column) for column in one.unknown_columns)
+            submitted[name], typed[name] = one.submitted, one.table
+            keys[name] = set(one.table.frame[contract[name].key[0]])
+    finally:
+        if ahead:  # typing stopped early: the child's result would otherwise block its exit
+            _result_ahead(ahead[1], ahead[0], contract, keys)
+    accounts = tuple(TableAccount(name, (raws[name].source,), len(raws[name].frame), len(t.frame),
+                                  len({(r.source_file, r.source_row) for r in t.rejected}))
+                     for name, t in typed.items())
+    return Package(folder, manifest, {name: t.frame for name, t in typed.items()},
+                   tuple(r for t in typed.values() for r in t.rejected), accounts, tuple(unknown), submitted)

@@ -1,0 +1,147 @@
+"""Evaluating rules on more than one core: the rules are shared out, a forked worker takes its share.
+
+Rules are independent of one another, so a national audit can use every core; the procedure rules, whose
+durable-rules engine is single-threaded C, weigh most. A worker is forked after the package is read, so it
+sees the tables without copying or pickling them; only its results travel back. Where fork is unavailable,
+or the work is too small to repay starting a worker, everything runs here, in order, with the same results.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+from collections.abc import Callable, Iterator, Sequence
+from typing import Generic, TypeVar
+
+from westaudit.runtime import progress
+
+Task = TypeVar("Task")
+Outcome = TypeVar("Outcome")
+
+# below this many table rows a worker costs more to start than it saves
+MIN_ROWS_FOR_WORKERS = 200_000
+
+# what the forked worker evaluates: set just before forking, read in the child
+_WORK: tuple[Sequence, Callable] | None = None
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def can_share() -> bool:
+    """Whether work shared with a forked worker can run beside this process: fork, and a second core."""
+    return can_fork() and (os.cpu_count() or 1) >= 2
+
+
+def default_jobs(table_rows: int) -> int:
+    return 2 if table_rows >= MIN_ROWS_FOR_WORKERS and can_share() else 1
+
+
+class ForkedCall(Generic[Outcome]):
+    """work() started in a forked child at once, beside whatever this process does next; result() waits for it
+    and returns its value (pickled back) or raises what it raised. The child's memory goes with it, and it
+    sees this process's data without copying. Where fork is unavailable, work() runs at result()."""
+
+    def __init__(self, work: Callable[[], Outcome]):
+        self._work, self._pid, self._pipe = work, 0, -1
+        if not can_fork():
+            return
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child never returns into the caller's code
+            os.close(read_end)
+            _child(work, write_end)
+        os.close(write_end)
+        self._pid, self._pipe = pid, read_end
+
+    def result(self) -> Outcome:
+        if not self._pid:
+            return self._work()
+        with os.fdopen(self._pipe, "rb") as pipe:
+            payload = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = 0
+        if not payload:
+            raise ChildProcessError(f"a forked worker died (wait status {status}) without a result")
+        succeeded, value = pickle.loads(payload)
+        if not succeeded:
+            raise value
+        return value
+
+
+def _child(work: Callable[[], object], write_end: int) -> None:
+    status = 0
+    try:
+        progress.silence()
+        try:
+            payload = pickle.dumps((True, work()))
+        except BaseException as error:  # noqa: BLE001  (handed to the parent, which raises it)
+            payload = pickle.dumps((False, error))
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(payload)
+    except BaseException:  # noqa: BLE001
+        status = 1
+    finally:
+        os._exit(status)
+
+
+def share_out(costs: Sequence[float], jobs: int) -> list[list[int]]:
+    """Task indices per job, the costliest first to the least loaded job (longest-processing-time rule)."""
+    loads = [0.0] * jobs
+    shares: list[list[int]] = [[] for _ in range(jobs)]
+    for index in sorted(range(len(costs)), key=lambda i: (-costs[i], i)):
+        job = min(range(jobs), key=lambda j: (loads[j], j))
+        shares[job].append(index)
+        loads[job] += costs[index]
+    return [sorted(share) for share in shares]
+
+
+def _evaluate_share(indices: list[int]) -> list[tuple[int, object]]:
+    tasks, evaluate = _WORK
+    return [(index, evaluate(tasks[index])) for index in indices]
+
+
+def evaluate_all(tasks: Sequence[Task], evaluate: Callable[[Task], Outcome], costs: Sequence[float],
+                 jobs: int, on_done: Callable[[int], None] = lambda done: None) -> list[Outcome]:
+    """evaluate(task) for every task, in task order, over `jobs` processes (this one and jobs-1 forked)."""
+    global _WORK
+    if jobs <= 1 or len(tasks) < 2:
+        outcomes = []
+        for done, task in enumerate(tasks, start=1):
+            outcomes.append(evaluate(task))
+            on_done(done)
+        return outcomes
+    own, *others = share_out(costs, jobs)
+    _WORK = (tasks, evaluate)
+    try:
+        with multiprocessing.get_context("fork").Pool(len(others)) as pool:
+            pending = [pool.apply_async(_evaluate_share, (share,)) for share in others]
+            outcomes: dict[int, Outcome] = {}
+            for done, index in enumerate(own, start=1):
+                outcomes[index] = evaluate(tasks[index])
+                on_done(done)
+            for waiting in pending:
+                outcomes.update(waiting.get())
+    finally:
+        _WORK = None
+    return [outcomes[index] for index in range(len(tasks))]
+
+
+class SharedCursor:
+    """Hands out consecutive chunks of range(total) to whichever process asks next, this one or forked
+    children: work shared this way balances itself, whatever else each process has to do."""
+
+    def __init__(self, total: int, chunk: int):
+        self.total, self._chunk = total, chunk
+        self._next = multiprocessing.Value("q", 0)  # shared memory, seen by children forked after this
+
+    def claims(self) -> Iterator[range]:
+        while True:
+            with self._next.get_lock():
+                start = self._next.value
+                self._next.value = start + self._chunk
+            if start >= self.total:
+                return
+            yield range(start, min(self.total, start + self._chunk))
