@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, ClassVar
 
-import pandas as pd
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from westaudit.core.results import Status
+from westaudit.runtime.lazy import lazy_module
+
+pd = lazy_module("pandas")
 
 if TYPE_CHECKING:
     from westaudit.evaluate.context import EvalContext

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
 from pydantic import model_validator
 
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, ParamName, Params, Threshold
@@ -17,6 +16,9 @@ from westaudit.checks.registry import register
 from westaudit.checks.row_outcomes import RowWording, outcomes_by_rows
 from westaudit.checks.selectors import OFFICE, RowSelector
 from westaudit.core.results import Status
+from westaudit.runtime.lazy import lazy_module
+
+pd = lazy_module("pandas")
 
 if TYPE_CHECKING:
     from westaudit.evaluate.context import EvalContext

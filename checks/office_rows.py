@@ -8,11 +8,12 @@ an outcome needs it (usually only the failing offices' evidence).
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
 from westaudit.checks.selectors import OFFICE
 from westaudit.core.columns import SOURCE_FILE, SOURCE_ROW
+from westaudit.runtime.lazy import lazy_module
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 
 class OfficeRows:

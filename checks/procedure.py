@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Literal
 
-import pandas as pd
 from pydantic import Field, model_validator
 
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, ParamName, ParamRef, Params
@@ -36,6 +35,9 @@ from westaudit.core.columns import SOURCE_FILE, SOURCE_ROW
 from westaudit.core.errors import SpecError, SpecProblem
 from westaudit.core.offices import OFFICE_CODES, OFFICE_CODES_ZH
 from westaudit.core.results import Status
+from westaudit.runtime.lazy import lazy_module
+
+pd = lazy_module("pandas")
 
 if TYPE_CHECKING:
     from westaudit.evaluate.context import EvalContext

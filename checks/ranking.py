@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold
 from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, OfficeCode, RowSelector
 from westaudit.core.results import Status
+from westaudit.runtime.lazy import lazy_module
+
+pd = lazy_module("pandas")
 
 if TYPE_CHECKING:
     from westaudit.evaluate.context import EvalContext

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-
 from westaudit.checks.base import OfficeOutcome
 from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.selectors import OFFICE
 from westaudit.core.results import Status
+from westaudit.runtime.lazy import lazy_module
+
+pd = lazy_module("pandas")
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from westaudit.checks.base import ColumnRef
 from westaudit.core.offices import OFFICE_CODES
+from westaudit.runtime.lazy import lazy_module
+
+pd = lazy_module("pandas")
 
 if TYPE_CHECKING:
     from westaudit.evaluate.context import EvalContext

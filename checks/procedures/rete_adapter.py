@@ -33,9 +33,11 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-import durable_rules_engine as _engine
-
+from westaudit.runtime.lazy import lazy_module
 from westaudit.runtime.parallel import ForkedCall
+
+# the engine is loaded when a procedure is first evaluated, not when the rule set lists the kind
+_engine = lazy_module("durable_rules_engine")
 
 # Well under the engine's 1,024 live states per ruleset.
 CASES_PER_RULESET = 500

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
-import pandas as pd
-
 from westaudit.checks.procedures.model import ProcedureSpec, rete_rules
 from westaudit.checks.procedures.rete_adapter import AbsenceRule, GapRule
+from westaudit.runtime.lazy import lazy_module
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 _NANOS_PER_MICRO = 1_000
 
