@@ -17,10 +17,11 @@ from westaudit.core.errors import SpecError, SpecProblem
 from westaudit.core.offices import OFFICE_CODES
 from westaudit.spec.parameters import ParameterSet, load_parameters
 from westaudit.spec.specmodel import parse_model
-from westaudit.spec.tables import CONTRACT_DIR, TableSpec, load_contract
+from westaudit.spec.tables import CONTRACT_DIR, TableSpec, load_contract, package_folder
 from westaudit.spec.yamlsource import LocatedDict, load_yaml
 
-RULES_DIR = Path(__file__).resolve().parent.parent.parent / "rules"
+# rules/ of the checkout, shipped in the wheel as the data package westaudit.rules (pyproject package-dir)
+RULES_DIR = package_folder("westaudit.rules")
 CASES_SUFFIX = ".test.yaml"
 
 
