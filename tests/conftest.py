@@ -2,15 +2,49 @@ from pathlib import Path
 
 import pytest
 
-from westaudit.spec.ruleset import RULES_DIR, load_ruleset
+from westaudit.spec.ruleset import RULES_DIR
+
+# the YAML rule cases of rules/ (testpaths) are collected by rule_cases_plugin, one item per case; pytester
+# runs that plugin on a case made to fail
+pytest_plugins = ["rule_cases_plugin", "pytester"]
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data_samples" / "west2025"
+FIXED_SAMPLE = SAMPLE.parent / "west2025_fixed"
 
 
 @pytest.fixture(scope="session")
 def ruleset():
-    return load_ruleset(RULES_DIR)
+    # the plugin's own rule set, so the YAML cases and the tests share one; imported here, once pytest_plugins
+    # has imported it (and rewritten its asserts)
+    from rule_cases_plugin import ruleset_of
+
+    return ruleset_of(RULES_DIR)
+
+
+# Loading the sample types every table through Great Expectations (seconds); the tests that only read the
+# loaded sample or its audit share one of each per session. None of them writes to a package or a report.
+# (Imported inside: a run of a file that needs none of these does not pay for Great Expectations.)
+@pytest.fixture(scope="session")
+def sample_package(ruleset):
+    from westaudit.intake.package import load_package
+
+    return load_package(SAMPLE, ruleset.contract)
+
+
+@pytest.fixture(scope="session")
+def sample_audit(sample_package, ruleset):
+    from westaudit.evaluate.audit import run_audit
+
+    return run_audit(sample_package, ruleset)
+
+
+@pytest.fixture(scope="session")
+def fixed_sample_audit(ruleset):
+    from westaudit.evaluate.audit import run_audit
+    from westaudit.intake.package import load_package
+
+    return run_audit(load_package(FIXED_SAMPLE, ruleset.contract), ruleset)
 
 
 @pytest.fixture(autouse=True)

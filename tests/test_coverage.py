@@ -2,10 +2,8 @@
 
 import pytest
 
-from conftest import REPO, SAMPLE
+from conftest import REPO
 from westaudit.core.results import Status
-from westaudit.evaluate.audit import run_audit
-from westaudit.intake.package import load_package
 from westaudit.spec.ruleset import RULES_DIR, load_articles
 
 SEED = REPO.parent / "shared" / "seed" / "articles.tsv"
@@ -28,11 +26,11 @@ def test_89_articles_each_have_a_rule_and_no_rule_cites_another(ruleset):
 
 
 @pytest.fixture(scope="module")
-def sample_statuses(ruleset):
+def sample_statuses(ruleset, sample_audit, fixed_sample_audit):
     statuses: dict[tuple[str, int], set[Status]] = {}
     by_id = {rule.id: rule for rule in ruleset.rules}
-    for package in (SAMPLE, SAMPLE.parent / "west2025_fixed"):
-        for result in run_audit(load_package(package, ruleset.contract), ruleset).results:
+    for audit in (sample_audit, fixed_sample_audit):
+        for result in audit.results:
             rule = by_id[result.rule_id]
             statuses.setdefault((rule.office, rule.article), set()).add(result.status)
     return statuses

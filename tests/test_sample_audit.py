@@ -5,19 +5,46 @@ import json
 
 import pytest
 
-from conftest import SAMPLE
+from conftest import FIXED_SAMPLE, SAMPLE
 from planted import apply_fixes, load_planted
 from westaudit.cli import main
 from westaudit.core.results import Status
 from westaudit.evaluate.audit import run_audit
+from westaudit.intake import package
 from westaudit.intake.package import load_package
 
 PLANTED = load_planted(SAMPLE)
 
 
-@pytest.fixture(scope="module")
-def report(ruleset):
-    return run_audit(load_package(SAMPLE, ruleset.contract), ruleset)
+@pytest.fixture
+def report(sample_audit):
+    return sample_audit
+
+
+# Each fixed package differs from the sample in a table or two, yet loading it types all twenty through Great
+# Expectations. Typing a table is a pure function of its file's rows and of the key sets it is checked against,
+# so the fix tests share one memo of it: a table read with the same rows and key sets as before gets the typing
+# computed then (a copy of its frame); a changed table, or one whose key sets changed, is typed afresh.
+_TYPED_BEFORE: dict[tuple, list[tuple[object, object]]] = {}
+
+
+def _typing_remembered(type_one):
+    def type_or_recall(name, raw, contract, keys):
+        key_sets = tuple((table, frozenset(ids)) for table, ids in package._keys_used(name, contract, keys).items())
+        memo_key = (name, raw.source, tuple(raw.headers), key_sets)
+        for seen, typed in _TYPED_BEFORE.get(memo_key, []):
+            if seen.equals(raw.frame):
+                table = dataclasses.replace(typed.table, frame=typed.table.frame.copy())
+                return dataclasses.replace(typed, table=table)
+        typed = type_one(name, raw, contract, keys)
+        _TYPED_BEFORE.setdefault(memo_key, []).append((raw.frame.copy(), typed))
+        return dataclasses.replace(typed, table=dataclasses.replace(typed.table, frame=typed.table.frame.copy()))
+    return type_or_recall
+
+
+@pytest.fixture
+def typing_remembered(monkeypatch):
+    monkeypatch.setattr(package, "_type_one", _typing_remembered(package._type_one))
 
 
 def test_the_failures_are_exactly_the_planted_ones(report):
@@ -46,7 +73,7 @@ def test_rows_read_equal_rows_accepted_plus_rejected(report):
 
 
 @pytest.mark.parametrize("plant", PLANTED, ids=lambda p: f"{p['rule']}@{p['office']}")
-def test_fixing_a_planted_violation_turns_its_rule_to_pass(ruleset, tmp_path, plant):
+def test_fixing_a_planted_violation_turns_its_rule_to_pass(ruleset, tmp_path, plant, typing_remembered):
     fixed = apply_fixes(SAMPLE, tmp_path / "fixed", plant["fix"])
     # only the planted rule is evaluated: the whole audit per plant would make this the suite's slowest test
     just_this_rule = dataclasses.replace(ruleset, rules=(ruleset.by_id(plant["rule"]),))
@@ -55,20 +82,32 @@ def test_fixing_a_planted_violation_turns_its_rule_to_pass(ruleset, tmp_path, pl
     assert result.status is Status.PASS, result.message_en
 
 
-def test_audit_command_writes_the_report_and_exits_1(tmp_path, capsys):
-    assert main(["audit", str(SAMPLE), "--out", str(tmp_path)]) == 1
-    document = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+@pytest.fixture(scope="module")
+def audit_command(tmp_path_factory):
+    """`westaudit audit` of the sample, run once for the tests that read what it wrote: (exit code, folder)."""
+    out, home = tmp_path_factory.mktemp("audit_out"), tmp_path_factory.mktemp("audit_home")
+    with pytest.MonkeyPatch.context() as env:  # set up before the per-test private store: its own here
+        env.setenv("HOME", str(home))
+        env.setenv("WESTAUDIT_STORE", str(home / "audits.sqlite"))
+        env.delenv("WESTAUDIT_WAIVERS", raising=False)
+        return main(["audit", str(SAMPLE), "--out", str(out)]), out
+
+
+def test_audit_command_writes_the_report_and_exits_1(audit_command):
+    exit_code, out = audit_command
+    assert exit_code == 1
+    document = json.loads((out / "report.json").read_text(encoding="utf-8"))
     failed = sorted((r["rule_id"], r["office_id"]) for r in document["results"] if r["status"] == "fail")
     assert failed == sorted((p["rule"], p["office"]) for p in PLANTED)
-    assert (tmp_path / "index.html").read_text(encoding="utf-8").startswith("<!doctype html>")
+    assert (out / "index.html").read_text(encoding="utf-8").startswith("<!doctype html>")
 
 
-def test_no_id_number_appears_unmasked_in_any_output(tmp_path):
-    main(["audit", str(SAMPLE), "--out", str(tmp_path)])
+def test_no_id_number_appears_unmasked_in_any_output(audit_command):
+    _, out = audit_command
     ids = (SAMPLE / "志愿者名册.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
     numbers = [line.split(",")[2] for line in ids]
     for output in ("report.json", "index.html"):
-        text = (tmp_path / output).read_text(encoding="utf-8")
+        text = (out / output).read_text(encoding="utf-8")
         assert not [n for n in numbers if n in text], output
 
 
@@ -83,13 +122,12 @@ def test_self_check_of_a_failing_county_names_the_rule(capsys):
     assert "✗ 不符合" in capsys.readouterr().out
 
 
-def test_the_corrected_package_fails_nothing(ruleset):
-    report = run_audit(load_package(SAMPLE.parent / "west2025_fixed", ruleset.contract), ruleset)
-    assert [(r.rule_id, r.office_id) for r in report.results if r.status is Status.FAIL] == []
+def test_the_corrected_package_fails_nothing(fixed_sample_audit):
+    assert [(r.rule_id, r.office_id) for r in fixed_sample_audit.results if r.status is Status.FAIL] == []
 
 
 def test_the_corrected_package_is_what_the_builder_writes(tmp_path):
     rebuilt = apply_fixes(SAMPLE, tmp_path / "all", [fix for plant in PLANTED for fix in plant["fix"]])
-    committed = SAMPLE.parent / "west2025_fixed"
+    committed = FIXED_SAMPLE
     for path in committed.glob("*.csv"):
         assert (rebuilt / path.name).read_bytes() == path.read_bytes(), path.name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,11 @@ from westaudit.core.errors import SpecError, SpecProblem
 from westaudit.core.results import Status
 from westaudit.evaluate.audit import evaluate_rule, incomplete_by_office
 from westaudit.evaluate.context import SOURCE_FILE, SOURCE_ROW, EvalContext
-from westaudit.intake.coerce import type_table
+from westaudit.intake.coerce import TypedTable, type_table
 from westaudit.intake.orgchart import OrgChart
 from westaudit.spec.ruleset import CASES_SUFFIX, RuleSet
 from westaudit.spec.specmodel import parse_model
+from westaudit.spec.tables import TableSpec
 from westaudit.spec.yamlsource import load_yaml
 
 Rows = list[dict[str, Any]]
@@ -63,6 +65,34 @@ def _standard_org(rules_dir: Path) -> Rows:
     return load_yaml(rules_dir / "fixtures" / "org.yaml")["offices"]
 
 
+# Typing a table runs its Great Expectations suite, a fixed cost of a few tenths of a second however few rows
+# the table has; the cases of a file share their base tables and nearly every case the standard org, so a table
+# already typed with the same rows and the same key sets is typed once per process (type_table is pure).
+_TYPED_MEMO: dict[tuple, tuple[TableSpec, TypedTable]] = {}
+_MEMO_SOURCE = "<case>"
+
+
+def _frozen_rows(rows: pd.DataFrame) -> tuple:
+    return tuple(rows.columns), tuple(map(tuple, rows.itertuples(index=False, name=None)))
+
+
+def _typed_once(spec: TableSpec, raw: pd.DataFrame, offices: set[str], keys: dict[str, set[str]],
+                source: str) -> TypedTable:
+    """type_table(spec, raw, offices, keys) with raw's source column ``source``, computed once per content."""
+    refs = sorted({c.ref.split(".")[0] for c in spec.columns.values() if c.type == "ref"} & set(keys))
+    memo_key = (id(spec), _frozen_rows(raw.drop(columns=[SOURCE_FILE])), frozenset(offices),
+                tuple((t, frozenset(keys[t])) for t in refs))
+    if memo_key not in _TYPED_MEMO:
+        # typed under a neutral source name; the case's own name is put back below, in frame and rejections
+        neutral = raw.assign(**{SOURCE_FILE: _MEMO_SOURCE})
+        _TYPED_MEMO[memo_key] = (spec, type_table(spec, neutral, offices, {t: keys[t] for t in refs}))
+    typed = _TYPED_MEMO[memo_key][1]
+    frame = typed.frame.copy()  # every case gets its own frames: a check kind may add columns to them
+    frame[SOURCE_FILE] = pd.Series(source, index=frame.index, dtype=object)
+    rejected = tuple(dataclasses.replace(r, source_file=source) for r in typed.rejected)
+    return dataclasses.replace(typed, frame=frame, rejected=rejected)
+
+
 def _typed_tables(tables: dict[str, Rows], ruleset: RuleSet, source: str) -> tuple[dict[str, pd.DataFrame], list]:
     typed: dict[str, pd.DataFrame] = {}
     rejected = []
@@ -79,7 +109,7 @@ def _typed_tables(tables: dict[str, Rows], ruleset: RuleSet, source: str) -> tup
         raw[SOURCE_ROW] = range(1, len(raw) + 1)
         offices = set(raw["office_id"]) if name == "offices" else set(typed["offices"]["office_id"])
         keys = {t: set(typed[t][ruleset.contract[t].key[0]]) for t in typed}
-        table = type_table(ruleset.contract[name], raw, offices, keys)
+        table = _typed_once(ruleset.contract[name], raw, offices, keys, f"{source}#{name}")
         typed[name] = table.frame
         rejected.extend(table.rejected)
     return typed, rejected
@@ -113,15 +143,35 @@ def _check_case(case: CaseModel, base: CaseFileModel, ruleset: RuleSet, rules_di
     return problems
 
 
-def run_case_file(path: Path, ruleset: RuleSet, rules_dir: Path) -> list[CaseOutcome]:
+@dataclass(frozen=True)
+class CaseFile:
+    """A case file parsed (no case run): what a test collector needs to make one item per case."""
+
+    path: Path
+    model: CaseFileModel
+    lines: tuple[int | None, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [case.name for case in self.model.cases]
+
+
+def load_case_file(path: Path) -> CaseFile:
     node = load_yaml(path)
     problems: list[SpecProblem] = []
     model = parse_model(CaseFileModel, node, str(path), "", problems)
     if model is None:
         raise SpecError(problems)
-    outcomes = []
-    for index, case in enumerate(model.cases):
-        line = node["cases"][index].line if hasattr(node["cases"][index], "line") else None
-        found = _check_case(case, model, ruleset, rules_dir, str(path))
-        outcomes.append(CaseOutcome(model.rule, case.name, str(path), line, not found, tuple(found)))
-    return outcomes
+    lines = tuple(getattr(node["cases"][index], "line", None) for index in range(len(model.cases)))
+    return CaseFile(path, model, lines)
+
+
+def run_case(case_file: CaseFile, index: int, ruleset: RuleSet, rules_dir: Path) -> CaseOutcome:
+    case, model = case_file.model.cases[index], case_file.model
+    found = _check_case(case, model, ruleset, rules_dir, str(case_file.path))
+    return CaseOutcome(model.rule, case.name, str(case_file.path), case_file.lines[index], not found, tuple(found))
+
+
+def run_case_file(path: Path, ruleset: RuleSet, rules_dir: Path) -> list[CaseOutcome]:
+    case_file = load_case_file(path)
+    return [run_case(case_file, index, ruleset, rules_dir) for index in range(len(case_file.model.cases))]
