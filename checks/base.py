@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -9,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from westaudit.core.results import Status
+from westaudit.core.results import Counts, ParameterUse, Status
+from westaudit.core.results import Threshold as ThresholdValue
 from westaudit.runtime.lazy import lazy_module
 
 pd = lazy_module("pandas")
@@ -50,6 +52,10 @@ class OfficeOutcome:
     message_en: str
     evidence: pd.DataFrame | None = None
     evidence_table: str = ""
+    # what `expected` and `measured` say, typed: the value judged against, the parameters behind it, the counts
+    threshold: ThresholdValue = None
+    parameters: tuple[ParameterUse, ...] = ()
+    counts: Counts | None = None
 
 
 class CheckKind(ABC):
@@ -87,6 +93,19 @@ def _param_refs(value: object) -> Iterator[str]:
     elif isinstance(value, dict):
         for item in value.values():
             yield from _param_refs(item)
+
+
+def parameters_used(ctx: EvalContext, *thresholds: object) -> tuple[ParameterUse, ...]:
+    """The named parameters among a rule's thresholds (literals are skipped), each with the value in force in
+    the audit year and the date that value took effect."""
+    year_end = dt.date(ctx.year, 12, 31)
+    uses = []
+    for threshold in thresholds:
+        if isinstance(threshold, ParamRef) and threshold not in {use.name for use in uses}:
+            parameter = ctx.parameters.parameters[threshold]
+            since = max((date for date, _ in parameter.values if date <= year_end), default=None)
+            uses.append(ParameterUse(str(threshold), ctx.resolve(threshold), parameter.unit, since))
+    return tuple(uses)
 
 
 def outcome_for_missing(office_id: str, status: Status, why_zh: str, why_en: str) -> OfficeOutcome:

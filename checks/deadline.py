@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import model_validator
 
-from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, ParamName, Params, Threshold
+from westaudit.checks.base import (
+    CheckKind,
+    ColumnRef,
+    OfficeOutcome,
+    ParamName,
+    Params,
+    Threshold,
+    parameters_used,
+)
 from westaudit.checks.registry import register
 from westaudit.checks.row_outcomes import RowWording, outcomes_by_rows
 from westaudit.checks.selectors import OFFICE, RowSelector
@@ -59,22 +67,25 @@ class DeadlineCheck(CheckKind):
         if p.within:
             yield ColumnRef(p.records.table, p.within.start_column, "within.start_column")
 
-    def _due(self, ctx: EvalContext, records: pd.DataFrame) -> tuple[pd.Series, str]:
+    def _due(self, ctx: EvalContext, records: pd.DataFrame) -> tuple[pd.Series, str, str | float | None]:
+        """Each record's due time, the expectation in words, and as a value: the due date (YYYY-MM-DD), the
+        limit in days or hours, or None when each row carries its own due date."""
         p = self.params
         if p.due:
             due = ctx.deadline(p.due)
-            return pd.Series(due, index=records.index), f"<= {due.date()}"
+            return pd.Series(due, index=records.index), f"<= {due.date()}", due.date().isoformat()
         if p.due_column:
-            return records[p.due_column], f"<= {p.due_column}"
+            return records[p.due_column], f"<= {p.due_column}", None
         limit = float(ctx.resolve(p.within.limit))
         step = pd.Timedelta(days=limit) if p.within.unit == "days" else pd.Timedelta(hours=limit)
-        return records[p.within.start_column] + step, f"{p.within.start_column} + {limit:g} {p.within.unit}"
+        return (records[p.within.start_column] + step, f"{p.within.start_column} + {limit:g} {p.within.unit}",
+                limit)
 
     def evaluate(self, ctx: EvalContext, offices: list[str]) -> list[OfficeOutcome]:
         p = self.params
         records = p.records.select(ctx)
         records = records[records[OFFICE].isin(offices)]
-        due, expected = self._due(ctx, records)
+        due, expected, threshold = self._due(ctx, records)
         done = records[p.date_column]
         late_mask = done.isna() | (done > due).fillna(False).astype(bool)
         late = records[late_mask].assign(_reason=[
@@ -82,4 +93,5 @@ class DeadlineCheck(CheckKind):
             for d, limit in zip(done[late_mask], due[late_mask], strict=True)])
         return outcomes_by_rows(offices, records, late, expected, p.records.table, Status(p.when_none),
                                 RowWording("{total} 条记录中 {bad} 条逾期或未完成", "{bad} of {total} records late or not done",
-                                           "本年度无相关记录", "no records in the audit year"))
+                                           "本年度无相关记录", "no records in the audit year"),
+                                threshold, parameters_used(ctx, p.due, p.within.limit if p.within else None))

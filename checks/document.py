@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, ParamName, Params
+from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, ParamName, Params, parameters_used
 from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, OfficeCode, RowSelector
-from westaudit.core.results import Status
+from westaudit.core.results import Counts, Status
 from westaudit.runtime.lazy import lazy_module
 
 pd = lazy_module("pandas")
@@ -100,19 +100,25 @@ class DocumentCheck(CheckKind):
         good = docs[docs["_reason"] == ""].groupby(OFFICE)["document_id"]
         good_ids, good_counts = good.agg("、".join).to_dict(), good.size().to_dict()
         by_office = OfficeRows(docs)
+        # the due date is the one value a document is judged against
+        typed = {"threshold": ctx.deadline(self.params.due).date().isoformat() if self.params.due else None,
+                 "parameters": parameters_used(ctx, self.params.due)}
         outcomes = []
         for office in offices:
+            total = by_office.count(office)
             if office in good_counts:
                 count = good_counts[office]
                 outcomes.append(OfficeOutcome(office, Status.PASS, good_ids[office], expected,
-                                              f"已有合规文件 {count} 份", f"{count} compliant document(s)"))
+                                              f"已有合规文件 {count} 份", f"{count} compliant document(s)",
+                                              counts=Counts(int(count), total), **typed))
                 continue
             own = by_office.of(office)
             if own.empty:
                 outcomes.append(OfficeOutcome(office, Status.FAIL, 0, expected, "本年度无此类文件",
-                                              "no such document for the year"))
+                                              "no such document for the year", counts=Counts(0, 0), **typed))
             else:
                 outcomes.append(OfficeOutcome(office, Status.FAIL, "、".join(own["document_id"]), expected,
                                               "文件不合规：" + "；".join(own["_reason"]),
-                                              "document falls short: " + "; ".join(own["_reason"]), own, self.params.documents.table))
+                                              "document falls short: " + "; ".join(own["_reason"]), own, self.params.documents.table,
+                                              counts=Counts(0, total), **typed))
         return outcomes

@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold
+from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold, parameters_used
 from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, RowSelector
-from westaudit.core.results import Status
+from westaudit.core.results import Counts, Status
 from westaudit.runtime.lazy import lazy_module
 
 pd = lazy_module("pandas")
@@ -97,15 +97,18 @@ class MonthlyCheck(CheckKind):
         bad_counts = joined[joined["_problem"] != ""].groupby(OFFICE).size().to_dict()
         flagged_by_office = OfficeRows(flagged)
         expected = f"每月 {due_day} 日前发放 by day {due_day}"
+        used = parameters_used(ctx, p.due_day)
         outcomes = []
         for office in offices:
             total = int(expected_counts.get(office, 0))
             if total == 0:
-                outcomes.append(OfficeOutcome(office, Status.NOT_APPLICABLE, 0, expected, "无应发月份", "no months due"))
+                outcomes.append(OfficeOutcome(office, Status.NOT_APPLICABLE, 0, expected, "无应发月份", "no months due",
+                                              threshold=due_day, parameters=used, counts=Counts(0, 0)))
                 continue
             bad = int(bad_counts.get(office, 0))
             outcomes.append(OfficeOutcome(
                 office, Status.FAIL if bad else Status.PASS, f"{total - bad}/{total}", expected,
                 f"应发 {total} 人月，{bad} 人月未发或逾期", f"{bad} of {total} member-months unpaid or late",
-                flagged_by_office.of(office) if bad else None, p.members.table))
+                flagged_by_office.of(office) if bad else None, p.members.table,
+                threshold=due_day, parameters=used, counts=Counts(total - bad, total)))
         return outcomes

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold
+from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold, parameters_used
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, RowSelector
 from westaudit.core.results import Status
@@ -52,6 +52,7 @@ class PeriodicCheck(CheckKind):
         counts = rows.groupby(OFFICE).size().to_dict()
         gaps = _longest_gaps(rows[[OFFICE]].assign(_d=rows[p.date_column]), ctx.year_start, ctx.year_end).to_dict()
         expected = f">= {minimum} 次" + (f"，间隔 <= {max_gap} 天" if max_gap is not None else "")
+        used = parameters_used(ctx, p.min_count, p.max_gap_days)
         outcomes = []
         for office in offices:
             count = int(counts.get(office, 0))
@@ -62,5 +63,6 @@ class PeriodicCheck(CheckKind):
             outcomes.append(OfficeOutcome(
                 office, status, count if max_gap is None else f"{count} 次，最长间隔 {gap} 天", expected,
                 f"全年 {count} 次" + (f"，最长间隔 {gap} 天" if max_gap is not None else ""),
-                f"{count} in the year" + (f", longest gap {gap} days" if max_gap is not None else "")))
+                f"{count} in the year" + (f", longest gap {gap} days" if max_gap is not None else ""),
+                threshold=minimum, parameters=used))
         return outcomes

@@ -11,12 +11,21 @@ time limits naming hours/days parameters. The structure becomes a `ProcedureSpec
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, ParamName, ParamRef, Params
+from westaudit.checks.base import (
+    CheckKind,
+    ColumnRef,
+    OfficeOutcome,
+    ParamName,
+    ParamRef,
+    Params,
+    parameters_used,
+)
 from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.procedures.model import (
     Event,
@@ -34,7 +43,7 @@ from westaudit.checks.selectors import OFFICE, OfficeCode, RowSelector, Scalar
 from westaudit.core.columns import SOURCE_FILE, SOURCE_ROW
 from westaudit.core.errors import SpecError, SpecProblem
 from westaudit.core.offices import OFFICE_CODES, OFFICE_CODES_ZH
-from westaudit.core.results import Status
+from westaudit.core.results import Counts, Status
 from westaudit.runtime.lazy import lazy_module
 
 pd = lazy_module("pandas")
@@ -151,7 +160,8 @@ class ProcedureCheck(CheckKind):
         case_keys = cases[self.params.case_key].astype(str)
         reasons = _reasons_by_case(spec, self._violations(ctx, spec, cases))
         offending = cases[case_keys.isin(reasons)].assign(_reason=case_keys.map(reasons))
-        return self._outcomes(offices, cases, offending)
+        used = parameters_used(ctx, *(ParamRef(limit.within) for limit in self.params.time_limits))
+        return [replace(outcome, parameters=used) for outcome in self._outcomes(offices, cases, offending)]
 
     def cases(self, ctx: EvalContext, offices: list[str]) -> pd.DataFrame:
         p = self.params
@@ -216,14 +226,15 @@ class ProcedureCheck(CheckKind):
         for office in offices:
             total = int(totals.get(office, 0))
             if total == 0:
-                outcomes.append(OfficeOutcome(office, Status(p.when_none), 0, expected, "无相关事项", "no cases"))
+                outcomes.append(OfficeOutcome(office, Status(p.when_none), 0, expected, "无相关事项", "no cases",
+                                              counts=Counts(0, 0)))
                 continue
             bad = failing.count(office)
             outcomes.append(OfficeOutcome(
                 office, Status.FAIL if bad else Status.PASS, f"{total - bad}/{total}", expected,
                 f"{total} 件中 {bad} 件程序缺步、顺序颠倒或超时",
                 f"{bad} of {total} cases miss a step, are out of order or late",
-                failing.of(office) if bad else None, p.cases.table))
+                failing.of(office) if bad else None, p.cases.table, counts=Counts(total - bad, total)))
         return outcomes
 
 
@@ -263,10 +274,7 @@ def describe(spec: ProcedureSpec, violation: StepViolation) -> str:
     if violation.reason is ViolationReason.OUT_OF_ORDER:
         return (f"「{step.title_zh}」（{actor}）早于「{other.title_zh}」out of order: {step.title_en} before "
                 f"{other.title_en} [{sources}]")
-    at = {event.step: event.at for event in violation.evidence}
-    allowed = at[violation.step] - at[violation.other_step] - violation.overrun
-    limit = next(lim for lim in spec.time_limits if (lim.start, lim.end, lim.duration)
-                 == (violation.other_step, violation.step, allowed))
+    limit = violation.limit
     unit = limit.unit
     overrun = f"{violation.overrun / _UNIT_LENGTH[unit]:.4g}"
     return (f"「{step.title_zh}」（{actor}）超时 {overrun} {_UNIT_ZH[unit]}（自「{other.title_zh}」起限 "

@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold
+from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold, parameters_used
 from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, RowSelector
-from westaudit.core.results import Status
+from westaudit.core.results import Counts, Status
 
 if TYPE_CHECKING:
     from westaudit.evaluate.context import EvalContext
@@ -66,6 +66,7 @@ class QuotaCheck(CheckKind):
             for above in ctx.org.ancestors(holder) if holder in ctx.org else ():
                 if above in judged:
                     counted_below.setdefault(above, []).append(holder)
+        used = parameters_used(ctx, p.min_fill)
         outcomes = []
         for office in offices:
             total, holders, bad = quota_counts.get(office, 0), holders_of.get(office, set()), off_quota.count(office)
@@ -73,7 +74,8 @@ class QuotaCheck(CheckKind):
             unallocated = sorted(h for h in counted_below.get(office, ()) if h not in holders)
             if total == 0 and not unallocated:
                 outcomes.append(OfficeOutcome(office, Status.NOT_APPLICABLE, 0, expected, "本年度未分配指标",
-                                              "no quotas allocated in the year"))
+                                              "no quotas allocated in the year",
+                                              threshold=min_fill, parameters=used, counts=Counts(0, 0)))
                 continue
             problems_zh = [f"{bad} 个对象超出或未完成指标"] if bad else []
             problems_zh += [f"未分配指标：{'、'.join(unallocated)}"] if unallocated else []
@@ -83,5 +85,6 @@ class QuotaCheck(CheckKind):
                 "；".join(problems_zh) or f"{total} 个指标均符合",
                 f"{bad} over/under quota; no quota for: {', '.join(unallocated) or '-'}" if failed
                 else f"all {total} quotas met",
-                off_quota.of(office) if bad else None, p.quotas.table))
+                off_quota.of(office) if bad else None, p.quotas.table,
+                threshold=min_fill, parameters=used, counts=Counts(total - bad, total)))
         return outcomes

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold
+from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold, parameters_used
 from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, OfficeCode, RowSelector
-from westaudit.core.results import Status
+from westaudit.core.results import Counts, Status
 from westaudit.runtime.lazy import lazy_module
 
 pd = lazy_module("pandas")
@@ -52,8 +53,10 @@ class RankingCheck(CheckKind):
         by_office = rows.groupby(OFFICE)[p.subject_column]
         assessed, counts = by_office.agg(set).to_dict(), by_office.size().to_dict()
         last_placed = OfficeRows(rows[rows["_place"] <= bottom])
-        return [self._judge(ctx, office, assessed.get(office, set()), counts.get(office, 0), last_placed.of(office),
-                            bottom, expected) for office in offices]
+        used = parameters_used(ctx, p.bottom)
+        return [replace(self._judge(ctx, office, assessed.get(office, set()), counts.get(office, 0),
+                                    last_placed.of(office), bottom, expected), threshold=bottom, parameters=used)
+                for office in offices]
 
     def _judge(self, ctx: EvalContext, office: str, assessed: set, assessed_count: int, last: pd.DataFrame,
                bottom: int, expected: str) -> OfficeOutcome:
@@ -61,10 +64,12 @@ class RankingCheck(CheckKind):
         subjects = ctx.org.subordinates_with_role(office, p.subject_role)
         unassessed = sorted(set(subjects) - assessed)
         if not subjects:
-            return OfficeOutcome(office, Status.NOT_APPLICABLE, 0, expected, "无下级考核对象", "no subordinates to assess")
+            return OfficeOutcome(office, Status.NOT_APPLICABLE, 0, expected, "无下级考核对象", "no subordinates to assess",
+                                 counts=Counts(0, 0))
         if unassessed:
             return OfficeOutcome(office, Status.FAIL, f"{len(subjects) - len(unassessed)}/{len(subjects)}", expected,
-                                 f"未考核：{'、'.join(unassessed)}", f"not assessed: {', '.join(unassessed)}")
+                                 f"未考核：{'、'.join(unassessed)}", f"not assessed: {', '.join(unassessed)}",
+                                 counts=Counts(len(subjects) - len(unassessed), len(subjects)))
         if assessed_count < p.min_subjects:
             return OfficeOutcome(office, Status.NOT_APPLICABLE, assessed_count, expected,
                                  "考核对象不足，无法排名", "too few subjects to rank")

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold
+from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold, parameters_used
 from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, RowSelector
-from westaudit.core.results import Status
+from westaudit.core.results import Counts, Status
 
 if TYPE_CHECKING:
     from westaudit.evaluate.context import EvalContext
@@ -49,11 +49,13 @@ class RatioCheck(CheckKind):
         achieved_counts, totals = grouped.sum().to_dict(), grouped.size().to_dict()
         lacking = OfficeRows(population[~population["_achieved"]].drop(columns=["_achieved"]))
         expected = f">= {minimum:.0%}"
+        used = parameters_used(ctx, p.min)
         outcomes = []
         for office in offices:
             if office not in totals:
                 outcomes.append(OfficeOutcome(office, Status.NOT_APPLICABLE, None, expected,
-                                              "本年度无需统计的对象", "nobody to count in the audit year"))
+                                              "本年度无需统计的对象", "nobody to count in the audit year",
+                                              threshold=minimum, parameters=used, counts=Counts(0, 0)))
                 continue
             achieved, total = int(achieved_counts[office]), int(totals[office])
             share = achieved / total
@@ -63,5 +65,6 @@ class RatioCheck(CheckKind):
                 f"{achieved}/{total}（{share:.1%}），下限 {minimum:.0%}",
                 f"{achieved}/{total} ({share:.1%}), minimum {minimum:.0%}",
                 None if passed else lacking.of(office), p.population.table,
+                threshold=minimum, parameters=used, counts=Counts(achieved, total),
             ))
         return outcomes

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from westaudit.checks.base import OfficeOutcome
 from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.selectors import OFFICE
-from westaudit.core.results import Status
+from westaudit.core.results import Counts, ParameterUse, Status
+from westaudit.core.results import Threshold as ThresholdValue
 from westaudit.runtime.lazy import lazy_module
 
 pd = lazy_module("pandas")
@@ -24,7 +25,8 @@ class RowWording:
 
 
 def outcomes_by_rows(offices: list[str], records: pd.DataFrame, offending: pd.DataFrame, expected: str,
-                     table: str, when_none: Status, wording: RowWording) -> list[OfficeOutcome]:
+                     table: str, when_none: Status, wording: RowWording, threshold: ThresholdValue = None,
+                     parameters: tuple[ParameterUse, ...] = ()) -> list[OfficeOutcome]:
     """Pass or fail per office by whether any of its records offend; offices with no records get when_none.
 
     The offending rows are grouped by office once, not filtered once per office.
@@ -35,11 +37,13 @@ def outcomes_by_rows(offices: list[str], records: pd.DataFrame, offending: pd.Da
     for office in offices:
         total = int(totals.get(office, 0))
         if total == 0:
-            outcomes.append(OfficeOutcome(office, when_none, 0, expected, wording.none_zh, wording.none_en))
+            outcomes.append(OfficeOutcome(office, when_none, 0, expected, wording.none_zh, wording.none_en,
+                                          threshold=threshold, parameters=parameters, counts=Counts(0, 0)))
             continue
         count = offending_by_office.count(office)
         outcomes.append(OfficeOutcome(
             office, Status.FAIL if count else Status.PASS, f"{total - count}/{total}", expected,
             wording.summary_zh.format(bad=count, total=total), wording.summary_en.format(bad=count, total=total),
-            offending_by_office.of(office) if count else None, table))
+            offending_by_office.of(office) if count else None, table,
+            threshold=threshold, parameters=parameters, counts=Counts(total - count, total)))
     return outcomes

@@ -1,11 +1,11 @@
 """The figures of the national annual evaluation (national article 16), by province, from results and tables.
 
 Figures whose rule or table is not in the package are None, which the report shows as "not submitted".
+Every figure is computed from a result's typed fields (counts, threshold), never from its wording.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -21,9 +21,6 @@ EXTENSION_RULE = "service_province-07"
 # tables still being added to the contract: their deadline rules are found by the table they read
 SUBSIDY_TABLE_WORD = "subsid"
 INCIDENT_TABLE_WORD = "incident"
-DEFAULT_EMPLOYMENT_MIN = 0.2
-_FRACTION = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
-_PERCENT_MIN = re.compile(r">=\s*([\d.]+)%")
 
 
 @dataclass(frozen=True)
@@ -64,7 +61,8 @@ class ArticleRow:
 @dataclass(frozen=True)
 class Evaluation:
     provinces: tuple[ProvinceFigures, ...]
-    employment_min: float
+    # the employment rule's minimum in force; None when no office was judged on it
+    employment_min: float | None
     articles: tuple[ArticleRow, ...]
     deadline_rules: tuple[tuple[str, tuple[float | None, ...]], ...]
 
@@ -73,18 +71,18 @@ class Evaluation:
         return [ratio for p in self.provinces for ratio in p.employment_ratios]
 
 
-def _fraction(result: Result) -> tuple[int, int] | None:
-    match = _FRACTION.match(str(result.measured)) if isinstance(result.measured, str) else None
-    return (int(match[1]), int(match[2])) if match else None
-
-
 def rate_of(results: list[Result]) -> Rate | None:
     """Records done on time over all records, summed over offices; None when no office submitted any."""
-    fractions = [f for f in map(_fraction, (r for r in results if r.status is not Status.INSUFFICIENT_DATA)) if f]
     judged = [r for r in results if r.status is not Status.INSUFFICIENT_DATA]
     if not judged:
         return None
-    return Rate(sum(f[0] for f in fractions), sum(f[1] for f in fractions))
+    counted = [r.counts for r in judged if r.counts is not None]
+    return Rate(sum(c.met for c in counted), sum(c.total for c in counted))
+
+
+def _reaches(result: Result) -> bool:
+    """An employment ratio at or above the minimum the office was judged against."""
+    return float(result.measured) >= float(result.threshold) - 1e-12
 
 
 class _Figures:
@@ -135,22 +133,20 @@ class _Figures:
                     and self.view.offices[s].office.level == "county"]
         return pd.Series([self.view.province_of(s) for s in subjects], dtype=object).value_counts().to_dict()
 
-    def employment_min(self) -> float:
-        for result in self.by_rule.get(EMPLOYMENT_RULE, ()):
-            match = _PERCENT_MIN.search(result.expected)
-            if match:
-                return float(match[1]) / 100
-        return DEFAULT_EMPLOYMENT_MIN
+    def employment_min(self) -> float | None:
+        thresholds = (r.threshold for r in self.by_rule.get(EMPLOYMENT_RULE, ()) if r.threshold is not None)
+        return next((float(threshold) for threshold in thresholds), None)
 
-    def province(self, province: str, serving: dict[str, int] | None, eliminated: dict[str, int] | None,
-                 employment_min: float) -> ProvinceFigures:
-        employment = [r for r in self.results(province, {EMPLOYMENT_RULE}) if isinstance(r.measured, int | float)]
+    def province(self, province: str, serving: dict[str, int] | None, eliminated: dict[str, int] | None
+                 ) -> ProvinceFigures:
+        employment = [r for r in self.results(province, {EMPLOYMENT_RULE})
+                      if isinstance(r.measured, int | float) and r.threshold is not None]
         has_employment = bool(self.results(province, {EMPLOYMENT_RULE})) and EMPLOYMENT_RULE in self.view.rules
         return ProvinceFigures(
             self.view.offices[province],
             None if serving is None else int(serving.get(province, 0)),
             tuple(float(r.measured) for r in employment),
-            Rate(sum(float(r.measured) >= employment_min - 1e-12 for r in employment), len(employment))
+            Rate(sum(map(_reaches, employment)), len(employment))
             if has_employment and employment else None,
             rate_of(self.results(province, {EXTENSION_RULE})),
             None if eliminated is None else int(eliminated.get(province, 0)),
@@ -184,6 +180,5 @@ class _Figures:
 def evaluate(view: AuditView, tables: Mapping[str, pd.DataFrame]) -> Evaluation:
     figures = _Figures(view, tables)
     serving, eliminated = figures.volunteers_serving(), figures.counties_eliminated()
-    employment_min = figures.employment_min()
-    provinces = tuple(figures.province(p, serving, eliminated, employment_min) for p in figures.provinces)
-    return Evaluation(provinces, employment_min, figures.articles(), figures.deadline_rules())
+    provinces = tuple(figures.province(p, serving, eliminated) for p in figures.provinces)
+    return Evaluation(provinces, figures.employment_min(), figures.articles(), figures.deadline_rules())

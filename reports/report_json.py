@@ -19,15 +19,21 @@ from westaudit.evaluate.audit import AuditReport
 from westaudit.reports.heap import collector_relaxed
 from westaudit.reports.model import Score
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 # the C encoder (json only uses it without indent); Chinese kept as written
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"), check_circular=False)
+
+
+def _judged_against(result: Result) -> dict[str, Any]:
+    """The typed sides of measured and expected (1.3), each a value object's own fields."""
+    return {"threshold": result.threshold, "parameters": [use.as_dict() for use in result.parameters],
+            "counts": None if result.counts is None else result.counts.as_dict()}
 
 
 def _result(result: Result, package: str | None) -> dict[str, Any]:
     return {
         "rule_id": result.rule_id, "office_id": result.office_id, "status": result.status.value,
-        "measured": result.measured, "expected": result.expected,
+        "measured": result.measured, "expected": result.expected, **_judged_against(result),
         "message_zh": result.message_zh, "message_en": result.message_en,
         "evidence": [{"table": e.table, "source_file": e.source_file, "source_row": e.source_row, "key": e.key,
                       "values": dict(e.values), "reason": e.reason} for e in result.evidence],
@@ -52,7 +58,8 @@ class _ResultLines:
             return _Json(_ENCODER.encode(_result(result, package)))
         head = _ENCODER.encode({"rule_id": result.rule_id, "office_id": result.office_id,
                                 "status": result.status.value, "measured": result.measured,
-                                "expected": result.expected, "message_zh": result.message_zh,
+                                "expected": result.expected, **_judged_against(result),
+                                "message_zh": result.message_zh,
                                 "message_en": result.message_en})
         tail = _ENCODER.encode({"evidence_total": result.evidence_total,
                                 "incomplete_tables": list(result.incomplete_tables), "package": package})

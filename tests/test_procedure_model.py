@@ -137,8 +137,21 @@ def test_each_time_limit_overrun_by_one_unit(limit):
             actor=f"{limit.end} clerk",
             overrun=one_unit,
             evidence=(events[limit.start], events[limit.end]),
+            limit=limit,
         )
     ]
+
+
+def test_an_overdue_step_names_the_limit_it_broke_not_only_its_steps():
+    # two limits on the same steps: only the tighter one is broken, and the violation says which
+    steps = [Step("ask", "申请", "ask", "unit"), Step("grant", "批准", "grant", "province")]
+    spec = ProcedureSpec(steps, time_limits=[TimeLimit("ask", "grant", 3, "days"), TimeLimit("ask", "grant", 48, "hours")])
+    start = datetime(2025, 5, 1, 9)
+    events = [Event("c1", "ask", start, None, "a.csv", 2), Event("c1", "grant", start + timedelta(hours=60), None,
+                                                                 "a.csv", 3)]
+    (violation,) = evaluate_procedure(spec, ["c1"], events)
+    assert violation.limit == TimeLimit("ask", "grant", 48, "hours")
+    assert violation.overrun == timedelta(hours=12)
 
 
 def test_overrun_by_one_microsecond_counts():

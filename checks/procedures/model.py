@@ -119,7 +119,8 @@ class StepViolation:
 
     MISSING_STEP: `step` is a required step with no record; `actor` is who should have done it.
     OUT_OF_ORDER: `step` happened before its prerequisite `other_step`; `actor` did `step` too early.
-    OVERDUE: `step` came `overrun` later than allowed after `other_step`; `actor` did `step` late.
+    OVERDUE: `step` came `overrun` later than allowed after `other_step`; `actor` did `step` late, and
+    `limit` is the time limit broken.
     `evidence` holds the events involved, earliest first.
     """
 
@@ -130,6 +131,7 @@ class StepViolation:
     actor: str | None = None
     overrun: timedelta | None = None
     evidence: tuple[Event, ...] = field(default=())
+    limit: TimeLimit | None = None
 
 
 def evaluate_procedure(
@@ -228,7 +230,7 @@ class _RuleMeaning:
     reason: ViolationReason
     step: str
     other_step: str | None = None
-    allowed: timedelta | None = None
+    limit: TimeLimit | None = None
 
 
 def rete_rules(spec: ProcedureSpec) -> tuple[list[GapRule | AbsenceRule], dict[str, _RuleMeaning]]:
@@ -250,7 +252,8 @@ def rete_rules(spec: ProcedureSpec) -> tuple[list[GapRule | AbsenceRule], dict[s
             f"limit:{limit.start}->{limit.end}:{allowed}", limit.start, limit.end, allowed // _MICROSECOND
         )
         rules.append(rule)
-        meaning[rule.name] = _RuleMeaning(ViolationReason.OVERDUE, limit.end, limit.start, allowed)
+        # limits of equal duration share a rule name: the first one written is the one reported broken
+        meaning.setdefault(rule.name, _RuleMeaning(ViolationReason.OVERDUE, limit.end, limit.start, limit))
     # Repeated entries in the spec would only repeat the same finding.
     unique = {rule.name: rule for rule in rules}
     return list(unique.values()), meaning
@@ -267,8 +270,8 @@ def _to_violation(
     step_event = next(event for event in evidence if event.step == meaning.step)
     other_event = next(event for event in evidence if event.step == meaning.other_step)
     overrun = None
-    if meaning.allowed is not None:
-        overrun = (step_event.at - other_event.at) - meaning.allowed
+    if meaning.limit is not None:
+        overrun = (step_event.at - other_event.at) - meaning.limit.duration
     return StepViolation(
         case_key=match.case_key,
         reason=meaning.reason,
@@ -277,6 +280,7 @@ def _to_violation(
         actor=step_event.actor or spec.step(meaning.step).actor,
         overrun=overrun,
         evidence=evidence,
+        limit=meaning.limit,
     )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
 
@@ -37,6 +38,50 @@ class EvidenceRow:
     reason: str = ""
 
 
+# the value a result was judged against: a number (ratio, count, days...) or a date as YYYY-MM-DD
+Threshold = float | int | str | None
+
+
+@dataclass(frozen=True)
+class ParameterUse:
+    """A named parameter of rules/parameters.yaml a result was judged by: the value in force in the audit year
+    and the date it took effect. Writers turn it into a mapping with as_dict(), field by field, so a field added
+    here (where the value comes from, say) reaches report.json without touching a writer."""
+
+    name: str
+    value: float | int | str
+    unit: str
+    effective: dt.date | None
+
+    def as_dict(self) -> dict[str, object]:
+        plain = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: value.isoformat() if isinstance(value, dt.date) else value for name, value in plain.items()}
+
+    @classmethod
+    def from_dict(cls, written: dict[str, object]) -> ParameterUse:
+        """Back from as_dict() (the audit store); a field a later version added is simply absent in old rows."""
+        known = {f.name for f in fields(cls)}
+        effective = written.get("effective")
+        return cls(**{name: value for name, value in written.items() if name in known}
+                   | {"effective": dt.date.fromisoformat(effective) if isinstance(effective, str) else None})
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many of the items an office was judged on (records, members, member-months, quotas, cases,
+    subordinates) met the duty, out of how many."""
+
+    met: int
+    total: int
+
+    @property
+    def short(self) -> int:
+        return self.total - self.met
+
+    def as_dict(self) -> dict[str, int]:
+        return {"met": self.met, "total": self.total}
+
+
 @dataclass(frozen=True)
 class Result:
     rule_id: str
@@ -49,6 +94,10 @@ class Result:
     evidence: tuple[EvidenceRow, ...] = ()
     evidence_total: int = 0
     incomplete_tables: tuple[str, ...] = field(default=())
+    # the structured sides of measured/expected, for writers that compute with them (never parse the text)
+    threshold: Threshold = None
+    parameters: tuple[ParameterUse, ...] = ()
+    counts: Counts | None = None
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
 
 from westaudit.core.errors import UsageError, WestauditError
-from westaudit.core.results import EvidenceRow, Result, Status
+from westaudit.core.results import Counts, EvidenceRow, ParameterUse, Result, Status
 
 if TYPE_CHECKING:
     from westaudit.evaluate.audit import AuditReport
@@ -373,11 +373,14 @@ class Store:
                 by_result.setdefault(row.result_ordinal, []).append(
                     EvidenceRow(row.table_name, row.source_file, row.source_row, row.key,
                                 tuple((k, v) for k, v in json.loads(row.row_values)), row.reason))
-            return [(row.ordinal, Result(row.rule_id, row.office_id, Status(row.status), json.loads(row.measured),
-                                         row.expected, row.message_zh, row.message_en,
-                                         tuple(by_result.get(row.ordinal, ())), row.evidence_total,
-                                         tuple(json.loads(row.incomplete_tables))))
-                    for row in conn.execute(result_rows)]
+            pairs = []
+            for row in conn.execute(result_rows):
+                measured, typed = _measured_of(row.measured)
+                pairs.append((row.ordinal, Result(row.rule_id, row.office_id, Status(row.status), measured,
+                                                  row.expected, row.message_zh, row.message_en,
+                                                  tuple(by_result.get(row.ordinal, ())), row.evidence_total,
+                                                  tuple(json.loads(row.incomplete_tables)), **typed)))
+            return pairs
 
     def notices_of(self, run_id: int) -> list[tuple[str, str]]:
         def work() -> list[tuple[str, str]]:
@@ -454,15 +457,38 @@ def _insert_many(conn: Connection, table: Table, rows: list[dict]) -> None:
 
 def _result_row(run_id: int, ordinal: int, result: Result) -> dict:
     return {"run_id": run_id, "ordinal": ordinal, "rule_id": result.rule_id, "office_id": result.office_id,
-            "status": result.status.value, "measured": _measured_json(result.measured),
+            "status": result.status.value, "measured": _measured_json(result),
             "expected": result.expected, "message_zh": result.message_zh, "message_en": result.message_en,
             "evidence_total": result.evidence_total, "incomplete_tables": json.dumps(list(result.incomplete_tables)) if result.incomplete_tables else "[]"}
 
 
-def _measured_json(measured: object) -> str:
+def _plain(value: object) -> object:
     # check kinds compute with numpy: its scalars become the plain number they hold
-    plain = measured.item() if hasattr(measured, "item") else measured
-    return json.dumps(plain, ensure_ascii=False, default=str)
+    return value.item() if hasattr(value, "item") else value
+
+
+def _measured_json(result: Result) -> str:
+    """measured as JSON; with the result's typed fields (threshold, parameters, counts) an object holding them
+    all. A measured value is never an object itself, so the two read back apart, and rows stored before the
+    typed fields existed read as they did."""
+    if result.threshold is None and not result.parameters and result.counts is None:
+        return json.dumps(_plain(result.measured), ensure_ascii=False, default=str)
+    return json.dumps({"measured": _plain(result.measured), "threshold": _plain(result.threshold),
+                       "parameters": [use.as_dict() for use in result.parameters],
+                       "counts": None if result.counts is None else result.counts.as_dict()},
+                      ensure_ascii=False, default=str)
+
+
+def _measured_of(measured_json: str) -> tuple[object, dict[str, object]]:
+    """measured as stored, and the typed fields stored with it (none for a row stored before they existed)."""
+    stored = json.loads(measured_json)
+    if not isinstance(stored, dict):
+        return stored, {}
+    counts = stored.get("counts")
+    return stored["measured"], {
+        "threshold": stored.get("threshold"),
+        "parameters": tuple(ParameterUse.from_dict(use) for use in stored.get("parameters", ())),
+        "counts": None if counts is None else Counts(counts["met"], counts["total"])}
 
 
 def _evidence_row(run_id: int, result_ordinal: int, ordinal: int, row: EvidenceRow) -> dict:
