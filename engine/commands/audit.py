@@ -11,8 +11,7 @@ import dataclasses
 from functools import partial
 from pathlib import Path
 
-from westaudit.commands.common import EXIT_FAILED, EXIT_OK, add_encoding_option
-from westaudit.history.recording import add_recording_options, start_recording
+from westaudit.commands.common import EXIT_FAILED, EXIT_OK, add_encoding_option, add_recording_options
 
 
 def add_report_options(parser: argparse.ArgumentParser) -> None:
@@ -43,6 +42,7 @@ def _write_report_json(path: Path, report) -> None:
 def run(args: argparse.Namespace) -> int:
     from westaudit.evaluate.audit import run_audit
     from westaudit.evaluate.consolidate import consolidate, is_package
+    from westaudit.history.recording import start_recording
     from westaudit.intake.package import load_package
     from westaudit.reports.chromium import print_to_pdf
     from westaudit.reports.site import FINDINGS_XLSX, JUNIT_XML, REPORT_JSON, write_site

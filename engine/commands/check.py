@@ -5,9 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from westaudit.commands.common import EXIT_FAILED, EXIT_OK, add_encoding_option, load_rules_and_package
-from westaudit.evaluate.receipts import RECEIPT_NAME, write_receipt
-from westaudit.history.recording import add_recording_options, start_recording
+from westaudit.commands.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    add_encoding_option,
+    add_recording_options,
+    load_rules_and_package,
+)
+from westaudit.core.submission import RECEIPT_NAME
 
 
 def add_parser(subcommands) -> None:
@@ -23,6 +28,8 @@ def add_parser(subcommands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from westaudit.evaluate.audit import run_audit
+    from westaudit.evaluate.receipts import write_receipt
+    from westaudit.history.recording import start_recording
     from westaudit.reports.terminal import summary_lines
 
     ruleset, package = load_rules_and_package(args.package, args.rules, args.encoding)

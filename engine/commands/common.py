@@ -1,4 +1,8 @@
-"""What several commands share: loading the rule set and a package, exit codes."""
+"""What several commands share: loading the rule set and a package, exit codes, options.
+
+Every command module imports its heavy modules (pandas, Great Expectations, SQLAlchemy...) inside its run
+function, so building the parser (`westaudit --help`, `westaudit X --help`) costs no more than argparse.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,20 @@ EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 def add_encoding_option(parser) -> None:
     parser.add_argument("--encoding", default=None,
                         help="CSV encoding (gb18030, utf-8), over the manifest's and detection")
+
+
+def add_store_option(parser) -> None:
+    parser.add_argument("--store", default=None, metavar="PATH|URL",
+                        help="audit store: SQLite file or database URL (default: $WESTAUDIT_STORE, "
+                             "else ~/.westaudit/audits.sqlite)")
+
+
+def add_recording_options(parser) -> None:
+    add_store_option(parser)
+    parser.add_argument("--no-store", action="store_true", help="do not record this run (no history, no diff)")
+    parser.add_argument("--waivers", type=Path, default=None, metavar="FILE",
+                        help="approved exceptions (default: $WESTAUDIT_WAIVERS, else ~/.westaudit/waivers.yaml "
+                             "if it exists)")
 
 
 def load_rules_and_package(package_dir: Path, rules_dir: Path | None, encoding: str | None = None):

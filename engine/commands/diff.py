@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from westaudit.commands.common import EXIT_OK
+from westaudit.commands.common import EXIT_OK, add_store_option
 from westaudit.core.errors import UsageError
 from westaudit.core.results import STATUS_ZH
-from westaudit.history.recording import add_store_option, open_store
-from westaudit.history.rundiff import CHANGE_ZH, RunDiff, diff_runs
-from westaudit.history.store import RunRecord
-from westaudit.reports.widetext import table_lines
+
+if TYPE_CHECKING:
+    from westaudit.history.rundiff import RunDiff
+    from westaudit.history.store import RunRecord
 
 
 def add_parser(subcommands) -> None:
@@ -30,6 +31,9 @@ def _describe(run: RunRecord) -> str:
 
 
 def diff_lines(diff: RunDiff) -> list[str]:
+    from westaudit.history.rundiff import CHANGE_ZH
+    from westaudit.reports.widetext import table_lines
+
     lines = [f"从 from {_describe(diff.before)}", f"到 to   {_describe(diff.after)}"]
     if diff.before.ruleset_version != diff.after.ruleset_version:
         lines.append("注意：两次使用的规则集不同 / note: the runs used different rule-set versions")
@@ -47,6 +51,9 @@ def diff_lines(diff: RunDiff) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from westaudit.history.recording import open_store
+    from westaudit.history.rundiff import diff_runs
+
     store = open_store(args, create=False)
     for run_id in (args.run_a, args.run_b):
         if not store.run(run_id).complete:

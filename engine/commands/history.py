@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from westaudit.commands.common import EXIT_OK
+from westaudit.commands.common import EXIT_OK, add_store_option
 from westaudit.core.results import STATUS_ZH, Status
-from westaudit.history.recording import add_store_option, open_store
-from westaudit.reports.widetext import table_lines
 
 STATE_ZH = {"complete": "完成 complete", "started": "未完成 incomplete"}
 _COUNTED = (Status.FAIL, Status.WARN, Status.WAIVED, Status.INSUFFICIENT_DATA)
@@ -21,6 +19,9 @@ def add_parser(subcommands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from westaudit.history.recording import open_store
+    from westaudit.reports.widetext import table_lines
+
     store = open_store(args, create=False)
     records = store.runs(args.office)
     headers = ["编号 run", "开始时间 started (UTC)", "状态 state", "命令", "范围 scope", "年度", "规则集",

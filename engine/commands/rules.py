@@ -7,8 +7,6 @@ from collections import Counter
 
 from westaudit.core.errors import UsageError
 from westaudit.core.offices import OFFICE_CODES_ZH
-from westaudit.evaluate.rulecases import case_files, run_case_file
-from westaudit.spec.ruleset import RULES_DIR, load_ruleset
 
 
 def _list(ruleset) -> int:
@@ -31,6 +29,9 @@ def _show(ruleset, rule_id: str) -> int:
 
 
 def _test(ruleset, rules_dir, wanted: list[str]) -> int:
+    # the only rules subcommand that reads tables: pandas and Great Expectations are loaded for it alone
+    from westaudit.evaluate.rulecases import case_files, run_case_file
+
     per_rule: Counter[str] = Counter()
     failed = 0
     for path in case_files(rules_dir):
@@ -64,6 +65,9 @@ def add_parser(subcommands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # the check kinds' parameter models are built on loading the rule set: not for `westaudit --help`
+    from westaudit.spec.ruleset import RULES_DIR, load_ruleset
+
     rules_dir = args.rules or RULES_DIR
     ruleset = load_ruleset(rules_dir)
     if args.rules_command == "lint":

@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+# the self-check receipt's file name in a package folder (here, so `westaudit check --help` names it cheaply)
+RECEIPT_NAME = "westaudit-receipt.yaml"
+
 
 class ReceiptState(StrEnum):
     MATCHES = "matches"  # the package is byte for byte the one that was self-checked

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
 
 from westaudit.core.errors import InputError, SpecError, SpecProblem
 from westaudit.core.results import Status
-from westaudit.core.submission import ReceiptCheck, ReceiptState
+from westaudit.core.submission import RECEIPT_NAME, ReceiptCheck, ReceiptState
 from westaudit.intake.package_files import InputFile, package_files
 from westaudit.spec.specmodel import parse_model
 from westaudit.spec.yamlsource import load_yaml
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from westaudit.evaluate.audit import AuditReport
     from westaudit.intake.package import Package
 
-RECEIPT_NAME = "westaudit-receipt.yaml"
 RECEIPT_FORMAT = 1
 _SHA256 = r"^[0-9a-f]{64}$"
 

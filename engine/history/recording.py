@@ -17,7 +17,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from westaudit.evaluate.waivers import Waiver, WaiverNotice, apply_waivers, load_waivers, waiver_file
@@ -29,20 +28,6 @@ if TYPE_CHECKING:
     from westaudit.history.rundiff import RunDiff
     from westaudit.intake.package import Package
     from westaudit.spec.ruleset import RuleSet
-
-
-def add_store_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--store", default=None, metavar="PATH|URL",
-                        help="audit store: SQLite file or database URL (default: $WESTAUDIT_STORE, "
-                             "else ~/.westaudit/audits.sqlite)")
-
-
-def add_recording_options(parser: argparse.ArgumentParser) -> None:
-    add_store_option(parser)
-    parser.add_argument("--no-store", action="store_true", help="do not record this run (no history, no diff)")
-    parser.add_argument("--waivers", type=Path, default=None, metavar="FILE",
-                        help="approved exceptions (default: $WESTAUDIT_WAIVERS, else ~/.westaudit/waivers.yaml "
-                             "if it exists)")
 
 
 def open_store(args: argparse.Namespace, create: bool = True) -> Store:
