@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from westaudit.commands import audit, check, diff, evaluate, generate, history, rules, template, validate
-from westaudit.commands.common import EXIT_ERROR
+from westaudit.commands.common import EXIT_ERROR, EXIT_READER_GONE
 from westaudit.core.errors import WestauditError
 from westaudit.runtime import progress
 
@@ -28,10 +29,25 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         with progress.showing(progress.Progress()):
-            return args.handler(args)
+            code = args.handler(args)
+        sys.stdout.flush()  # here, where a reader gone away is caught, rather than at exit
+        return code
     except WestauditError as exc:
         print(f"westaudit: 错误 error:\n{exc}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:
+        return _reader_went_away()
+
+
+def _reader_went_away() -> int:
+    """The reader of our output left (`westaudit diff A B | head`): stop quietly, as a Unix tool does.
+
+    stdout is pointed at the null device so that flushing it at exit cannot raise a second time; the status is
+    the shell's for a command ended by SIGPIPE.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_READER_GONE
 
 
 if __name__ == "__main__":

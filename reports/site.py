@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 
@@ -59,14 +60,15 @@ def write_site(report: AuditReport, articles: dict[tuple[str, int], Article], ta
         # this process joins it once the other outputs are written; both claim chunks of offices as they go.
         share = SharedCursor(len(view.offices), OFFICES_PER_CLAIM)
         worker = (ForkedCall(partial(write_office_pages, view, out / "offices", lang, share))
-                  if len(view.offices) >= MIN_OFFICES_FOR_WORKER and can_share() else None)
-        write_evaluation(view, evaluate(view, tables), out, lang, with_site=True)
-        write_workbook(view, out / FINDINGS_XLSX)
-        write_junit(view, out / JUNIT_XML)
-        write_index(view, out / "index.html", lang, index_extra)
-        write_office_pages(view, out / "offices", lang, share)
-        if worker is not None:
-            worker.result()
+                  if len(view.offices) >= MIN_OFFICES_FOR_WORKER and can_share() else nullcontext())
+        with worker:
+            write_evaluation(view, evaluate(view, tables), out, lang, with_site=True)
+            write_workbook(view, out / FINDINGS_XLSX)
+            write_junit(view, out / JUNIT_XML)
+            write_index(view, out / "index.html", lang, index_extra)
+            write_office_pages(view, out / "offices", lang, share)
+            if isinstance(worker, ForkedCall):
+                worker.result()
     return out / "index.html"
 
 

@@ -1,9 +1,15 @@
 """Unusable input gives one clear message and exit code 2, never a traceback."""
 
+import os
 import shutil
+import subprocess
+import sys
+
+import pytest
 
 from conftest import SAMPLE
 from westaudit.cli import main
+from westaudit.commands.common import EXIT_READER_GONE
 
 
 def _run(capsys, *argv):
@@ -44,3 +50,29 @@ def test_unknown_file(capsys, tmp_path):
 def test_unknown_office_for_self_check(capsys):
     code, err = _run(capsys, "check", str(SAMPLE), "--office", "XX")
     assert code == 2 and "office 'XX' is not in this package" in err
+
+
+@pytest.mark.parametrize("argv", [["rules", "list"], ["rules", "show", "national-01"]])
+def test_a_reader_that_goes_away_ends_the_command_quietly(argv, tmp_path):
+    """`westaudit rules list | head -1`: the reader closes the pipe; no BrokenPipeError traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written: every write fails
+    done = subprocess.run([sys.executable, "-c", "import sys; from westaudit.cli import main; sys.exit(main())",
+                           *argv], stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120)
+    os.close(write_end)
+    assert done.stderr == ""
+    assert done.returncode == EXIT_READER_GONE
+
+
+def test_an_engine_failure_is_reported_without_a_traceback(capsys, monkeypatch):
+    """A failure inside durable-rules is a westaudit error: one message, exit 2, no verdict and no traceback."""
+    from westaudit.checks.procedures.rete_adapter import ReteEngineError
+    from westaudit.evaluate import audit
+
+    def engine_refuses(*args, **kwargs):
+        raise ReteEngineError("durable_rules returned unexpected result code 7")
+
+    monkeypatch.setattr(audit, "run_audit", engine_refuses)
+    code, err = _run(capsys, "check", str(SAMPLE), "--office", "N", "--no-store", "--no-receipt")
+    assert code == 2
+    assert "durable_rules returned unexpected result code 7" in err and "Traceback" not in err

@@ -33,6 +33,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from westaudit.core.errors import EngineError
 from westaudit.runtime.lazy import lazy_module
 from westaudit.runtime.parallel import ForkedCall
 
@@ -51,7 +52,7 @@ _CASE_END_ID = "case_end"
 _ruleset_counter = itertools.count()
 
 
-class ReteEngineError(RuntimeError):
+class ReteEngineError(EngineError):
     """durable_rules refused an operation this module relies on (a bug here or in the engine)."""
 
 
@@ -222,7 +223,8 @@ def run_rules(
 
 def _in_child_process(work: Callable[[], list[Match]]) -> list[Match]:
     try:
-        return ForkedCall(work).result()
+        with ForkedCall(work) as child:
+            return child.result()
     except ChildProcessError as died:
         raise ReteEngineError(f"the durable-rules child process died: {died}") from None
 

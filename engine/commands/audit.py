@@ -66,8 +66,9 @@ def run(args: argparse.Namespace) -> int:
                                                       consolidation=merged.summary), wait=False,
                                   beside=write_json)
         print("\n".join(consolidation_lines(merged.summary, report.offices)))
-    index = write_site(report, ruleset.articles, package.tables, args.out, args.lang, recording.index_context)
-    recording.saved()
+    with recording:  # a writer that raises stops the worker storing the run
+        index = write_site(report, ruleset.articles, package.tables, args.out, args.lang, recording.index_context)
+        recording.saved()
     failed = sum(r.status.value == "fail" for r in report.results)
     print(f"审计完成 audited {len(report.results)} results, {failed} failed; rejected rows: {len(report.rejected)}")
     print(f"报告 report: {index.resolve()}")

@@ -35,8 +35,9 @@ def run(args: argparse.Namespace) -> int:
     ruleset, package = load_rules_and_package(args.package, args.rules, args.encoding)
     recording = start_recording(args, package, ruleset, "check")
     report = recording.finish(run_audit(package, ruleset, only_office=args.office), wait=False)
-    print("\n".join(summary_lines(report)))
-    if not args.no_receipt:
-        print(f"自查回执 self-check receipt: {write_receipt(package, report, args.office).resolve()}")
-    recording.saved()
+    with recording:  # a receipt that cannot be written stops the worker storing the run
+        print("\n".join(summary_lines(report)))
+        if not args.no_receipt:
+            print(f"自查回执 self-check receipt: {write_receipt(package, report, args.office).resolve()}")
+        recording.saved()
     return EXIT_FAILED if report.failed else EXIT_OK

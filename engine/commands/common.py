@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+# 128 + SIGPIPE: what a shell reports for a command whose reader closed the pipe
+EXIT_READER_GONE = 141
 
 
 def add_encoding_option(parser) -> None:

@@ -56,3 +56,8 @@ class InputError(WestauditError):
 
 class UsageError(WestauditError):
     """The command line asks for something that does not exist."""
+
+
+class EngineError(WestauditError):
+    """A library westaudit relies on failed (a bug here or in it, not in the user's input): reported without a
+    traceback, and no verdict is given."""

@@ -74,6 +74,16 @@ class Recording:
             print(self._recorded_line())
         return report
 
+    def __enter__(self) -> Recording:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Leaving the block before saved() (a writer raised, say) kills the worker storing the run, which then
+        stays incomplete in the store: a run whose reports were not written is not recorded as done."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.cancel()
+
     def saved(self) -> None:
         """Wait until the run is stored and `beside` done (nothing to wait for when neither was asked)."""
         pending, self._pending = self._pending, None

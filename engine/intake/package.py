@@ -153,8 +153,9 @@ class _ReadAhead:
         return self._read
 
     def close(self) -> None:
-        """Wait for the child even when reading stopped early (its result would otherwise block its exit)."""
-        self._results()
+        """Reading stopped, by an error or at the end: a child still reading is stopped with it."""
+        if self._call is not None:
+            self._call.cancel()
 
 
 def _size(path: Path) -> int:
@@ -284,8 +285,8 @@ def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | N
             submitted[name], typed[name] = one.submitted, one.table
             keys[name] = set(one.table.frame[contract[name].key[0]])
     finally:
-        if ahead:  # typing stopped early: the child's result would otherwise block its exit
-            _result_ahead(ahead[1], ahead[0], contract, keys)
+        if ahead:  # typing stopped early, by an error: the child stops with it
+            ahead[1].cancel()
     accounts = tuple(TableAccount(name, (raws[name].source,), len(raws[name].frame), len(t.frame),
                                   len({(r.source_file, r.source_row) for r in t.rejected}))
                      for name, t in typed.items())

@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # an audit never phones home
-
 import great_expectations as gx  # noqa: E402  (after the analytics switch)
 import great_expectations.expectations as gxe  # noqa: E402
+import tqdm.std  # noqa: E402  (a dependency of Great Expectations)
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 from great_expectations.execution_engine import PandasExecutionEngine, pandas_execution_engine  # noqa: E402
 from great_expectations.expectations.expectation import (  # noqa: E402
@@ -48,6 +48,10 @@ from great_expectations.expectations.metrics.map_metric_provider.multicolumn_con
 
 from westaudit.intake import cells
 from westaudit.spec.tables import ColumnSpec, TableSpec  # noqa: E402
+
+# GE's progress bars are off, but every tqdm bar it makes, even a disabled one, starts tqdm's monitor thread,
+# and a running thread makes the forks of an audit unsafe (engine/runtime/parallel.py: other_threads)
+tqdm.std.tqdm.monitor_interval = 0
 
 # The West Plan began in 2003; a date outside this window is a typing slip, not an event of the plan.
 DEFAULT_EARLIEST = dt.date(2003, 1, 1)

@@ -8,9 +8,12 @@ or the work is too small to repay starting a worker, everything runs here, in or
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Generic, TypeVar
 
@@ -31,22 +34,34 @@ def can_fork() -> bool:
 
 
 def can_share() -> bool:
-    """Whether work shared with a forked worker can run beside this process: fork, and a second core."""
-    return can_fork() and (os.cpu_count() or 1) >= 2
+    """Whether work shared with a forked worker can run beside this process: fork, a second core, and no other
+    thread running (see other_threads)."""
+    return can_fork() and (os.cpu_count() or 1) >= 2 and not other_threads()
 
 
 def default_jobs(table_rows: int) -> int:
     return 2 if table_rows >= MIN_ROWS_FOR_WORKERS and can_share() else 1
 
 
+def other_threads() -> list[str]:
+    """Threads other than this one. Forking while one runs is unsafe: a lock it holds stays held for ever in
+    the child, and CPython warns of it. A library's helper thread found here is a bug to fix where it starts."""
+    return [thread.name for thread in threading.enumerate() if thread is not threading.current_thread()]
+
+
 class ForkedCall(Generic[Outcome]):
     """work() started in a forked child at once, beside whatever this process does next; result() waits for it
     and returns its value (pickled back) or raises what it raised. The child's memory goes with it, and it
-    sees this process's data without copying. Where fork is unavailable, work() runs at result()."""
+    sees this process's data without copying. Where fork is unavailable, or another thread is running, work()
+    runs here, at result().
+
+    The one way westaudit runs work beside itself, always as a context manager: leaving the block, by an
+    error or otherwise, kills a child whose result was not taken and waits for it, so no child outlives it.
+    """
 
     def __init__(self, work: Callable[[], Outcome]):
         self._work, self._pid, self._pipe = work, 0, -1
-        if not can_fork():
+        if not can_fork() or other_threads():
             return
         read_end, write_end = os.pipe()
         pid = os.fork()
@@ -55,6 +70,26 @@ class ForkedCall(Generic[Outcome]):
             _child(work, write_end)
         os.close(write_end)
         self._pid, self._pipe = pid, read_end
+
+    @property
+    def forked(self) -> bool:
+        return self._pid != 0
+
+    def __enter__(self) -> ForkedCall[Outcome]:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.cancel()
+
+    def cancel(self) -> None:
+        """Kills the child if it still runs and waits for it; nothing to do once result() returned."""
+        if not self._pid:
+            return
+        pid, self._pid = self._pid, 0
+        with contextlib.suppress(ProcessLookupError):  # it may have ended meanwhile; waitpid reaps it all the same
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(self._pipe)
 
     def result(self) -> Outcome:
         if not self._pid:
@@ -107,7 +142,7 @@ def evaluate_all(tasks: Sequence[Task], evaluate: Callable[[Task], Outcome], cos
                  jobs: int, on_done: Callable[[int], None] = lambda done: None) -> list[Outcome]:
     """evaluate(task) for every task, in task order, over `jobs` processes (this one and jobs-1 forked)."""
     global _WORK
-    if jobs <= 1 or len(tasks) < 2:
+    if jobs <= 1 or len(tasks) < 2 or other_threads():
         outcomes = []
         for done, task in enumerate(tasks, start=1):
             outcomes.append(evaluate(task))
