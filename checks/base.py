@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -96,15 +95,14 @@ def _param_refs(value: object) -> Iterator[str]:
 
 
 def parameters_used(ctx: EvalContext, *thresholds: object) -> tuple[ParameterUse, ...]:
-    """The named parameters among a rule's thresholds (literals are skipped), each with the value in force in
-    the audit year and the date that value took effect."""
-    year_end = dt.date(ctx.year, 12, 31)
-    uses = []
+    """The named parameters among a rule's thresholds (literals are skipped), each with the value in force, the
+    date that value took effect, its basis and where it came from (rules/parameters or an adopted policy)."""
+    uses: list[ParameterUse] = []
     for threshold in thresholds:
         if isinstance(threshold, ParamRef) and threshold not in {use.name for use in uses}:
-            parameter = ctx.parameters.parameters[threshold]
-            since = max((date for date, _ in parameter.values if date <= year_end), default=None)
-            uses.append(ParameterUse(str(threshold), ctx.resolve(threshold), parameter.unit, since))
+            found = ctx.parameters.in_force(threshold, ctx.year)
+            uses.append(ParameterUse(str(threshold), found.value, ctx.parameters.parameters[threshold].unit,
+                                     found.since, found.basis, found.source, found.adopted_by))
     return tuple(uses)
 
 

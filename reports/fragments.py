@@ -59,7 +59,8 @@ class OfficeFragments:
         return piece
 
     def _result(self, result: Result) -> str:
-        key = ("result", *_shown(result), result.message_zh, result.message_en, result.incomplete_tables)
+        key = ("result", *_shown(result), result.message_zh, result.message_en, result.incomplete_tables,
+               result.parameters)
         return self._once(key, lambda: self._macros.result(result, self._rules[result.rule_id]))
 
     def _article_open(self, block: ArticleBlock) -> str:

@@ -54,6 +54,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "measured": ("实测", "measured"),
     "expected": ("要求", "expected"),
     "explanation": ("说明", "explanation"),
+    "value_basis": ("取值依据", "basis of the values"),
     "to_fix": ("整改建议", "what to fix"),
     "evidence": ("证据行", "evidence rows"),
     "evidence_file": ("文件:行", "file:row"),

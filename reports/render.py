@@ -21,6 +21,7 @@ from .messages import (
     words,
 )
 from .model import evidence_values_text
+from .value_basis import value_bases
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#!~])")
 
@@ -53,6 +54,7 @@ def _globals(lang: str) -> dict:
         "hint": partial(_hint, lang=lang), "static": _static,
         "article_label": partial(article_label, lang=lang),
         "receipt_state": partial(receipt_state_label, lang=lang), "values_text": evidence_values_text,
+        "value_bases": partial(value_bases, lang=lang),
     }
 
 

@@ -19,7 +19,7 @@ from westaudit.evaluate.audit import AuditReport
 from westaudit.reports.heap import collector_relaxed
 from westaudit.reports.model import Score
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 # the C encoder (json only uses it without indent); Chinese kept as written
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"), check_circular=False)
 

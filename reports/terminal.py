@@ -12,6 +12,7 @@ from westaudit.core.submission import (
 )
 from westaudit.evaluate.audit import AuditReport
 from westaudit.intake.orgchart import Office
+from westaudit.reports.value_basis import value_bases
 
 _MARK = {Status.PASS: "✓", Status.FAIL: "✗", Status.WARN: "!", Status.NOT_APPLICABLE: "-",
          Status.INSUFFICIENT_DATA: "?", Status.WAIVED: "~"}
@@ -36,6 +37,7 @@ def summary_lines(report: AuditReport, evidence_shown: int = 5) -> list[str]:
         lines.append(f"  {_MARK[result.status]} {STATUS_ZH[result.status]:<4} {result.rule_id:<34} {rule.title_zh}")
         if result.status in (Status.FAIL, Status.WARN, Status.INSUFFICIENT_DATA):
             lines.append(f"      {result.message_zh}  (要求 {result.expected})")
+            lines.extend(f"      取值依据 {line}" for line in value_bases(result))
             for evidence in result.evidence[:evidence_shown]:
                 lines.append(f"      · {evidence.source_file}:{evidence.source_row} {evidence.key} {evidence.reason}")
             if result.evidence_total > evidence_shown:

@@ -20,16 +20,17 @@ from westaudit.core.results import Result, Status
 from .messages import LEVEL, LEVEL_ORDER, office_code_label, remediation, status_label
 from .model import AuditView, evidence_values_text
 from .office_pages import EVIDENCE_SAMPLE
+from .value_basis import value_bases
 from .xlsx import StreamingWorkbook
 
 FINDING_STATUSES = (Status.FAIL, Status.WARN, Status.INSUFFICIENT_DATA)
 # 数据包: the package the finding (its office) or the evidence row came from; blank: the office sent none
 FINDING_HEADER = ("机构编号", "机构名称", "层级", "规则编号", "条款", "职责", "结论", "状态代码", "实测", "要求",
-                  "说明", "证据行数", "数据不完整的表", "整改建议", "数据包")
+                  "说明", "证据行数", "数据不完整的表", "整改建议", "数据包", "取值依据")
 EVIDENCE_HEADER = ("机构编号", "规则编号", "结论", "数据表", "文件", "行", "编号", "原因", "内容", "数据包")
 OFFICE_HEADER = ("机构编号", "机构名称", "层级", "上级机构编号", "符合率", "评价项", "符合", "不符合", "数据不足", "数据包")
 EVIDENCE_SHEET, OFFICE_SHEET = "证据行", "机构"
-_WIDTHS = {"职责": 36, "说明": 40, "整改建议": 40, "内容": 60, "机构名称": 18, "数据包": 18}
+_WIDTHS = {"取值依据": 60, "职责": 36, "说明": 40, "整改建议": 40, "内容": 60, "机构名称": 18, "数据包": 18}
 
 
 def findings(view: AuditView) -> list[Result]:
@@ -48,7 +49,7 @@ def finding_rows(view: AuditView, results: list[Result]) -> Iterator[list]:
                rule.title_zh, status_label(result.status, "zh"), result.status.value, result.measured,
                result.expected, result.message_zh, result.evidence_total, "、".join(result.incomplete_tables),
                remediation(rule.check.name, result.status, result.expected, result.incomplete_tables, "zh"),
-               view.package_of(office.office_id)]
+               view.package_of(office.office_id), "\n".join(value_bases(result))]
 
 
 def _evidence_package(view: AuditView, source_file: str) -> str | None:

@@ -103,3 +103,33 @@ def test_lint_command_exits_2_with_the_location(rules, capsys):
     path = _edit(rules, RULE, "kind: ratio", "kind: ration")
     assert main(["--rules", str(rules), "rules", "lint"]) == 2
     assert f"{path}:9: check.kind" in capsys.readouterr().err
+
+
+def test_a_parameter_without_a_basis_is_refused(rules):
+    path = _edit(rules, "parameters/service.yaml", "  basis:\n    kind: default\n    why: 条文未定日期；取6月底，早于志愿者到岗\n", "")
+    problems = _problems(rules)
+    assert any(p.startswith(f"{path}:") and "dispatch_plan_due.basis" in p and "missing" in p for p in problems)
+
+
+def test_a_text_basis_must_quote_its_article(rules):
+    # 20% stands in service_county-09, 25% does not: the quote is checked against articles.tsv
+    path = _edit(rules, "parameters.yaml", "quote: 每年为不少于在本县服务志愿者人数20%的志愿者落实就业岗位",
+                 "quote: 每年为不少于在本县服务志愿者人数25%的志愿者落实就业岗位")
+    text = path.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, row in enumerate(text, 1) if row.startswith("  basis:"))
+    assert any(p.startswith(f"{path}:{line}: employment_ratio_min.basis.quote") for p in _problems(rules))
+
+
+def test_a_text_basis_names_an_existing_article(rules):
+    path = _edit(rules, "parameters.yaml", "article: service_county-09", "article: service_county-19")
+    assert any(p.startswith(f"{path}:") and "service_county-19: no such article" in p for p in _problems(rules))
+
+
+def test_a_basis_of_unknown_kind_or_missing_field_is_refused(rules):
+    path = _edit(rules, "parameters.yaml", "    kind: default\n    why: 条文只写“末位淘汰制”",
+                 "    kind: custom\n    why: 条文只写“末位淘汰制”")
+    assert any(p.startswith(f"{path}:") and "last_place_elimination_count.basis.kind" in p for p in _problems(rules))
+    _edit(rules, "parameters.yaml", "    kind: custom\n", "    kind: policy\n")
+    problems = _problems(rules)
+    assert any("last_place_elimination_count.basis.title: missing" in p for p in problems)
+    assert any("last_place_elimination_count.basis.why: unknown key" in p for p in problems)

@@ -78,7 +78,7 @@ def test_the_evaluation_has_no_employment_minimum_when_no_office_was_judged(samp
 
 def test_report_json_writes_the_typed_fields(sample_audit):
     document = report_document(sample_audit)
-    assert document["schema_version"] == SCHEMA_VERSION == "1.3"
+    assert document["schema_version"] == SCHEMA_VERSION == "1.4"
     results = document["results"]
     assert all({"threshold", "parameters", "counts"} <= set(r) for r in results)
     employment = next(r for r in results if r["rule_id"] == EMPLOYMENT_RULE and r["counts"])
@@ -90,13 +90,14 @@ def test_report_json_writes_the_typed_fields(sample_audit):
 
 def test_a_field_added_to_parameter_use_reaches_report_json_without_a_writer_change(sample_audit):
     @dataclasses.dataclass(frozen=True)
-    class WithBasis(ParameterUse):
-        basis: str = "text"
+    class WithReview(ParameterUse):
+        reviewed_by: str = "P1"
 
-    use = WithBasis("employment_ratio_min", 0.2, "ratio", dt.date(2020, 1, 1))
+    use = WithReview("employment_ratio_min", 0.2, "ratio", dt.date(2020, 1, 1))
     result = Result("r", "o", Status.PASS, 0.5, ">= 20%", "", "", threshold=0.2, parameters=(use,),
                     counts=Counts(1, 2))
     (written,) = report_document(dataclasses.replace(sample_audit, results=(result,)))["results"]
     assert written["parameters"] == [{"name": "employment_ratio_min", "value": 0.2, "unit": "ratio",
-                                      "effective": "2020-01-01", "basis": "text"}]
+                                      "effective": "2020-01-01", "basis": None, "source": "", "adopted_by": "",
+                                      "reviewed_by": "P1"}]
     assert written["counts"] == {"met": 1, "total": 2}

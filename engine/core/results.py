@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
+from westaudit.core.basis import Basis
+
 
 class Status(StrEnum):
     PASS = "pass"
@@ -44,26 +46,36 @@ Threshold = float | int | str | None
 
 @dataclass(frozen=True)
 class ParameterUse:
-    """A named parameter of rules/parameters.yaml a result was judged by: the value in force in the audit year
-    and the date it took effect. Writers turn it into a mapping with as_dict(), field by field, so a field added
-    here (where the value comes from, say) reaches report.json without touching a writer."""
+    """A named parameter a result was judged by: the value in force at the audit's parameter date, the date it
+    took effect, its basis (article text, policy document or westaudit default) and where the value came from
+    (`source`: the parameter file or the policy file; `adopted_by`: the office whose policy set it, blank for
+    rules/parameters). Writers turn it into a mapping with as_dict(), field by field."""
 
     name: str
     value: float | int | str
     unit: str
     effective: dt.date | None
+    basis: Basis | None = None
+    source: str = ""
+    adopted_by: str = ""
+
+    @property
+    def rests_on_default(self) -> bool:
+        return self.basis is not None and self.basis.is_default
 
     def as_dict(self) -> dict[str, object]:
         plain = {f.name: getattr(self, f.name) for f in fields(self)}
-        return {name: value.isoformat() if isinstance(value, dt.date) else value for name, value in plain.items()}
+        return {name: value.isoformat() if isinstance(value, dt.date)
+                else value.as_dict() if isinstance(value, Basis) else value for name, value in plain.items()}
 
     @classmethod
     def from_dict(cls, written: dict[str, object]) -> ParameterUse:
         """Back from as_dict() (the audit store); a field a later version added is simply absent in old rows."""
         known = {f.name for f in fields(cls)}
-        effective = written.get("effective")
+        effective, basis = written.get("effective"), written.get("basis")
         return cls(**{name: value for name, value in written.items() if name in known}
-                   | {"effective": dt.date.fromisoformat(effective) if isinstance(effective, str) else None})
+                   | {"effective": dt.date.fromisoformat(effective) if isinstance(effective, str) else None,
+                      "basis": Basis.from_dict(basis) if isinstance(basis, dict) else None})
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from westaudit.core.basis import Basis, BasisKind
 from westaudit.core.errors import SpecError, SpecProblem
 from westaudit.spec.yamlsource import LocatedDict, load_yaml
 
 UNITS = ("ratio", "count", "hours", "days", "month_day", "amount")
 _MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
-_ALLOWED_KEYS = {"description_zh", "description_en", "unit", "reference", "values"}
+_ALLOWED_KEYS = {"description_zh", "description_en", "unit", "reference", "basis", "values"}
+# what each kind of basis must and may say (docs/rules.md#basis)
+_BASIS_FIELDS = {
+    BasisKind.TEXT: ({"article", "quote"}, set()),
+    BasisKind.POLICY: ({"title"}, {"number", "clause"}),
+    BasisKind.DEFAULT: ({"why"}, set()),
+}
+ARTICLE_REF = re.compile(r"^([a-z_]+)-(\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,8 @@ class Parameter:
     values: tuple[tuple[dt.date, float | int | str], ...]
     file: str
     line: int | None
+    basis: Basis | None = None
+    basis_line: int | None = None
 
     def value_at(self, on: dt.date) -> float | int | str | None:
         in_force = None
@@ -36,24 +46,78 @@ class Parameter:
 
 
 @dataclass(frozen=True)
+class InForce:
+    """A parameter's value on a date, with its provenance: the date it took effect, its basis, the file it was
+    read from and, for a policy's value, the office that adopted the policy."""
+
+    value: float | int | str
+    since: dt.date
+    basis: Basis | None
+    source: str
+    adopted_by: str = ""
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """One policy's dated values, as the parameter set sees them (engine/spec/policies.py builds them)."""
+
+    adopted_by: str
+    basis: Basis
+    source: str
+    values: dict[str, tuple[tuple[dt.date, float | int | str], ...]]
+
+
+def _latest(values: tuple[tuple[dt.date, float | int | str], ...], on: dt.date):
+    return max(((since, value) for since, value in values if since <= on), default=None, key=lambda item: item[0])
+
+
+def _source_label(file: str) -> str:
+    path = Path(file)
+    return f"rules/{path.parent.name}/{path.name}" if path.parent.name == "parameters" else f"rules/{path.name}"
+
+
+@dataclass(frozen=True)
 class ParameterSet:
     parameters: dict[str, Parameter]
+    # policies that apply, most specific office first; a value resolves from the first that has one in force
+    overlays: tuple[Overlay, ...] = ()
+    # the date values are taken at (--as-of); None: 31 December of the audit year
+    on: dt.date | None = None
 
     def __contains__(self, name: str) -> bool:
         return name in self.parameters
 
+    def date_for(self, year: int) -> dt.date:
+        return self.on or dt.date(year, 12, 31)
+
+    def in_force(self, name: str, year: int) -> InForce:
+        """The value in force on the parameter date: the most specific policy with a value in force then, else
+        rules/parameters."""
+        on = self.date_for(year)
+        for overlay in self.overlays:
+            found = _latest(overlay.values.get(name, ()), on)
+            if found is not None:
+                return InForce(found[1], found[0], overlay.basis, overlay.source, overlay.adopted_by)
+        parameter = self.parameters[name]
+        found = _latest(parameter.values, on)
+        if found is None:
+            raise SpecError([SpecProblem(parameter.file, parameter.line, name, f"no value in force on {on}")])
+        return InForce(found[1], found[0], parameter.basis, _source_label(parameter.file))
+
     def value(self, name: str, year: int) -> float | int | str:
-        """The value in force at the end of the audit year."""
-        value = self.parameters[name].value_at(dt.date(year, 12, 31))
-        if value is None:
-            raise SpecError([SpecProblem(self.parameters[name].file, self.parameters[name].line, name,
-                                         f"no value in force in {year}")])
-        return value
+        """The value in force at the end of the audit year (or on the as-of date)."""
+        return self.in_force(name, year).value
 
     def deadline(self, name: str, year: int) -> dt.date:
         """A month_day parameter ("03-31") as a date in the audit year."""
         month, day = (int(part) for part in str(self.value(name, year)).split("-"))
         return dt.date(year, month, day)
+
+    def with_overlays(self, overlays: tuple[Overlay, ...]) -> ParameterSet:
+        return replace(self, overlays=overlays)
+
+    def at(self, on: dt.date | None) -> ParameterSet:
+        return replace(self, on=on)
 
 
 def _check_value(unit: str, value: object) -> str | None:
@@ -68,6 +132,39 @@ def _check_value(unit: str, value: object) -> str | None:
     if unit in ("hours", "days", "amount") and value < 0:
         return "must not be negative"
     return None
+
+
+def parse_basis(node: object, file: str, field: str, line: int | None,
+                problems: list[SpecProblem]) -> Basis | None:
+    """A `basis:` mapping: kind text (article, quote), policy (title, number?, clause?) or default (why)."""
+    if not isinstance(node, LocatedDict):
+        problems.append(SpecProblem(file, line, field, "missing: every value needs its basis "
+                                    "(kind: text | policy | default, docs/rules.md#basis)"))
+        return None
+    try:
+        kind = BasisKind(node.get("kind"))
+    except ValueError:
+        problems.append(SpecProblem(file, node.line_of("kind"), f"{field}.kind",
+                                    f"{node.get('kind')!r}: must be one of text, policy, default"))
+        return None
+    required, optional = _BASIS_FIELDS[kind]
+    found = True
+    for key in node:
+        if key != "kind" and key not in required | optional:
+            problems.append(SpecProblem(file, node.line_of(str(key)), f"{field}.{key}",
+                                        f"unknown key for a {kind.value} basis; expected {', '.join(sorted(required | optional))}"))
+            found = False
+    for key in sorted(required):
+        if not isinstance(node.get(key), str) or not node[key].strip():
+            problems.append(SpecProblem(file, node.line_of(key), f"{field}.{key}", f"missing (a {kind.value} basis needs it)"))
+            found = False
+    if kind is BasisKind.TEXT and isinstance(node.get("article"), str) and not ARTICLE_REF.match(node["article"]):
+        problems.append(SpecProblem(file, node.line_of("article"), f"{field}.article",
+                                    f"{node['article']!r}: an article as office-NN, e.g. service_county-09"))
+        found = False
+    if not found:
+        return None
+    return Basis(kind, **{key: str(node[key]).strip() for key in required | optional if key in node})
 
 
 def _parse_parameter(name: str, node: object, file: str, problems: list[SpecProblem]) -> Parameter | None:
@@ -100,8 +197,10 @@ def _parse_parameter(name: str, node: object, file: str, problems: list[SpecProb
     for key in ("description_zh", "reference"):
         if not node.get(key):
             problems.append(SpecProblem(file, node.line, f"{name}.{key}", "missing"))
+    basis = parse_basis(node.get("basis"), file, f"{name}.basis", node.line_of("basis"), problems)
     return Parameter(name, unit, str(node.get("description_zh", "")), str(node.get("description_en", "")),
-                     str(node.get("reference", "")), tuple(sorted(dated)), file, node.line)
+                     str(node.get("reference", "")), tuple(sorted(dated)), file, node.line,
+                     basis, node.line_of("basis"))
 
 
 def load_parameters(path: Path) -> ParameterSet:

@@ -13,9 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from westaudit.checks.base import CheckKind
 from westaudit.checks.registry import kinds
+from westaudit.core.basis import BasisKind
 from westaudit.core.errors import SpecError, SpecProblem
 from westaudit.core.offices import OFFICE_CODES
-from westaudit.spec.parameters import ParameterSet, load_parameters
+from westaudit.spec.parameters import ARTICLE_REF, ParameterSet, load_parameters
 from westaudit.spec.specmodel import parse_model
 from westaudit.spec.tables import CONTRACT_DIR, TableSpec, load_contract, package_folder
 from westaudit.spec.yamlsource import LocatedDict, load_yaml
@@ -161,6 +162,28 @@ def _check_meaning(rule: Rule, node: LocatedDict, ctx: RuleSetParts, problems: l
             problem(f"check.{ref.field}", f"table {ref.table!r} has no column {ref.column!r}")
 
 
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def check_text_bases(parameters: ParameterSet, articles: dict[tuple[str, int], Article],
+                     problems: list[SpecProblem]) -> None:
+    """A `text` basis quotes its article: the quoted words must stand in that article of articles.tsv (spaces
+    aside), so a number the article does not state cannot pass for the article's."""
+    for name, parameter in parameters.parameters.items():
+        basis = parameter.basis
+        if basis is None or basis.kind is not BasisKind.TEXT:
+            continue
+        office, number = ARTICLE_REF.match(basis.article).groups()
+        article = articles.get((office, int(number)))
+        if article is None:
+            problems.append(SpecProblem(parameter.file, parameter.basis_line, f"{name}.basis.article",
+                                        f"{basis.article}: no such article in articles.tsv"))
+        elif _squeezed(basis.quote) not in _squeezed(article.text):
+            problems.append(SpecProblem(parameter.file, parameter.basis_line, f"{name}.basis.quote",
+                                        f"“{basis.quote}” is not in the text of {basis.article}: {article.text}"))
+
+
 @dataclass(frozen=True)
 class RuleSetParts:
     parameters: ParameterSet
@@ -202,6 +225,7 @@ def load_ruleset(rules_dir: Path = RULES_DIR) -> RuleSet:
         parameters = ParameterSet(parameters.parameters | more.parameters)
     contract = load_contract(CONTRACT_DIR)
     parts = RuleSetParts(parameters, contract, load_articles(rules_dir / "articles.tsv"))
+    check_text_bases(parameters, parts.articles, problems)
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for path in rule_files(rules_dir):

@@ -1,0 +1,70 @@
+"""Every value a result is judged by names its basis (article text, policy, westaudit default) and every writer
+shows it: report.json as structured fields, the office pages, the Markdown, the workbook and the terminal."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from westaudit.core.basis import BasisKind
+from westaudit.reports.report_json import report_document
+from westaudit.reports.site import FINDINGS_XLSX, write_site
+from westaudit.reports.terminal import summary_lines
+from westaudit.reports.value_basis import value_basis
+
+EMPLOYMENT_RULE, VISITS_RULE = "service_county-09", "service_county-07"
+
+
+def test_every_parameter_declares_its_basis(ruleset):
+    kinds = {name: p.basis.kind for name, p in ruleset.parameters.parameters.items()}
+    assert len(kinds) == 64 and None not in kinds.values()
+    assert kinds["employment_ratio_min"] is BasisKind.TEXT  # 不少于……20% stands in service_county-09
+    assert kinds["visits_min_per_year"] is BasisKind.DEFAULT  # 定期 states no number
+
+
+def _judged(audit, rule_id):
+    return next(r for r in audit.results if r.rule_id == rule_id and r.parameters)
+
+
+def test_report_json_carries_basis_and_source(sample_audit):
+    document = report_document(sample_audit)
+    written = next(r for r in document["results"] if r["rule_id"] == EMPLOYMENT_RULE and r["parameters"])
+    (use,) = written["parameters"]
+    assert use["basis"] == {"kind": "text", "article": "service_county-09",
+                            "quote": "每年为不少于在本县服务志愿者人数20%的志愿者落实就业岗位"}
+    assert use["source"] == "rules/parameters.yaml" and use["adopted_by"] == ""
+    json.dumps(document, default=str)
+
+
+def test_value_basis_reads_as_text_policy_or_default(sample_audit):
+    employment = value_basis(_judged(sample_audit, EMPLOYMENT_RULE).parameters[0])
+    assert employment.startswith("employment_ratio_min = 0.2（2009-01-01 起施行） · 依据条文（service_county-09：")
+    visits = value_basis(_judged(sample_audit, VISITS_RULE).parameters[0], "en")
+    assert "westaudit default:" in visits and "from rules/parameters.yaml" in visits
+
+
+@pytest.fixture(scope="module")
+def site(sample_audit, sample_package, ruleset, tmp_path_factory):
+    out = tmp_path_factory.mktemp("provenance")
+    write_site(sample_audit, ruleset.articles, sample_package.tables, out, "zh")
+    return out
+
+
+def test_pages_markdown_and_workbook_show_the_basis(sample_audit, site):
+    result = _judged(sample_audit, VISITS_RULE)
+    line = value_basis(result.parameters[0])
+    page = (site / "offices" / f"{result.office_id}.html").read_text(encoding="utf-8")
+    markdown = (site / "offices" / f"{result.office_id}.md").read_text(encoding="utf-8")
+    assert "取值依据" in page and line in page
+    assert "默认口径：条文只写“定期看望、慰问”" in markdown
+    sheet = load_workbook(site / FINDINGS_XLSX, read_only=True)["县级"]
+    header, *rows = sheet.iter_rows(values_only=True)
+    column = header.index("取值依据")
+    assert any(row[column] and "默认口径" in row[column] for row in rows)
+
+
+def test_the_terminal_shows_the_basis_of_a_finding(sample_audit):
+    lines = summary_lines(sample_audit)
+    assert any(line.strip().startswith("取值依据 visits_min_per_year = 4") for line in lines)
