@@ -42,9 +42,13 @@ class InputError(WestauditError):
     row: int | None = None
     column: str | None = None
     value: str | None = None
+    # the line of the file, where it differs from the row (a CSV record spanning lines, bytes before any row)
+    line: int | None = None
 
     def __str__(self) -> str:
         parts = [self.file]
+        if self.line is not None:
+            parts.append(f"line {self.line}")
         if self.row is not None:
             parts.append(f"row {self.row}")
         if self.column is not None:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from westaudit.core.errors import InputError
 from westaudit.intake.cells import normalise_text
+from westaudit.intake.package_files import Limits, current_limits, limit_hint, read_package_file
 
 __all__ = [
     "SOURCE_ROW",
@@ -166,11 +167,65 @@ def _build_table(source: str, records: Iterable[tuple[int, list[str]]]) -> RawTa
 _DETECTED_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
-def _read_bytes(path: Path) -> bytes:
+def check_cell_sizes(table: RawTable, limits: Limits) -> RawTable:
+    """Refuse a table with a cell longer than ``limits.cell_chars``, naming its row and column: one such
+    cell copied into every page that shows it made hundreds of megabytes of reports."""
+    longest = limits.cell_chars
+    for position, column in enumerate(table.frame.columns[:len(table.headers)]):
+        lengths = table.frame[column].str.len()
+        if len(lengths) and lengths.max() > longest:
+            at = int(lengths.to_numpy().argmax())
+            raise InputError(file=table.source, row=int(table.frame[SOURCE_ROW].iat[at]),
+                             column=table.headers[position] or str(position + 1),
+                             message=f"cell of {int(lengths.iat[at])} characters is over the limit of {longest} "
+                                     f"per cell; {limit_hint('cell_chars')}")
+    for position, header in enumerate(table.headers, start=1):
+        if len(header) > longest:
+            raise InputError(file=table.source, row=1, column=str(position),
+                             message=f"header of {len(header)} characters is over the limit of {longest} per cell")
+    return table
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+_CJK = re.compile("[\u4e00-\u9fff]")
+
+
+def _utf8_chinese(line: bytes) -> bool:
+    """A line that is UTF-8 with Chinese in it: GBK text is almost never valid UTF-8, and when a short run is,
+    it decodes to two-byte letters, never to the three-byte Chinese range."""
     try:
-        return path.read_bytes()
-    except OSError as error:
-        raise InputError(file=path.name, message=f"cannot read file: {error.strerror or error}") from error
+        return bool(_CJK.search(line.decode("utf-8")))
+    except UnicodeDecodeError:
+        return False
+
+
+def _cut_short(source: str, data: bytes, candidate: str, error: UnicodeDecodeError) -> InputError | None:
+    if error.reason == "unexpected end of data" or (candidate == "gb18030" and error.start >= len(data) - 1):
+        return InputError(file=source, line=_line_of(data, error.start), message="the file ends in the middle of a "
+                          f"character ({candidate}): it was cut short; send the whole file again")
+    return None
+
+
+def _mixed_encodings(source: str, data: bytes) -> None:
+    """Rows in two encodings: the first line with Chinese decides the file's; the first line in the other is
+    named. Only a file that is not UTF-8 throughout pays for this look at every line."""
+    utf8: bool | None = None
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        this = _utf8_chinese(line)
+        if utf8 is None:
+            utf8 = this
+        elif this != utf8 and utf8:
+            raise InputError(file=source, line=number, message="this line is not UTF-8 like the lines before it (rows "
+                             "in another encoding, such as GBK, pasted into a UTF-8 file, or a damaged character); "
+                             "save the whole file as UTF-8 CSV")
+        elif this != utf8:
+            raise InputError(file=source, line=number, message="this line is UTF-8 but the file is GBK/GB18030 (rows "
+                             "in another encoding pasted in); save the whole file as UTF-8 CSV")
 
 
 def _decode(source: str, data: bytes, encoding: str | None) -> str:
@@ -178,7 +233,13 @@ def _decode(source: str, data: bytes, encoding: str | None) -> str:
     for candidate in candidates:
         try:
             text = data.decode(candidate)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as error:
+            cut = _cut_short(source, data, candidate, error)
+            if cut is not None and (encoding or candidate == "gb18030" or data[:error.start].isascii()
+                                    or _utf8_chinese(data[:error.start])):
+                raise cut from error
+            if not encoding and candidate.startswith("utf-8"):
+                _mixed_encodings(source, data)
             continue
         except LookupError as error:
             raise InputError(file=source, message=f"unknown encoding {candidate!r}") from error
@@ -190,10 +251,57 @@ def _decode(source: str, data: bytes, encoding: str | None) -> str:
 def _csv_records(source: str, text: str) -> list[tuple[int, list[str]]]:
     # One record is one spreadsheet row even when a quoted cell spans several lines, so rows are counted
     # by record, blank records included.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[tuple[int, list[str]]] = []
+    width = 0
+    line = 0
     try:
-        return list(enumerate(csv.reader(io.StringIO(text, newline="")), start=1))
+        for number, cells in enumerate(reader, start=1):
+            start, line = line + 1, reader.line_num
+            if line > start:
+                _check_spanning_record(source, cells, width, start, line)
+            width = width or (len(cells) if not _is_blank_row(cells) else 0)
+            records.append((number, cells))
     except csv.Error as error:
-        raise InputError(file=source, message=f"malformed CSV: {error}") from error
+        raise InputError(file=source, line=reader.line_num, message=f"malformed CSV: {error}") from error
+    return records
+
+
+def _check_spanning_record(source: str, cells: list[str], width: int, start: int, end: int) -> None:
+    """A quoted cell may hold line breaks; one whose lines are themselves rows (as many commas as the header
+    has, less one) is a quote that was never closed where it should have been, swallowing those rows."""
+    commas = max(1, width - 1)
+    for cell in cells:
+        if "\n" not in cell and "\r" not in cell:
+            continue
+        swallowed = [part for part in cell.splitlines()[1:] if part.count(",") >= commas]
+        if swallowed:
+            raise InputError(file=source, line=start, message=f"a quote (\") opened in this row is not closed until "
+                             f"line {end}, swallowing {len(swallowed)} lines that look like rows; close or remove "
+                             "the quote")
+
+
+def _check_delimiter(source: str, table: RawTable, text: str) -> RawTable:
+    """A file separated by semicolons or tabs reads as one column per line: say so, rather than report its
+    columns missing. A header of one cell holding two of them, or such a row in a file of several columns."""
+    end = text.find("\n")
+    first = text[:end if end >= 0 else len(text)].lstrip("\ufeff")
+    for delimiter, name in ((";", "semicolons (;)"), ("\t", "tabs"), ("|", "bars (|)")):
+        if len(table.headers) <= 1 and first.count(delimiter) >= 1 and "," not in first:
+            raise InputError(file=source, line=1, message=f"the header is separated by {name}, not commas; save "
+                             "the file as CSV (comma-separated), UTF-8")
+    width = len(table.headers)
+    for delimiter, name in ((";", "semicolons (;)"), ("\t", "tabs")):
+        if width > 2 and len(table.frame) and delimiter in text:  # the search in C spares most files the rest
+            first_cells = table.frame.iloc[:, 0].astype(str)
+            rest_blank = (table.frame.iloc[:, 1:width] == "").all(axis=1)
+            odd = (first_cells.str.count(delimiter) >= width - 1) & rest_blank
+            if odd.any():
+                at = int(odd.to_numpy().argmax())
+                raise InputError(file=source, row=int(table.frame[SOURCE_ROW].iat[at]),
+                                 message=f"this row is separated by {name}, not commas like the header; save the "
+                                         "file as CSV (comma-separated), UTF-8")
+    return table
 
 
 # whitespace str.strip() removes, but the "\n" joining cells
@@ -268,13 +376,16 @@ def read_csv_table(path: str | Path, encoding: str | None = None) -> RawTable:
     """
     path = Path(path)
     source = path.name
-    text = _decode(source, _read_bytes(path), encoding)
+    limits = current_limits()
+    text = _decode(source, read_package_file(path, limits), encoding)
     # building a row list per record costs four times what pandas' tokenizer does; same table either way
     table = _quote_free_table(source, text)
-    if table is not None:
-        return table
-    with _bulk_allocation():
-        return _build_table(source, _csv_records(source, text))
+    if table is None:
+        with _bulk_allocation():
+            table = _build_table(source, _csv_records(source, text))
+    table = _check_delimiter(source, table, text)
+    # no cell of a file is longer than the file
+    return check_cell_sizes(table, limits) if len(text) > limits.cell_chars else table
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -311,6 +422,23 @@ def _unreadable_workbook(source: str, error: Exception) -> InputError:
     return InputError(file=source, message=f"cannot read workbook{hint}: {type(error).__name__}: {error}")
 
 
+def _check_unpacked_size(source: str, data: io.BytesIO, limits: Limits) -> None:
+    """Refuse a workbook whose parts unpack to more than the limit, before any is unpacked (the sizes are in
+    the zip directory; a part that lies about its size is cut by zipfile at the size it declares)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(data) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise _unreadable_workbook(source, error) from error
+    finally:
+        data.seek(0)
+    if unpacked > limits.workbook_unpacked_bytes:
+        raise InputError(file=source, message=f"workbook unpacks to {unpacked // (1024 * 1024)} MB, over the limit of "
+                         f"{limits.workbook_unpacked_bytes // (1024 * 1024)} MB; {limit_hint('workbook_unpacked_bytes')}")
+
+
 def read_xlsx_sheets(path: str | Path) -> dict[str, RawTable]:
     """Read every worksheet of an .xlsx workbook as strings, keyed by sheet name.
 
@@ -323,10 +451,13 @@ def read_xlsx_sheets(path: str | Path) -> dict[str, RawTable]:
 
     path = Path(path)
     source = path.name
-    if not path.is_file():
+    if not path.exists():
         raise InputError(file=source, message="file does not exist or is not a file")
+    limits = current_limits()
+    data = io.BytesIO(read_package_file(path, limits))
+    _check_unpacked_size(source, data, limits)
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(data, read_only=True, data_only=True)
     except Exception as error:  # zipfile, XML and openpyxl errors alike mean "not a usable workbook"
         raise _unreadable_workbook(source, error) from error
     try:
@@ -337,7 +468,7 @@ def read_xlsx_sheets(path: str | Path) -> dict[str, RawTable]:
             sheet_source = f"{source}#{sheet.title}"
             try:
                 with _bulk_allocation():
-                    tables[sheet.title] = _build_table(sheet_source, _sheet_records(sheet))
+                    tables[sheet.title] = check_cell_sizes(_build_table(sheet_source, _sheet_records(sheet)), limits)
             except InputError:
                 raise
             except Exception as error:  # lazily parsed sheet XML can be corrupt too

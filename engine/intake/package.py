@@ -12,11 +12,12 @@ from westaudit.core.errors import InputError
 from westaudit.core.results import RejectedRow, TableAccount
 from westaudit.intake import cells, filereader
 from westaudit.intake.coerce import TypedTable, type_table
+from westaudit.intake.package_files import DATA_SUFFIXES, guarded_manifest, package_entries
 from westaudit.runtime import parallel, progress
 from westaudit.spec.manifest import Manifest, find_manifest, load_manifest
 from westaudit.spec.tables import TableSpec
 
-DATA_SUFFIXES = (".csv", ".xlsx")
+__all__ = ["DATA_SUFFIXES", "Package", "load_package", "canonical_frame"]
 # below this many bytes of CSV a forked reader costs more than it saves
 MIN_BYTES_TO_READ_AHEAD = 20_000_000
 # every table refers to offices, so they are typed first; then each table after the tables it refers to
@@ -60,7 +61,7 @@ def _raw_tables(folder: Path, manifest: Manifest, contract: dict[str, TableSpec]
         if table not in contract:
             raise InputError(str(folder / "manifest.yaml"), f"files: unknown table {table!r}; known: "
                              + ", ".join(sorted(contract)))
-    named = {(folder / file).resolve(): table for table, file in manifest.files.items()}
+    entries = package_entries(folder, manifest.files)
     found: dict[str, filereader.RawTable] = {}
 
     def keep(table: str, raw: filereader.RawTable) -> None:
@@ -68,17 +69,13 @@ def _raw_tables(folder: Path, manifest: Manifest, contract: dict[str, TableSpec]
             raise InputError(raw.source, f"table {table!r} is given twice (also {found[table].source})")
         found[table] = raw
 
-    paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith("~$"))
-    read_csv = _ReadAhead([path for path in paths if path.suffix.lower() == ".csv"], encoding)
+    read_csv = _ReadAhead([entry.path for entry in entries if entry.path.suffix.lower() == ".csv"], encoding)
     try:
-        for path in paths:
-            _read_file(path, named.get(path.resolve()) or by_stem.get(path.stem.lower()), by_stem, contract, read_csv,
+        for entry in entries:
+            _read_file(entry.path, entry.table or by_stem.get(entry.path.stem.lower()), by_stem, contract, read_csv,
                        keep)
     finally:
         read_csv.close()
-    for path, table in named.items():
-        if not path.exists():
-            raise InputError(str(path), f"the manifest names this file for table {table!r}, but it does not exist")
     return found
 
 
@@ -259,7 +256,7 @@ def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | N
     """
     if not folder.is_dir():
         raise InputError(str(folder), "not a folder (a package is a folder with a manifest and its tables)")
-    manifest = load_manifest(find_manifest(folder))
+    manifest = load_manifest(guarded_manifest(find_manifest(folder), folder))
     raws = _raw_tables(folder, manifest, contract, encoding or manifest.encoding)
     if "offices" not in raws:
         raise InputError(str(folder), "the offices table (组织机构) is missing; every package needs it")
