@@ -80,10 +80,13 @@ class OfficeFragments:
         # Markup: the HTML pieces are escaped already, and the Markdown finalize leaves Markup as it is
         return Markup("".join(pieces))
 
-    def duties(self, office: OfficeView, evidence_csv: str) -> Markup:
-        """Every duty article of the office in order, each with its results and their evidence."""
+    def duties(self, office: OfficeView, evidence_csv: str, attention: bool | None = None) -> Markup:
+        """Every duty article of the office in order, each with its results and their evidence; with `attention`,
+        only the articles with something to act on (True) or only the others (False)."""
         pieces = []
         for block in office.articles:
+            if attention is not None and block.attention is not attention:
+                continue
             if not block.results:
                 pieces.append(self._unchecked_article(block))
                 continue

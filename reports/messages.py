@@ -123,6 +123,31 @@ _WORDS: dict[str, tuple[str, str]] = {
     "evaluation_scope": ("评估范围：报送单位 {office} 辖区内 {n} 个省级项目办。",
                          "Scope: {n} provinces under the submitting office {office}."),
     "no_provinces": ("辖区内没有省级项目办。", "No province offices in scope."),
+    # the first screen: verdict, what to fix, filters
+    "verdict_ready": ("可以报送", "Ready to submit"),
+    "verdict_fix": ("需整改 {n} 项", "{n} to put right"),
+    "verdict_fatal": ("其中致命 {m} 项", "{m} of them fatal"),
+    "verdict_hints": ("另有提示 {k} 项", "and {k} hint(s)"),
+    "verdict_ready_note": ("没有不符合或数据不足的职责。", "No duty failed or lacks the data to judge it."),
+    "verdict_scope": ("{offices} 个机构需整改（共 {n} 项，其中致命 {m} 项），{ready} 个机构可以报送。",
+                      "{offices} offices to put things right ({n} in all, {m} fatal); {ready} ready to submit."),
+    "findings": ("需整改的职责", "duties to put right"),
+    "severity": ("严重程度", "severity"),
+    "reason": ("原因", "reason"),
+    "all_results": ("全部核查项（{n} 项）", "every check ({n})"),
+    "folded_articles": ("符合及无需评价的职责（{n} 条，点击展开）", "duties passed or with nothing to judge ({n}, click to open)"),
+    "filter_failed": ("只看需整改", "only what is to fix"),
+    "filter_severity": ("严重程度", "severity"),
+    "filter_level": ("层级", "level"),
+    "filter_all": ("全部", "all"),
+    "filter_search": ("搜索机构、职责、编号…", "search offices, duties, ids…"),
+    "filter_shown": ("显示 {shown} / {total}", "showing {shown} of {total}"),
+    "below_findings": ("下级机构需整改的职责", "duties to put right in the offices below"),
+}
+
+SEVERITY = {
+    "zh": {"fatal": "致命", "warning": "警告"},
+    "en": {"fatal": "fatal", "warning": "warning"},
 }
 
 REMEDIATION: dict[tuple[str, Status], tuple[str, str]] = {
@@ -164,6 +189,10 @@ def words(lang: str) -> Words:
 
 def status_label(status: Status, lang: str) -> str:
     return STATUS_ZH[status] if lang == "zh" else STATUS_EN[status]
+
+
+def severity_label(severity: str, lang: str) -> str:
+    return SEVERITY[lang].get(severity, severity)
 
 
 def receipt_state_label(state: ReceiptState, lang: str) -> str:

@@ -21,6 +21,10 @@ from .messages import LEVEL_ORDER
 # insufficient data is never a pass, so it counts against an office; nothing to judge counts neither way
 COMPLIANT = (Status.PASS, Status.WARN)
 JUDGED = (Status.PASS, Status.WARN, Status.FAIL, Status.INSUFFICIENT_DATA)
+# what an office must put right before it can send its package: a failure, or a duty its data cannot show
+TO_FIX = (Status.FAIL, Status.INSUFFICIENT_DATA)
+# shown first on a page, before the passes: what is to fix, then the hints
+ATTENTION = (*TO_FIX, Status.WARN)
 
 
 def slug(office_id: str) -> str:
@@ -46,12 +50,15 @@ class Score:
     failed: int
     insufficient: int
     judged: int
+    # counted apart: a waived finding is neither a pass nor resolved, and not in the compliance rate
+    waived: int = 0
 
     @classmethod
     def of(cls, results: list[Result] | tuple[Result, ...]) -> Score:
         statuses = [r.status for r in results]
         return cls(sum(s in COMPLIANT for s in statuses), statuses.count(Status.FAIL),
-                   statuses.count(Status.INSUFFICIENT_DATA), sum(s in JUDGED for s in statuses))
+                   statuses.count(Status.INSUFFICIENT_DATA), sum(s in JUDGED for s in statuses),
+                   statuses.count(Status.WAIVED))
 
     @property
     def compliance(self) -> float | None:
@@ -67,10 +74,70 @@ class ArticleBlock:
     text: str
     results: tuple[Result, ...]
     failed: bool = False  # a result failed (computed with the blocks: there are 450,000 at national scale)
+    attention: bool = False  # a result is to fix or a hint: the block is shown before the folded passes
 
     @property
     def anchor(self) -> str:
         return f"{self.code}-{self.number:02d}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A result to act on, with its article and rule, as the first screen of a page lists it."""
+
+    block: ArticleBlock
+    result: Result
+    rule: Rule
+
+    @property
+    def fatal(self) -> bool:
+        return self.rule.severity == "fatal"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The page's first line: can the office send its package (可以报送), or how much is to fix and how much of
+    that is fatal (需整改 N 项，其中致命 M 项); hints (warn) never hold a package back."""
+
+    to_fix: int
+    fatal: int
+    hints: int
+
+    @property
+    def ready(self) -> bool:
+        return self.to_fix == 0
+
+    @classmethod
+    def of(cls, findings: list[Finding] | tuple[Finding, ...]) -> Verdict:
+        to_fix = [f for f in findings if f.result.status in TO_FIX]
+        return cls(len(to_fix), sum(f.fatal for f in to_fix), len(findings) - len(to_fix))
+
+
+@dataclass(frozen=True)
+class ScopeVerdict:
+    """The index's first line: how many offices of the scope are to put things right, and how much."""
+
+    offices_to_fix: int
+    offices_ready: int
+    to_fix: int
+    fatal: int
+
+    @classmethod
+    def of(cls, view: AuditView) -> ScopeVerdict:
+        offices_to_fix = to_fix = fatal = 0
+        for office in view.offices.values():
+            if not (office.score.failed or office.score.insufficient):
+                continue
+            verdict = view.verdict_of(office)
+            offices_to_fix += 1
+            to_fix += verdict.to_fix
+            fatal += verdict.fatal
+        return cls(offices_to_fix, len(view.offices) - offices_to_fix, to_fix, fatal)
+
+
+def finding_order(finding: Finding) -> tuple[int, int]:
+    """Failures before missing data before hints, fatal before warning; article order kept within (stable)."""
+    return ATTENTION.index(finding.result.status), 0 if finding.fatal else 1
 
 
 @dataclass(frozen=True)
@@ -121,6 +188,31 @@ class AuditView:
         for root in roots:
             self._add_subtree(root, 0, by_office)
 
+    def findings_of(self, office: OfficeView) -> tuple[Finding, ...]:
+        """What the office is to act on, most serious first (finding_order), article order within."""
+        found = [Finding(block, result, self.rules[result.rule_id]) for block in office.articles if block.attention
+                 for result in block.results if result.status in ATTENTION]
+        return tuple(sorted(found, key=finding_order))
+
+    def failed_severities(self, office: OfficeView) -> str:
+        """The severities of the office's failures, space separated, for the filter bar (filter.js)."""
+        if not office.failed_articles:
+            return ""
+        found = {self.rules[r.rule_id].severity for block in office.failed_articles for r in block.results
+                 if r.status is Status.FAIL}
+        return " ".join(sorted(found))
+
+    def verdict_of(self, office: OfficeView) -> Verdict:
+        return Verdict.of(self.findings_of(office))
+
+    def descendants(self, office_id: str) -> list[str]:
+        found, stack = [], list(reversed(self.children.get(office_id, [])))
+        while stack:
+            current = stack.pop()
+            found.append(current)
+            stack.extend(reversed(self.children.get(current, [])))
+        return found
+
     def package_of(self, office_id: str) -> str | None:
         if office_id not in self._packages:
             self._packages[office_id] = self.report.package_of(office_id)
@@ -143,11 +235,14 @@ class AuditView:
     def _article_blocks(self, office: Office, results: tuple[Result, ...]) -> tuple[ArticleBlock, ...]:
         by_article: dict[tuple[str, int], list[Result]] = {}
         failed: set[tuple[str, int]] = set()
+        attention: set[tuple[str, int]] = set()
         for result in results:
             rule = self.rules[result.rule_id]
             by_article.setdefault((rule.office, rule.article), []).append(result)
             if result.status is Status.FAIL:
                 failed.add((rule.office, rule.article))
+            if result.status in ATTENTION:
+                attention.add((rule.office, rule.article))
         # 30,000 offices at national scale, a handful of role combinations and article sets: what depends on those
         # alone is worked out once, and an article without results is the same block in every office
         if office.roles not in self._role_articles:
@@ -155,7 +250,8 @@ class AuditView:
         keys = self._role_articles[office.roles].union(by_article)
         if keys not in self._ordered:
             self._ordered[keys] = sorted(keys, key=lambda key: (OFFICE_CODES.index(key[0]), key[1]))
-        return tuple(ArticleBlock(*key, self._article_text(*key), tuple(by_article[key]), key in failed)
+        return tuple(ArticleBlock(*key, self._article_text(*key), tuple(by_article[key]), key in failed,
+                                  key in attention)
                      if key in by_article else self._unchecked_block(key) for key in self._ordered[keys])
 
     def _unchecked_block(self, key: tuple[str, int]) -> ArticleBlock:

@@ -9,11 +9,14 @@ from westaudit.runtime import progress
 from westaudit.runtime.parallel import SharedCursor
 
 from .fragments import OfficeFragments
-from .model import AuditView, OfficeView, evidence_values_text
+from .model import AuditView, OfficeView, Verdict, evidence_values_text
 from .render import html_environment, markdown_environment
 from .safety import neutralise
 
 EVIDENCE_SAMPLE = 10
+# an office page lists the findings of the offices below it when they are this few (a county and its service
+# units, say); a province's page links to its offices instead
+MAX_OFFICES_BELOW_LISTED = 50
 EVIDENCE_HEADER = ("规则编号", "条款", "结论", "文件", "行", "编号", "原因", "内容")
 
 
@@ -70,8 +73,14 @@ def _context(view: AuditView, office: OfficeView, fragment: OfficeFragments) -> 
     office_id = office.office.office_id
     ranking = (view.ranked(view.subtree_at_level(office_id, "county"))
                if office.office.level in ("province", "prefecture") else [])
+    below = view.descendants(office_id)
+    below_findings = ([f for o in below for f in view.findings_of(view.offices[o])]
+                      if len(below) <= MAX_OFFICES_BELOW_LISTED else [])
     return {
-        "report": view.report, "rules": view.rules, "office": office, "ancestors": _ancestors(view, office),
+        "report": view.report, "rules": view.rules, "view": view, "office": office,
+        "ancestors": _ancestors(view, office), "verdict": view.verdict_of(office),
+        "findings": view.findings_of(office), "below_findings": below_findings,
+        "below_verdict": Verdict.of(below_findings),
         "children": [view.offices[c] for c in view.children.get(office_id, [])], "county_ranking": ranking,
         "evidence_limit": EVIDENCE_SAMPLE, "package": view.package_of(office_id), "fragment": fragment,
         "evidence_csv": evidence_csv_name(office) if has_evidence(office) else None,

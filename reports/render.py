@@ -17,6 +17,7 @@ from .messages import (
     office_code_label,
     receipt_state_label,
     remediation,
+    severity_label,
     status_label,
     words,
 )
@@ -28,6 +29,12 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#!~])")
 
 def percent(value: float | None, digits: int = 0) -> str:
     return "—" if value is None else f"{value:.{digits}%}"
+
+
+def tone(value: float | None) -> str:
+    """A CSS class for a share, in ten steps from red to green (report.css): 35% and 90% read apart, and a
+    share with nothing judged has no colour at all."""
+    return "v-none" if value is None else f"v{min(10, max(0, int(value * 10 + 1e-9)))}"
 
 
 def markdown_escape(value: object) -> str:
@@ -55,6 +62,7 @@ def _globals(lang: str) -> dict:
         "article_label": partial(article_label, lang=lang),
         "receipt_state": partial(receipt_state_label, lang=lang), "values_text": evidence_values_text,
         "value_bases": partial(value_bases, lang=lang),
+        "severity_label": partial(severity_label, lang=lang),
     }
 
 
@@ -72,13 +80,16 @@ def _environment(lang: str, autoescape: bool, finalize=None) -> Environment:
                       trim_blocks=True, lstrip_blocks=True, finalize=finalize, auto_reload=False)
     env.globals.update(_globals(lang))
     env.filters["pct"] = percent
+    env.filters["tone"] = tone
     return env
 
 
 def html_environment(lang: str) -> Environment:
     env = _environment(lang, autoescape=True)
-    # the shared macro as a global, built once: a `{% from %}` import builds it again for every page rendered
-    env.globals["office_table"] = env.get_template("macros.html.j2").module.office_table
+    # the shared macros as globals, built once: a `{% from %}` import builds them again for every page rendered
+    macros = env.get_template("macros.html.j2").module
+    for name in ("office_table", "verdict_banner", "filter_bar", "findings_table", "score_counts"):
+        env.globals[name] = getattr(macros, name)
     return env
 
 

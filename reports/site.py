@@ -25,7 +25,7 @@ from .evaluation_page import write_evaluation
 from .heap import collector_relaxed
 from .junit import write_junit
 from .messages import LEVEL_ORDER
-from .model import AuditView, Score
+from .model import AuditView, ScopeVerdict, Score
 from .office_pages import EVIDENCE_SAMPLE, write_office_pages
 from .render import html_environment
 from .workbook import write_workbook
@@ -41,7 +41,7 @@ def write_index(view: AuditView, path: Path, lang: str, extra: Mapping | None = 
     levels = [(level, view.ranked([v.office.office_id for v in view.at_level(level)])) for level in LEVEL_ORDER]
     html = html_environment(lang).get_template("index.html.j2").render(
         report=view.report, view=view, roots=roots, levels=[(lvl, vs) for lvl, vs in levels if vs],
-        total=Score.of(view.report.results), evaluation_href="evaluation.html", evidence_limit=EVIDENCE_SAMPLE,
+        total=Score.of(view.report.results), scope_verdict=ScopeVerdict.of(view), evaluation_href="evaluation.html", evidence_limit=EVIDENCE_SAMPLE,
         data_files=[(name, name) for name in (REPORT_JSON, FINDINGS_XLSX, JUNIT_XML)], **(extra or {}))
     path.write_text(html, encoding="utf-8")
 

@@ -6,6 +6,8 @@ Skipped, with the reason, where Chromium or the websocket client is missing; .ci
 
 import base64
 import json
+import os
+import re
 import subprocess
 import tempfile
 import time
@@ -161,3 +163,62 @@ def test_audit_exports_the_index_to_pdf(tmp_path, capsys):
     pdf = (tmp_path / "index.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
     assert "index.pdf" in capsys.readouterr().out
+
+
+SCREENSHOTS = os.environ.get("WESTAUDIT_SCREENSHOTS")
+FIRST_SCREEN = {1280: 800, 375: 812}
+
+
+@pytest.mark.parametrize("width", sorted(FIRST_SCREEN))
+@pytest.mark.parametrize("page", ["index.html", "offices/GS-LZ-GL.html", "offices/GS-LZ-YZ.html", "evaluation.html"])
+def test_first_screen_at_desktop_and_phone_width_shows_the_verdict_and_nothing_overflows(
+        site, browser, page, width, tmp_path):
+    tools = open_page(browser, site / page)
+    height = FIRST_SCREEN[width]
+    tools.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
+               mobile=width < 500)
+    # the page itself never scrolls sideways: wide tables scroll inside their own box
+    assert evaluate(tools, "document.documentElement.scrollWidth") <= width, (page, width)
+    if page != "evaluation.html":
+        top = evaluate(tools, "document.querySelector('.verdict').getBoundingClientRect().bottom")
+        assert 0 < top <= height, (page, width, top)
+    if page.endswith("GS-LZ-GL.html"):
+        findings_top = evaluate(tools, "document.querySelector('table.findings').getBoundingClientRect().top")
+        assert findings_top < height, (page, width, findings_top)
+    shot = base64.b64decode(tools.call("Page.captureScreenshot", format="png")["data"])
+    assert shot.startswith(b"\x89PNG")
+    folder = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{Path(page).stem}-{width}.png").write_bytes(shot)
+    assert tools.errors() == [], page
+
+
+def test_filters_and_search_work_without_a_server(site, browser):
+    tools = open_page(browser, site / "index.html")
+    rows = "Array.from(document.querySelectorAll('tr[data-fix]'))"
+    visible = f"{rows}.filter(r => !r.hidden)"
+    total = evaluate(tools, f"{rows}.length")
+    evaluate(tools, "(() => { const box = document.querySelector('form.filters [name=fix]'); box.checked = true;"
+                    " box.dispatchEvent(new Event('change', {bubbles: true})); })()")
+    fixing = evaluate(tools, f"{visible}.map(r => r.getAttribute('data-fix'))")
+    assert fixing and set(fixing) == {"1"} and len(fixing) < total
+    evaluate(tools, "(() => { const q = document.querySelector('form.filters [name=q]'); q.value = 'GS-LZ-GL';"
+                    " q.dispatchEvent(new Event('input', {bubbles: true})); })()")
+    texts = evaluate(tools, f"{visible}.map(r => r.textContent)")
+    assert texts and all("GS-LZ-GL" in text for text in texts)
+    evaluate(tools, "(() => { const f = document.querySelector('form.filters'); f.elements.fix.checked = false;"
+                    " f.elements.q.value = ''; f.elements.level.value = 'unit';"
+                    " f.dispatchEvent(new Event('change')); })()")
+    levels = evaluate(tools, f"{visible}.map(r => r.getAttribute('data-level'))")
+    assert levels and set(levels) == {"unit"}
+    assert tools.errors() == []
+
+
+def test_the_pdf_is_a4(tmp_path):
+    from westaudit.reports.chromium import print_to_pdf
+
+    main(["audit", str(SAMPLE), "--out", str(tmp_path / "report"), "--no-store"])
+    pdf = print_to_pdf(tmp_path / "report" / "offices" / "GS-LZ-GL.html", tmp_path / "office.pdf").read_bytes()
+    # A4 is 595 x 842 points (Letter would be 612 x 792)
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert boxes and all(abs(float(w) - 595) < 2 and abs(float(h) - 842) < 2 for w, h in boxes)

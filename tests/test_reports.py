@@ -81,10 +81,16 @@ def test_every_local_link_of_every_page_resolves(out):
 
 def test_office_page_shows_articles_in_order_with_status_measured_and_fix(out):
     html = (out / "offices" / f"{FAILING_COUNTY}.html").read_text(encoding="utf-8")
-    anchors = re.findall(r'<section class="article[^"]*" id="([a-z_]+)-(\d+)"', html)
-    keys = [(OFFICE_CODES.index(code), int(n)) for code, n in anchors]
-    assert keys == sorted(keys) and len(keys) == len(set(keys))
-    assert [n for code, n in anchors if code == "service_county"][:3] == ["01", "02", "03"]
+    folded_at = html.index('<details class="folded">')
+    first, rest = html[:folded_at], html[folded_at:]
+    # the articles to act on first, the others folded after them, each group in article order
+    groups = [re.findall(r'<section class="article[^"]*" id="([a-z_]+)-(\d+)"', part) for part in (first, rest)]
+    for anchors in groups:
+        keys = [(OFFICE_CODES.index(code), int(n)) for code, n in anchors]
+        assert keys == sorted(keys) and len(keys) == len(set(keys))
+    assert [n for _, n in groups[0]] == ["01", "09", "12"]
+    assert [n for code, n in groups[1] if code == "service_county"][:3] == ["02", "03", "04"]
+    assert all('class="article failed"' not in section for section in rest.split("<section")[1:])
     section = html[html.index('id="service_county-09"'):]
     section = section[:section.index("</section>")]
     assert "不符合" in section and "0.12 / &gt;= 20%" in section
@@ -96,7 +102,7 @@ def test_office_score_is_the_same_in_html_and_report_json(out, document):
     for office in document["offices"]:
         score = office["score"]
         html = (out / "offices" / f"{slug(office['office_id'])}.html").read_text(encoding="utf-8")
-        shown = re.search(r'<div class="score">([^<]+)</div>', html)[1]
+        shown = re.search(r'<div class="score[^"]*">([^<]+)</div>', html)[1]
         expected = "—" if score["compliance"] is None else f"{score['compliance']:.0%}"
         assert shown == expected, office["office_id"]
         assert score["judged"] == score["passed"] + score["failed"] + score["insufficient_data"]
@@ -357,3 +363,68 @@ def test_audit_view_orders_offices_along_the_hierarchy(ruleset):
         parent = view_office.office.parent_id
         if parent in view.offices:
             assert order.index(parent) < order.index(office_id)
+
+
+CLEAN_COUNTY = "GS-LZ-YZ"  # every duty of the county and its units passes in the sample
+
+
+def _before(html: str, marker: str) -> str:
+    return html[:html.index(marker)] if marker in html else html
+
+
+def test_a_failing_office_page_opens_with_its_verdict_and_failures_most_serious_first(out, document, ruleset):
+    html = (out / "offices" / f"{FAILING_COUNTY}.html").read_text(encoding="utf-8")
+    rules = {rule.id: rule for rule in ruleset.rules}
+    own = [r for r in document["results"] if r["office_id"] == FAILING_COUNTY]
+    to_fix = [r for r in own if r["status"] in ("fail", "insufficient_data")]
+    fatal = [r for r in to_fix if rules[r["rule_id"]].severity == "fatal"]
+    assert to_fix and fatal
+    first_screen = _before(html, '<section class="article')
+    assert f"需整改 {len(to_fix)} 项，其中致命 {len(fatal)} 项" in first_screen
+    findings = first_screen[first_screen.index('<table class="findings'):]
+    findings = findings[:findings.index("</table>")]
+    for result in to_fix:
+        assert rules[result["rule_id"]].title_zh in findings and result["message_zh"] in findings
+    severities = re.findall(r'<td class="sev-(\w+)">', findings)
+    assert severities == sorted(severities, key=lambda s: s != "fatal")
+    # the passes are folded after the failures, the full table of every check folded too
+    assert re.search(r'<details class="folded"><summary>符合及无需评价的职责（\d+ 条', html)
+    assert html.index('<details class="all-results">') > html.index('<section class="article failed"')
+
+
+def test_a_clean_office_says_it_can_submit_and_shows_no_zero_in_red(out):
+    html = (out / "offices" / f"{CLEAN_COUNTY}.html").read_text(encoding="utf-8")
+    assert "✓ 可以报送" in _before(html, "<h2>")
+    assert '<span class="s-fail">不符合 0</span>' not in html and '<span class="zero">不符合 0</span>' in html
+    assert '<table class="findings' not in html and "需整改" not in _before(html, "<h2>")
+
+
+def test_a_county_page_lists_the_failures_of_its_service_units_under_it(out, document):
+    html = (out / "offices" / f"{FAILING_COUNTY}.html").read_text(encoding="utf-8")
+    section = html[html.index("<h2>下级机构需整改的职责</h2>"):]
+    section = section[:section.index("</table>")]
+    below = [r for r in document["results"] if r["office_id"].startswith(FAILING_COUNTY + "-")
+             and r["status"] in ("fail", "insufficient_data", "warn")]
+    assert below and section.count("<tr data-fix=") == len(below)
+    for result in below:
+        assert f'href="{slug(result["office_id"])}.html#' in section
+
+
+def test_index_opens_with_the_scope_verdict_and_names_failed_duties_by_title(out, document, ruleset):
+    html = (out / "index.html").read_text(encoding="utf-8")
+    rules = {rule.id: rule for rule in ruleset.rules}
+    offices_to_fix = {o["office_id"] for o in document["offices"]
+                      if o["score"]["failed"] or o["score"]["insufficient_data"]}
+    assert f"{len(offices_to_fix)} 个机构需整改" in _before(html, "<h2>")
+    assert f"{len(document['offices']) - len(offices_to_fix)} 个机构可以报送" in _before(html, "<h2>")
+    row = re.search(rf'<tr data-fix="1"[^>]*>.*?{FAILING_COUNTY}\.html">.*?</tr>', html, re.S)[0]
+    assert rules["service_county-09"].title_zh in row and 'data-severity="fatal"' in row
+    assert '<form class="filters' in html and 'name="level"' in html
+
+
+def test_a_share_is_coloured_by_its_value_and_nothing_judged_has_no_colour():
+    from westaudit.reports.render import tone
+
+    assert tone(0.35) != tone(0.9) != tone(1.0)
+    assert [tone(v) for v in (0.0, 0.349, 0.35, 0.999, 1.0)] == ["v0", "v3", "v3", "v9", "v10"]
+    assert tone(None) == "v-none"

@@ -103,7 +103,7 @@ def test_diff_command_prints_new_resolved_unchanged(two_runs, capsys):
     resolved = [line for line in out.splitlines() if line.startswith("已解决 resolved")]
     assert sorted(line.split()[2:4] for line in resolved) == [["GS-DX-LX", "service_county-03.within_county"],
                                                              ["GZ", "service_province-07"]]
-    assert "新增 new 0  已解决 resolved 2  仍存在 unchanged" in out
+    assert "新增 new 0  已解决 resolved 2  已豁免 waived 0  仍存在 unchanged" in out
 
 
 def test_second_audit_reports_what_changed_since_the_first(two_runs, capsys, tmp_path):
@@ -112,7 +112,7 @@ def test_second_audit_reports_what_changed_since_the_first(two_runs, capsys, tmp
     since_second = diff_runs(two_runs, 2, 3)
     assert ("GZ", "service_province-12") in _failures(since_second.resolved)
     assert (f"已记录 recorded: run 3 in {two_runs.where}；较上次（run 2）新增 {len(since_second.new)}、"
-            f"已解决 {len(since_second.resolved)}、仍存在 {len(since_second.unchanged)}") in capsys.readouterr().out
+            f"已解决 {len(since_second.resolved)}、已豁免 0、仍存在 {len(since_second.unchanged)}") in capsys.readouterr().out
 
 
 def test_a_run_is_recorded_whole(tmp_path, two_runs, sample_report):

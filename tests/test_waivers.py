@@ -135,7 +135,7 @@ def test_a_bad_waiver_file_stops_the_audit_before_anything_is_recorded(tmp_path,
     assert not store_path.exists()
 
 
-def test_waived_results_are_stored_and_count_as_resolved(tmp_path):
+def test_waived_results_are_stored_and_counted_apart_never_as_resolved(tmp_path):
     store_path = str(tmp_path / "audits.sqlite")
     waivers = _file(tmp_path, RANKING_WAIVER.format(expires="2099-12-31"))
     assert main(["check", str(SAMPLE), "--office", "GZ", "--no-receipt", "--store", store_path]) == 1
@@ -143,9 +143,10 @@ def test_waived_results_are_stored_and_count_as_resolved(tmp_path):
     store = Store.open(store_path, create=False)
     before, after = (r.counts for r in store.runs())
     assert (after["fail"], after["waived"]) == (before["fail"] - 1, 1)
-    resolved = diff_runs(store, 1, 2).resolved
-    assert [(c.rule_id, c.before, c.after) for c in resolved] == [("service_province-12", Status.FAIL,
-                                                                   Status.WAIVED)]
+    diff = diff_runs(store, 1, 2)
+    assert [(c.rule_id, c.before, c.after) for c in diff.waived] == [("service_province-12", Status.FAIL,
+                                                                      Status.WAIVED)]
+    assert all(c.after is not Status.WAIVED for c in diff.resolved)
 
 
 def test_the_default_waiver_file_is_read_from_the_environment(tmp_path, monkeypatch, capsys):

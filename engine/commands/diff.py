@@ -45,7 +45,8 @@ def diff_lines(diff: RunDiff) -> list[str]:
              c.message_zh] for c in ordered]
     headers = ["变化 change", "机构 office", "规则 rule", "结论 status", "证据行 evidence", "说明"]
     lines += ["", *(table_lines(headers, rows) if rows else ["（两次均无问题 no findings in either run）"])]
-    lines.append(f"\n新增 new {len(diff.new)}  已解决 resolved {len(diff.resolved)}  仍存在 unchanged "
+    lines.append(f"\n新增 new {len(diff.new)}  已解决 resolved {len(diff.resolved)}  已豁免 waived {len(diff.waived)}"
+                 f"  仍存在 unchanged "
                  f"{len(diff.unchanged)}  未复审 not re-audited {len(diff.of('not_reaudited'))}")
     return lines
 

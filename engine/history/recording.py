@@ -101,8 +101,9 @@ class Recording:
         if diff is None:
             return line + "（首次审计 first audit of this scope）"
         return (line + f"；较上次（run {diff.before.run_id}）新增 {len(diff.new)}、已解决 {len(diff.resolved)}、"
-                f"仍存在 {len(diff.unchanged)} / since run {diff.before.run_id}: new {len(diff.new)}, "
-                f"resolved {len(diff.resolved)}, unchanged {len(diff.unchanged)}")
+                f"已豁免 {len(diff.waived)}、仍存在 {len(diff.unchanged)} / since run {diff.before.run_id}: "
+                f"new {len(diff.new)}, resolved {len(diff.resolved)}, waived {len(diff.waived)}, "
+                f"unchanged {len(diff.unchanged)}")
 
 
 def _each(work: list[Callable[[], object]]) -> None:

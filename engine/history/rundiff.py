@@ -1,7 +1,8 @@
 """What changed between two recorded runs: findings new, resolved and unchanged, per office and rule.
 
 A finding is a result that calls for attention: `fail`, `warn` or `insufficient_data`. A finding that
-became `pass` or `waived` is resolved; an office or rule the later run did not evaluate is `not_reaudited`
+became `pass` is resolved; one that became `waived` is counted apart (`waived`, 已豁免): a waiver accepts the
+finding for a time, it does not fix it. An office or rule the later run did not evaluate is `not_reaudited`
 (a check of one office is not a fix of the others).
 """
 
@@ -14,8 +15,9 @@ from westaudit.core.results import Result, Status
 from westaudit.history.store import RunRecord, Store
 
 FINDINGS = (Status.FAIL, Status.WARN, Status.INSUFFICIENT_DATA)
-Change = Literal["new", "resolved", "unchanged", "not_reaudited"]
-CHANGE_ZH: dict[str, str] = {"new": "新增", "resolved": "已解决", "unchanged": "仍存在", "not_reaudited": "未复审"}
+Change = Literal["new", "resolved", "waived", "unchanged", "not_reaudited"]
+CHANGE_ZH: dict[str, str] = {"new": "新增", "resolved": "已解决", "waived": "已豁免", "unchanged": "仍存在",
+                             "not_reaudited": "未复审"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,10 @@ class RunDiff:
         return self.of("resolved")
 
     @property
+    def waived(self) -> tuple[FindingChange, ...]:
+        return self.of("waived")
+
+    @property
     def unchanged(self) -> tuple[FindingChange, ...]:
         return self.of("unchanged")
 
@@ -62,7 +68,9 @@ def _change(before: Result | None, after: Result | None) -> Change | None:
         return "unchanged" if _is_finding(before) else "new"
     if not _is_finding(before):
         return None
-    return "not_reaudited" if after is None else "resolved"
+    if after is None:
+        return "not_reaudited"
+    return "waived" if after.status is Status.WAIVED else "resolved"
 
 
 def _keys(result: Result | None) -> set[str]:
@@ -78,7 +86,7 @@ def compare_results(before: tuple[Result, ...], after: tuple[Result, ...]) -> li
         change = _change(old, new)
         if change is None:
             continue
-        shown = new if _is_finding(new) or change == "resolved" else old
+        shown = new if _is_finding(new) or change in ("resolved", "waived") else old
         changes.append(FindingChange(
             office_id, rule_id, change, old.status if old else None, new.status if new else None,
             shown.message_zh, shown.message_en,
