@@ -22,7 +22,8 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
 def add_parser(subcommands) -> None:
     parser = subcommands.add_parser("audit", help="audit a package: report.json, HTML reports, XLSX, JUnit")
     parser.add_argument("package", type=Path, nargs="+",
-                        help="a package, or several, or a folder of packages (audited as one submission)")
+                        help="a package (folder or .zip), or several, or a folder of packages (audited as one "
+                             "submission)")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--office", dest="supervising_office", default=None,
                         help="consolidation: the supervising office (default: the lowest office above all packages)")
@@ -40,6 +41,14 @@ def _write_report_json(path: Path, report) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from westaudit.intake.archive import unpacked_packages
+
+    # a submission package built by the workspace is a .zip: read as it is, unpacked into a temporary folder
+    with unpacked_packages(args.package) as packages:
+        return _audit(args, packages)
+
+
+def _audit(args: argparse.Namespace, packages: list[Path]) -> int:
     from westaudit.evaluate.audit import run_audit
     from westaudit.evaluate.consolidate import consolidate, is_package
     from westaudit.history.recording import start_recording
@@ -52,12 +61,12 @@ def run(args: argparse.Namespace) -> int:
     ruleset = load_ruleset(args.rules or RULES_DIR)
     # report.json is written (and the run stored) by a forked worker while the site is written
     write_json = partial(_write_report_json, args.out / REPORT_JSON)
-    if len(args.package) == 1 and is_package(args.package[0]) and args.supervising_office is None:
-        package = load_package(args.package[0], ruleset.contract, args.encoding)
+    if len(packages) == 1 and is_package(packages[0]) and args.supervising_office is None:
+        package = load_package(packages[0], ruleset.contract, args.encoding)
         recording = start_recording(args, package, ruleset, "audit")
         report = recording.finish(run_audit(package, ruleset), wait=False, beside=write_json)
     else:
-        merged = consolidate(args.package, ruleset, args.supervising_office, args.encoding)
+        merged = consolidate(packages, ruleset, args.supervising_office, args.encoding)
         for folder in merged.skipped:
             print(f"跳过 skipped {folder}: 没有清单，不是数据包 no manifest, not a package")
         package = merged.package
