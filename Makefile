@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint rules-test sample bench clean
+.PHONY: demo serve test lint rules-test sample bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ demo: $(STAMP)
 	@# exit 1 means the audit found failures, which the sample is built to contain
 	$(BIN)/westaudit audit data_samples/west2025 --out out/demo || test $$? -eq 1
 	@echo "打开报告 open the report: $(CURDIR)/out/demo/index.html (links every office and out/demo/evaluation.html)"
+
+# the web workspace on the sample's offices (docs/workspace.md); Ctrl+C stops it
+serve: $(STAMP)
+	$(BIN)/westaudit serve --offices data_samples/west2025 --data out/workspace $(if $(PORT),--port $(PORT))
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -7,13 +7,24 @@ import os
 import sys
 from pathlib import Path
 
-from westaudit.commands import audit, check, diff, evaluate, generate, history, rules, template, validate
+from westaudit.commands import (
+    audit,
+    check,
+    diff,
+    evaluate,
+    generate,
+    history,
+    rules,
+    serve,
+    template,
+    validate,
+)
 from westaudit.commands.common import EXIT_ERROR, EXIT_READER_GONE
 from westaudit.core.errors import WestauditError
 from westaudit.runtime import progress
 
 # the one list of subcommands; each module adds its own parser
-COMMANDS = (audit, check, validate, template, rules, history, diff, evaluate, generate)
+COMMANDS = (audit, check, validate, template, rules, history, diff, evaluate, generate, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -262,6 +262,11 @@ class Store:
             raise StoreError(self.where, f"{detail} (a damaged store: restore it from a backup or move it "
                                          "aside; westaudit creates a new one)") from exc
 
+    def retrying(self, work: Callable[[], T]) -> T:
+        """One transaction of a caller's own tables in this database (the workspace's), with this store's lock
+        retries and errors."""
+        return self._retrying(work)
+
     def _retrying(self, work: Callable[[], T]) -> T:
         """Run one transaction, again after a pause if another writer still held the lock past the timeout."""
         with self._guarded():

@@ -1,0 +1,244 @@
+"""The workspace's web application (FastAPI on Starlette): the pages, the downloads and the upload limits.
+
+    GET  /                              upload page: office, year, the drop zone, recent checks
+    POST /checks                        an upload (form fields office, year, files): 303 to its check page
+    GET  /checks/{id}                   the check: verdict, data problems, failing duties, changes
+    GET  /checks/{id}/report/{path}     the HTML report of the office's subtree (index.html, offices/*.html)
+    GET  /checks/{id}/report.pdf        the office's page printed to PDF (where Chromium is installed)
+    GET  /checks/{id}/findings.xlsx     the rectification list
+    GET  /checks/{id}/errors.csv        every data problem, one per line
+    POST /checks/{id}/submission        build the submission package (form field note)
+    GET  /checks/{id}/submission.zip    download it
+    GET  /healthz                       liveness and the number of checks, for scripts
+
+A refused upload answers its 4xx status with the upload page and the message on it; a request body over the
+upload limit is answered 413 before it is read (BodyLimit). No route writes outside the data folder.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib.resources import files
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
+from westaudit.workspace.outcome import CheckOutcome
+from westaudit.workspace.records import CheckRecord
+from westaudit.workspace.selfcheck import ERRORS_CSV, PACKAGE_DIR, REPORT_DIR, Upload, Workspace, too_large
+from westaudit.workspace.settings import Settings
+from westaudit.workspace.staging import UploadRefused
+from westaudit.workspace.submission import build_submission
+
+CHECK_ID = re.compile(r"^[0-9a-f]{24}$")
+# form fields besides the files: office, year, note; anything much larger is not from our page
+MAX_FIELD_BYTES = 64 * 1024
+MAX_FILES = 200
+NOTE_MAX_CHARS = 2000
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """Refuse a request body over `max_bytes`: at once when Content-Length says so, else when the bytes
+    received pass it (a chunked upload), before the form parser spools any more of it."""
+
+    def __init__(self, app, max_bytes: int, answer) -> None:
+        self.app, self.max_bytes, self.answer = app, max_bytes, answer
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            return await self.answer(scope, receive, send)
+        seen = 0
+        started = False
+
+        async def counting_receive():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _TooLarge
+            return message
+
+        async def watching_send(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, watching_send)
+        except _TooLarge:
+            if not started:
+                await self.answer(scope, receive, send)
+
+
+def _templates() -> Environment:
+    env = Environment(loader=PackageLoader("westaudit.workspace", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+    env.filters["groupby_place"] = _by_place
+    return env
+
+
+def _by_place(problems) -> list[tuple[tuple[str, str], list]]:
+    """Data problems grouped by file and sheet, in the order they come (file, then row)."""
+    groups: dict[tuple[str, str], list] = {}
+    for problem in problems:
+        groups.setdefault((problem.file, problem.sheet), []).append(problem)
+    return list(groups.items())
+
+
+def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAPI:
+    workspace = workspace or Workspace(settings)
+    env = _templates()
+    app = FastAPI(title="westaudit 工作台", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.workspace = workspace
+    app.mount("/static", StaticFiles(directory=str(files("westaudit.workspace").joinpath("static"))), name="static")
+
+    def page(name: str, status: int = 200, **context) -> HTMLResponse:
+        return HTMLResponse(env.get_template(name).render(settings=settings, **context), status_code=status)
+
+    def upload_page(status: int = 200, error: UploadRefused | None = None, office: str = "",
+                    year: str = "") -> HTMLResponse:
+        return page("index.html.j2", status, error=error, offices=workspace.offices,
+                    office=office, year=year or (str(workspace.default_year) if workspace.default_year else ""),
+                    recent=workspace.book.recent(limit=10), max_upload_mb=settings.max_upload_bytes // (1024 * 1024))
+
+    async def answer_too_large(scope, receive, send):
+        response = upload_page(413, too_large(settings.max_upload_bytes))
+        response.headers["Connection"] = "close"
+        await response(scope, receive, send)
+
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes + MAX_FIELD_BYTES, answer=answer_too_large)
+
+    def record_of(check_id: str) -> CheckRecord:
+        record = workspace.book.get(check_id) if CHECK_ID.match(check_id) else None
+        if record is None:
+            raise _NotFound
+        return record
+
+    @app.exception_handler(_NotFound)
+    async def not_found(_request: Request, _exc: _NotFound) -> HTMLResponse:
+        return page("missing.html.j2", 404)
+
+    @app.get("/", response_class=HTMLResponse)
+    def index(office: str = "") -> HTMLResponse:
+        return upload_page(office=office)
+
+    @app.post("/checks")
+    async def create_check(request: Request) -> Response:
+        office = year = ""
+        try:
+            async with request.form(max_files=MAX_FILES, max_fields=20, max_part_size=MAX_FIELD_BYTES) as form:
+                office, year = str(form.get("office") or ""), str(form.get("year") or "")
+                uploads = [Upload(item.filename or "upload", item.file) for item in form.getlist("files")
+                           if hasattr(item, "file") and (item.filename or item.size)]
+                record = await run_in_threadpool(workspace.receive, uploads, office, year)
+        except UploadRefused as refused:
+            return upload_page(refused.status, refused, office, year)
+        except HTTPException as exc:  # a malformed multipart body, as the form parser reports it
+            return upload_page(400, UploadRefused(400, "上传内容不完整或格式有误，请重新选择文件上传",
+                                                  f"malformed upload ({exc.detail})"), office, year)
+        return RedirectResponse(f"/checks/{record.check_id}", status_code=303)
+
+    @app.get("/checks/{check_id}", response_class=HTMLResponse)
+    def show_check(check_id: str) -> HTMLResponse:
+        record = record_of(check_id)
+        outcome: CheckOutcome = workspace.outcome(check_id)
+        previous = workspace.book.get(record.previous_check_id) if record.previous_check_id else None
+        return page("check.html.j2", record=record, outcome=outcome, previous=previous,
+                    office_page=f"/checks/{check_id}/report/offices/{_slug(record.office_id)}.html")
+
+    @app.get("/checks/{check_id}/report/{path:path}")
+    def report_file(check_id: str, path: str) -> FileResponse:
+        record_of(check_id)
+        root = (workspace.folder(check_id) / REPORT_DIR).resolve()
+        target = (root / (path or "index.html")).resolve()
+        if root not in target.parents or not target.is_file():
+            raise _NotFound
+        return FileResponse(target)
+
+    @app.get("/checks/{check_id}/report.pdf")
+    def report_pdf(check_id: str) -> Response:
+        from westaudit.reports.chromium import find_chromium, print_to_pdf
+
+        record = record_of(check_id)
+        folder = workspace.folder(check_id) / REPORT_DIR
+        pdf = folder / "office.pdf"
+        if not pdf.is_file():
+            if find_chromium() is None:
+                return page("missing.html.j2", 404, reason="本机未安装 Chromium，无法生成 PDF；请下载 HTML 报告后用浏览器打印")
+            print_to_pdf(folder / "offices" / f"{_slug(record.office_id)}.html", pdf)
+        return _download(pdf, f"{_slug(record.office_id)}-{record.year}-自查报告.pdf", "application/pdf")
+
+    @app.get("/checks/{check_id}/findings.xlsx")
+    def findings(check_id: str) -> FileResponse:
+        record = record_of(check_id)
+        return _download(workspace.folder(check_id) / REPORT_DIR / "findings.xlsx",
+                         f"{_slug(record.office_id)}-{record.year}-整改清单.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    @app.get("/checks/{check_id}/errors.csv")
+    def errors(check_id: str) -> FileResponse:
+        record = record_of(check_id)
+        return _download(workspace.folder(check_id) / ERRORS_CSV,
+                         f"{_slug(record.office_id)}-{record.year}-数据问题.csv", "text/csv; charset=utf-8")
+
+    @app.post("/checks/{check_id}/submission")
+    async def submit(check_id: str, request: Request) -> Response:
+        record = record_of(check_id)
+        async with request.form(max_files=0, max_fields=5, max_part_size=MAX_FIELD_BYTES) as form:
+            note = str(form.get("note") or "").strip()[:NOTE_MAX_CHARS]
+        if not record.can_submit and not note:
+            outcome = workspace.outcome(check_id)
+            return page("check.html.j2", 400, record=record, outcome=outcome, previous=None,
+                        office_page=f"/checks/{check_id}/report/offices/{_slug(record.office_id)}.html",
+                        submission_error="自查仍有需整改的问题：请先整改后重新上传，或填写说明（为何带问题报送）后再生成报送包")
+        folder = workspace.folder(check_id)
+        built = await run_in_threadpool(build_submission, folder / PACKAGE_DIR, record.office_id, record.year,
+                                        note or None, folder / "submission")
+        workspace.book.set_submission(check_id, built.name, note or None)
+        return RedirectResponse(f"/checks/{check_id}#submission", status_code=303)
+
+    @app.get("/checks/{check_id}/submission.zip")
+    def submission(check_id: str) -> FileResponse:
+        record = record_of(check_id)
+        if not record.submission_file:
+            raise _NotFound
+        return _download(workspace.folder(check_id) / "submission" / record.submission_file,
+                         record.submission_file, "application/zip")
+
+    @app.get("/healthz")
+    def health() -> JSONResponse:
+        return JSONResponse({"status": "ok", "checks": workspace.book.count()})
+
+    return app
+
+
+class _NotFound(Exception):
+    pass
+
+
+def _slug(office_id: str) -> str:
+    from westaudit.reports.model import slug
+
+    return slug(office_id)
+
+
+def _download(path: Path, name: str, media_type: str) -> FileResponse:
+    if not path.is_file():
+        raise _NotFound
+    # RFC 6266/5987: the Chinese file name for browsers, an ASCII fallback for the rest
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+    return FileResponse(path, media_type=media_type, headers={"Content-Disposition": disposition})

@@ -1,0 +1,218 @@
+"""What the check page shows, built once from the typed results and kept beside the check as JSON.
+
+Order on the page: the verdict (可以报送, or 需整改 N 项 with the fatal ones counted), every data problem (a
+rejected row: file, sheet, row, column, the value written and what to write instead), the failing duties with
+the rows to correct and the remediation text of the reports, then what changed since the office's previous
+check. Nothing here reads message text back into numbers: counts come from statuses, places from evidence.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from westaudit.core.results import STATUS_ZH, Status
+from westaudit.history.rundiff import CHANGE_ZH
+from westaudit.reports.messages import LEVEL, remediation
+
+if TYPE_CHECKING:
+    from westaudit.evaluate.audit import AuditReport
+    from westaudit.history.rundiff import RunDiff
+    from westaudit.spec.ruleset import RuleSet
+
+# a duty result that stops the package from being sent as it is (a warning does not)
+BLOCKING = (Status.FAIL, Status.INSUFFICIENT_DATA)
+SHOWN = (Status.FAIL, Status.INSUFFICIENT_DATA, Status.WARN)
+EVIDENCE_SHOWN = 20
+_ORDER = {Status.FAIL: 0, Status.INSUFFICIENT_DATA: 1, Status.WARN: 2}
+
+
+@dataclass(frozen=True)
+class DataProblem:
+    table_zh: str
+    file: str
+    sheet: str
+    row: int
+    column_zh: str
+    value: str
+    expected: str
+
+
+@dataclass(frozen=True)
+class Place:
+    """A row behind a finding: where to correct it."""
+
+    file: str
+    sheet: str
+    row: int
+    key: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DutyFinding:
+    office_id: str
+    office_name: str
+    office_level_zh: str
+    rule_id: str
+    title_zh: str
+    article: int
+    citation: str
+    fatal: bool
+    status: str
+    status_zh: str
+    message_zh: str
+    expected: str
+    remediation_zh: str
+    places: tuple[Place, ...] = ()
+    places_total: int = 0
+    incomplete_tables_zh: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    change: str
+    change_zh: str
+    office_id: str
+    office_name: str
+    rule_id: str
+    title_zh: str
+    message_zh: str
+
+
+@dataclass(frozen=True)
+class TableLine:
+    table_zh: str
+    source: str
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    office_id: str
+    office_name: str
+    year: int
+    checked_at: str
+    ruleset_version: str
+    offices_checked: int
+    counts: dict[str, int]
+    duties: tuple[DutyFinding, ...]
+    problems: tuple[DataProblem, ...]
+    tables: tuple[TableLine, ...]
+    # None: the office's first check of this year; otherwise the changes since `previous_run_id`
+    changes: tuple[ChangeLine, ...] | None = None
+    previous_run_id: int | None = None
+    waiver_notices: tuple[str, ...] = field(default=())
+
+    @property
+    def duties_to_fix(self) -> int:
+        return sum(d.status in {s.value for s in BLOCKING} for d in self.duties)
+
+    @property
+    def fatal(self) -> int:
+        return sum(d.fatal and d.status in {s.value for s in BLOCKING} for d in self.duties)
+
+    @property
+    def to_fix(self) -> int:
+        """需整改 N 项: blocking duty findings and rejected rows, each one item."""
+        return self.duties_to_fix + len(self.problems)
+
+    @property
+    def can_submit(self) -> bool:
+        return self.to_fix == 0
+
+    @property
+    def verdict_zh(self) -> str:
+        if self.can_submit:
+            return "可以报送"
+        return f"需整改 {self.to_fix} 项（致命 {self.fatal} 项）"
+
+    @property
+    def verdict_en(self) -> str:
+        if self.can_submit:
+            return "ready to submit"
+        return f"{self.to_fix} item(s) to correct ({self.fatal} fatal)"
+
+    def changed(self, change: str) -> tuple[ChangeLine, ...]:
+        return tuple(c for c in self.changes or () if c.change == change)
+
+    def summary(self) -> dict:
+        return {"can_submit": self.can_submit, "to_fix": self.to_fix, "fatal": self.fatal,
+                "duties_to_fix": self.duties_to_fix, "data_problems": len(self.problems), "counts": self.counts}
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(dataclasses.asdict(self), ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def read(cls, path: Path) -> CheckOutcome:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["duties"] = tuple(DutyFinding(**{**d, "places": tuple(Place(**p) for p in d["places"]),
+                                              "incomplete_tables_zh": tuple(d["incomplete_tables_zh"])})
+                               for d in data["duties"])
+        data["problems"] = tuple(DataProblem(**p) for p in data["problems"])
+        data["tables"] = tuple(TableLine(**t) for t in data["tables"])
+        if data["changes"] is not None:
+            data["changes"] = tuple(ChangeLine(**c) for c in data["changes"])
+        data["waiver_notices"] = tuple(data["waiver_notices"])
+        return cls(**data)
+
+
+def split_source(source_file: str) -> tuple[str, str]:
+    """`book.xlsx#志愿者名册` -> (book.xlsx, 志愿者名册); a CSV has no sheet."""
+    file, _, sheet = source_file.partition("#")
+    return file, sheet
+
+
+def _column_zh(ruleset: RuleSet, table: str, column: str) -> str:
+    spec = ruleset.contract.get(table)
+    if spec is not None and column in spec.columns:
+        return spec.columns[column].zh
+    return column
+
+
+def _table_zh(ruleset: RuleSet, table: str) -> str:
+    spec = ruleset.contract.get(table)
+    return spec.title_zh if spec is not None else table
+
+
+def build_outcome(report: AuditReport, ruleset: RuleSet, office_id: str, since: RunDiff | None,
+                  notices: tuple[str, ...] = ()) -> CheckOutcome:
+    rules = {rule.id: rule for rule in report.rules}
+    offices = report.offices
+
+    def name(office: str) -> str:
+        return offices[office].name if office in offices else office
+
+    duties = []
+    for result in sorted((r for r in report.results if r.status in SHOWN),
+                         key=lambda r: (_ORDER[r.status], rules[r.rule_id].severity != "fatal",
+                                        r.office_id != office_id, r.office_id, r.rule_id)):
+        rule = rules[result.rule_id]
+        office = offices.get(result.office_id)
+        places = tuple(Place(*split_source(e.source_file), e.source_row, e.key, e.reason)
+                       for e in result.evidence[:EVIDENCE_SHOWN])
+        duties.append(DutyFinding(
+            result.office_id, name(result.office_id), LEVEL["zh"].get(office.level, office.level) if office else "",
+            rule.id, rule.title_zh, rule.article, rule.citation, rule.severity == "fatal", result.status.value,
+            STATUS_ZH[result.status], result.message_zh, result.expected,
+            remediation(rule.check.name, result.status, result.expected, result.incomplete_tables, "zh"),
+            places, result.evidence_total, tuple(_table_zh(ruleset, t) for t in result.incomplete_tables)))
+    problems = tuple(DataProblem(_table_zh(ruleset, row.table), *split_source(row.source_file), row.source_row,
+                                 _column_zh(ruleset, row.table, row.column), row.value, row.expected)
+                     for row in sorted(report.rejected, key=lambda r: (r.source_file, r.source_row, r.column)))
+    tables = tuple(TableLine(_table_zh(ruleset, a.table), "、".join(a.source_files), a.rows_read, a.rows_accepted,
+                             a.rows_rejected) for a in report.accounts)
+    changes = None
+    if since is not None:
+        changes = tuple(ChangeLine(c.change, CHANGE_ZH[c.change], c.office_id, name(c.office_id), c.rule_id,
+                                   rules[c.rule_id].title_zh if c.rule_id in rules else c.rule_id, c.message_zh)
+                        for c in since.changes)
+    counts = {status.value: sum(r.status is status for r in report.results) for status in Status}
+    return CheckOutcome(office_id, name(office_id), report.year, report.generated_at, report.ruleset_version,
+                        len(report.scope), counts, tuple(duties), problems, tables, changes,
+                        since.before.run_id if since is not None else None, notices)

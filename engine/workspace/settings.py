@@ -1,0 +1,51 @@
+"""Where the workspace keeps things and how much it accepts (docs/workspace.md, "Settings")."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from westaudit.intake.archive import MB, ArchiveLimits
+
+DATA_ENV = "WESTAUDIT_WORKSPACE"
+DEFAULT_PORT = 8765
+# one upload: a county's workbook is about 1 MB, a province's zipped package tens of MB
+DEFAULT_MAX_UPLOAD_MB = 64
+DEFAULT_MAX_UNPACKED_MB = 256
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get(DATA_ENV) or Path.home() / ".westaudit" / "workspace").expanduser()
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    # the audit store: a SQLite file (default: audits.sqlite in the data folder) or a database URL
+    store: str | None = None
+    # a package whose offices table lists the offices that may upload (the pick list); None: any office
+    hierarchy: Path | None = None
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_MB * MB
+    limits: ArchiveLimits = field(default_factory=lambda: ArchiveLimits(max_unpacked_bytes=DEFAULT_MAX_UNPACKED_MB * MB))
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    rules: Path | None = None
+
+    @property
+    def store_location(self) -> str:
+        return self.store or str(self.data_dir / "audits.sqlite")
+
+    @property
+    def checks_dir(self) -> Path:
+        return self.data_dir / "checks"
+
+    @property
+    def incoming_dir(self) -> Path:
+        """Uploads being received and unpacked; a finished one moves to checks/<id>/, a refused one is removed."""
+        return self.data_dir / "incoming"
+
+    @property
+    def waivers(self) -> Path | None:
+        found = self.data_dir / "waivers.yaml"
+        return found if found.is_file() else None

@@ -1,0 +1,203 @@
+"""The web workspace over HTTP (the framework's test client), every route: an office uploads its filled template,
+reads the verdict and the rows to fix, downloads its report, rectification list and error list, uploads the fix
+and sees what changed, and builds the submission package that `westaudit audit` reads as it is."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+
+import openpyxl
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import FIXED_SAMPLE, SAMPLE
+from westaudit.cli import main
+from westaudit.core.submission import RECEIPT_NAME
+from westaudit.workspace.app import create_app
+from westaudit.workspace.settings import Settings
+from workspace_packages import COUNTY, YEAR, filled_workbook
+
+CHECK_URL = re.compile(r"^/checks/([0-9a-f]{24})$")
+
+
+@pytest.fixture(scope="module")
+def workbooks(tmp_path_factory):
+    base = tmp_path_factory.mktemp("workbooks")
+    return filled_workbook(SAMPLE, base / "planted"), filled_workbook(FIXED_SAMPLE, base / "fixed")
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("workspace") / "data"
+
+
+@pytest.fixture(scope="module")
+def client(data_dir):
+    with TestClient(create_app(Settings(data_dir=data_dir, hierarchy=SAMPLE))) as test_client:
+        yield test_client
+
+
+def upload(client, path, office: str = COUNTY, year: str = str(YEAR)):
+    return client.post("/checks", data={"office": office, "year": year},
+                       files=[("files", (path.name, path.read_bytes(), "application/octet-stream"))],
+                       follow_redirects=False)
+
+
+def page_text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.fixture(scope="module")
+def first_check(client, workbooks):
+    answer = upload(client, workbooks[0])
+    assert answer.status_code == 303, page_text(answer.text)[:500]
+    return CHECK_URL.match(answer.headers["location"]).group(1)
+
+
+@pytest.fixture(scope="module")
+def second_check(client, workbooks, first_check):
+    answer = upload(client, workbooks[1])
+    assert answer.status_code == 303
+    return CHECK_URL.match(answer.headers["location"]).group(1)
+
+
+def test_upload_page_offers_the_offices_and_the_drop_zone(client):
+    answer = client.get("/")
+    assert answer.status_code == 200 and "text/html" in answer.headers["content-type"]
+    assert 'type="file" name="files"' in answer.text and f'<option value="{COUNTY}">皋兰县项目办' in answer.text
+    assert 'value="2025"' in answer.text  # the year of the package the workspace was started on
+    assert client.get("/static/workspace.css").status_code == 200
+    assert client.get("/static/workspace.js").status_code == 200
+
+
+def test_a_planted_workbook_gets_the_verdict_first_and_every_failing_duty_with_its_row(client, first_check):
+    html = client.get(f"/checks/{first_check}").text
+    text = page_text(html)
+    banner = re.search(r'id="verdict-text">([^<]+)<', html).group(1)
+    assert banner == "需整改 8 项（致命 5 项）"
+    assert html.index('id="verdict"') < html.index('id="duties"')  # the verdict comes first
+    # the county's own duties and its units' (its subtree)
+    assert "皋兰县项目办（县级 GS-LZ-GL）· 第 9 条" in text and "皋兰县第一中学" in text
+    assert "3/25（12.0%），下限 20%" in text
+    assert f"{COUNTY}-{YEAR}.xlsx ·「文件报送」 第 2 行 SD-GS-LZ-GL-PLAN" in text
+    assert "怎么改：" in text
+    assert "与上次自查相比" not in text  # the office's first check
+
+
+def test_downloads_are_the_report_the_rectification_list_and_the_error_list(client, first_check):
+    base = f"/checks/{first_check}"
+    report = client.get(f"{base}/report/offices/{COUNTY}.html")
+    assert report.status_code == 200 and "皋兰县项目办" in report.text
+    assert client.get(f"{base}/report/index.html").status_code == 200
+    findings = client.get(f"{base}/findings.xlsx")
+    assert findings.status_code == 200 and "attachment" in findings.headers["content-disposition"]
+    assert "filename*=UTF-8''GS-LZ-GL-2025-" in findings.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(findings.content), read_only=True)
+    rules = {row[3] for sheet in book.worksheets[:-2] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert {"service_county-09", "service_unit-06"} <= rules
+    errors = client.get(f"{base}/errors.csv")
+    assert errors.status_code == 200 and errors.content.startswith(b"\xef\xbb\xbf")
+    assert next(csv.reader(io.StringIO(errors.content.decode("utf-8-sig")))) == [
+        "数据表", "文件", "工作表", "行", "列", "填写的值", "应填写"]
+
+
+@pytest.mark.parametrize("path", ["report/../outcome.json", "report/..%2Foutcome.json", "report/nothing.html",
+                                  "report/%2e%2e/package/manifest.yaml"])
+def test_report_files_stay_inside_the_report_folder(client, first_check, path):
+    assert client.get(f"/checks/{first_check}/{path}").status_code == 404
+
+
+@pytest.mark.parametrize("check_id", ["0" * 24, "not-a-check", "../../etc"])
+def test_an_unknown_check_is_404_on_every_route(client, check_id):
+    for suffix in ("", "/findings.xlsx", "/errors.csv", "/report.pdf", "/submission.zip", "/report/index.html"):
+        assert client.get(f"/checks/{check_id}{suffix}").status_code == 404
+    assert client.post(f"/checks/{check_id}/submission", data={"note": "x"}).status_code == 404
+
+
+def test_uploading_the_fix_shows_every_finding_resolved(client, first_check, second_check):
+    html = client.get(f"/checks/{second_check}").text
+    assert re.search(r'id="verdict-text">([^<]+)<', html).group(1) == "可以报送"
+    assert re.search(r'id="resolved-count">(\d+)<', html).group(1) == "8"
+    assert re.search(r'id="new-count">(\d+)<', html).group(1) == "0"
+    assert f'href="/checks/{first_check}"' in html  # the previous check it was compared with
+    listed = client.get("/").text
+    assert f"/checks/{second_check}" in listed and f"/checks/{first_check}" in listed
+
+
+def test_a_failing_check_needs_a_note_before_its_package_is_built(client, first_check):
+    refused = client.post(f"/checks/{first_check}/submission", data={"note": "  "}, follow_redirects=False)
+    assert refused.status_code == 400 and "请先整改" in refused.text
+    assert client.get(f"/checks/{first_check}/submission.zip").status_code == 404
+    built = client.post(f"/checks/{first_check}/submission", data={"note": "服务单位协议正在补签"},
+                        follow_redirects=False)
+    assert built.status_code == 303
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/checks/{first_check}/submission.zip").content))
+    assert "报送说明.txt" in archive.namelist()
+    assert archive.read("报送说明.txt").decode() == "服务单位协议正在补签\n"
+
+
+def test_the_submission_package_is_named_by_office_and_year_and_audits_as_it_is(client, second_check, tmp_path,
+                                                                              capsys):
+    assert client.post(f"/checks/{second_check}/submission", data={}, follow_redirects=False).status_code == 303
+    page = client.get(f"/checks/{second_check}").text
+    assert 'id="submission-link"' in page and f"{COUNTY}-{YEAR}-报送包.zip" in page
+    answer = client.get(f"/checks/{second_check}/submission.zip")
+    assert answer.headers["content-type"] == "application/zip"
+    package = tmp_path / f"{COUNTY}-{YEAR}-报送包.zip"
+    package.write_bytes(answer.content)
+    assert sorted(zipfile.ZipFile(package).namelist()) == sorted(
+        [f"{COUNTY}-{YEAR}.xlsx", "manifest.yaml", RECEIPT_NAME])
+    # a consolidation beside another county's package: the zip's receipt matches what was checked
+    assert main(["audit", str(package), "--out", str(tmp_path / "alone"), "--no-store"]) == 0
+    capsys.readouterr()
+    main(["audit", str(package), str(SAMPLE), "--office", "N", "--out", str(tmp_path / "merged"), "--no-store"])
+    out = capsys.readouterr().out
+    assert f"数据包 {COUNTY}-{YEAR}-报送包" in out and "与自查一致 self-checked, unchanged" in out
+
+
+def test_data_problems_are_listed_per_sheet_row_and_column_and_in_the_error_list(client, workbooks, tmp_path):
+    book = openpyxl.load_workbook(workbooks[1])
+    roster = book["志愿者名册"]
+    headers = [cell.value for cell in roster[1]]
+    date_column = next(i for i, h in enumerate(headers, start=1) if "开始" in str(h))
+    roster.cell(3, date_column, "2025-13-45")
+    broken = tmp_path / f"{COUNTY}-{YEAR}.xlsx"
+    book.save(broken)
+    answer = upload(client, broken)
+    assert answer.status_code == 303
+    check = CHECK_URL.match(answer.headers["location"]).group(1)
+    text = page_text(client.get(f"/checks/{check}").text)
+    # the bad date rejects the volunteer's row, and with it every row naming that volunteer: all listed at once
+    assert re.search(r"数据问题：(\d+) 处", text) and f"{COUNTY}-{YEAR}.xlsx ·「志愿者名册」工作表" in text
+    assert "第 3 行 服务开始日期 2025-13-45 日期 date" in text
+    rows = list(csv.reader(io.StringIO(client.get(f"/checks/{check}/errors.csv").content.decode("utf-8-sig"))))
+    assert len(rows) == 1 + int(re.search(r"数据问题：(\d+) 处", text).group(1))
+    assert ["志愿者名册", f"{COUNTY}-{YEAR}.xlsx", "志愿者名册", "3", "服务开始日期", "2025-13-45"] in [r[:6] for r in rows]
+    assert ["协议签订", f"{COUNTY}-{YEAR}.xlsx", "协议签订", "3", "志愿者编号", "V20250027"] in [r[:6] for r in rows]
+
+
+def test_a_csv_package_without_a_manifest_takes_the_office_and_year_picked(client, tmp_path):
+    from package_split import split_package
+
+    package = split_package(FIXED_SAMPLE, tmp_path / "csv", COUNTY)
+    files = [("files", (p.name, p.read_bytes(), "text/csv")) for p in sorted(package.glob("*.csv"))]
+    answer = client.post("/checks", data={"office": COUNTY, "year": "2025"}, files=files, follow_redirects=False)
+    assert answer.status_code == 303
+    check = CHECK_URL.match(answer.headers["location"]).group(1)
+    assert re.search(r'id="verdict-text">([^<]+)<', client.get(f"/checks/{check}").text).group(1) == "可以报送"
+
+
+def test_health_counts_the_checks(client, first_check):
+    answer = client.get("/healthz")
+    assert answer.status_code == 200 and answer.json()["status"] == "ok" and answer.json()["checks"] >= 1
+
+
+def test_the_data_folder_holds_the_store_and_each_check(client, data_dir, first_check):
+    assert (data_dir / "audits.sqlite").is_file()
+    folder = data_dir / "checks" / first_check
+    assert (folder / "package" / RECEIPT_NAME).is_file() and (folder / "package" / "manifest.yaml").is_file()
+    assert (folder / "report" / "findings.xlsx").is_file() and (folder / "outcome.json").is_file()
+    assert list((data_dir / "incoming").iterdir()) == []
