@@ -27,8 +27,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/westaudit rules lint
 
+# on every core; JOBS=1 for one process (e.g. to read a failure in order)
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(or $(JOBS),auto)
 
 rules-test: $(STAMP)
 	$(BIN)/westaudit rules test
