@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from westaudit.core.results import Counts, ParameterUse, Status
+from westaudit.core.results import Counts, ParameterUse, Remediation, Status
 from westaudit.core.results import Threshold as ThresholdValue
 from westaudit.runtime.lazy import lazy_module
 
@@ -55,6 +55,7 @@ class OfficeOutcome:
     threshold: ThresholdValue = None
     parameters: tuple[ParameterUse, ...] = ()
     counts: Counts | None = None
+    remediation: Remediation | None = None
 
 
 class CheckKind(ABC):

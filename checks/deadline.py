@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import model_validator
 
+from westaudit.checks import remedy
 from westaudit.checks.base import (
     CheckKind,
     ColumnRef,
@@ -23,7 +24,7 @@ from westaudit.checks.base import (
 from westaudit.checks.registry import register
 from westaudit.checks.row_outcomes import RowWording, outcomes_by_rows
 from westaudit.checks.selectors import OFFICE, RowSelector
-from westaudit.core.results import Status
+from westaudit.core.results import Remediation, Status
 from westaudit.runtime.lazy import lazy_module
 
 pd = lazy_module("pandas")
@@ -94,4 +95,24 @@ class DeadlineCheck(CheckKind):
         return outcomes_by_rows(offices, records, late, expected, p.records.table, Status(p.when_none),
                                 RowWording("{total} 条记录中 {bad} 条逾期或未完成", "{bad} of {total} records late or not done",
                                            "本年度无相关记录", "no records in the audit year"),
-                                threshold, parameters_used(ctx, p.due, p.within.limit if p.within else None))
+                                threshold, parameters_used(ctx, p.due, p.within.limit if p.within else None),
+                                lambda rows: self._remedy(ctx, rows))
+
+    def _remedy(self, ctx: EvalContext, rows: pd.DataFrame) -> Remediation:
+        """The late or undated rows: their date within the limit the rule sets, or why not."""
+        p, table = self.params, self.params.records.table
+        date_zh, date_en = remedy.column(ctx, table, p.date_column)
+        due = None
+        if p.due:
+            due = ctx.deadline(p.due).date().isoformat()
+            limit_zh, limit_en = due, due
+        elif p.due_column:
+            limit_zh, limit_en = remedy.column(ctx, table, p.due_column)
+        else:
+            start_zh, start_en = remedy.column(ctx, table, p.within.start_column)
+            amount = f"{float(ctx.resolve(p.within.limit)):g}"
+            limit_zh = f"{start_zh}后 {amount} {'天' if p.within.unit == 'days' else '小时'}"
+            limit_en = f"{amount} {p.within.unit} after {start_en}"
+        return remedy.correct_rows(ctx, table, remedy.source_rows(rows), (
+            f"未完成的办结后填写{date_zh}（应不晚于{limit_zh}）；已逾期的在说明中写明原因",
+            f"fill in {date_en} once done (due by {limit_en}); for those done late, say why"), due)

@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from westaudit.checks import remedy
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, ParamName, Params, parameters_used
 from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, OfficeCode, RowSelector
-from westaudit.core.results import Counts, Status
+from westaudit.core.results import Counts, Remediation, Status
 from westaudit.runtime.lazy import lazy_module
 
 pd = lazy_module("pandas")
@@ -64,28 +65,91 @@ class DocumentCheck(CheckKind):
             parts.append("已发布 published")
         return "；".join(parts)
 
-    def _row_problems(self, ctx: EvalContext, docs: pd.DataFrame) -> pd.Series:
-        """Per document, what keeps it from meeting the duty ('' when it meets it)."""
+    def _row_problems(self, ctx: EvalContext, docs: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+        """Per document, what keeps it from meeting the duty ('' when it meets it), and the same as one flag
+        column per problem (what the remediation is written from)."""
         p = self.params
         problems = pd.Series("", index=docs.index)
+        flags: dict[str, pd.Series] = {}
 
-        def flag(mask: pd.Series, text: str) -> None:
-            problems[mask.fillna(True).astype(bool)] += text + "; "
+        def flag(mask: pd.Series, text: str, problem: str) -> None:
+            hit = mask.fillna(True).astype(bool)
+            problems[hit] += text + "; "
+            flags[problem] = flags[problem] | hit if problem in flags else hit
 
         if p.submitted_to:
             superior = {o: _superior(ctx, o, p.submitted_to) for o in docs[OFFICE].unique()}
-            flag(docs["submitted_to"] != docs[OFFICE].map(superior), f"未报送{p.submitted_to} not sent to superior")
-            flag(docs["submitted_on"].isna(), "未填报送日期 not sent")
+            flag(docs["submitted_to"] != docs[OFFICE].map(superior), f"未报送{p.submitted_to} not sent to superior",
+                 "not_sent")
+            flag(docs["submitted_on"].isna(), "未填报送日期 not sent", "no_date")
         if p.due:
-            flag(docs["submitted_on"] > ctx.deadline(p.due), "逾期报送 sent late")
+            flag(docs["submitted_on"] > ctx.deadline(p.due), "逾期报送 sent late", "late")
             if not p.submitted_to:  # a document with no date cannot show it met its deadline
-                flag(docs["submitted_on"].isna(), "未填报送日期 no date sent")
+                flag(docs["submitted_on"].isna(), "未填报送日期 no date sent", "no_date")
         if p.approved_by:
-            flag(docs["approved_on"].isna(), "未经审批 not approved")
-            flag(docs["approved_by"] != docs[OFFICE].map(self._approvers(ctx, docs)), "审批单位不符 wrong approver")
+            flag(docs["approved_on"].isna(), "未经审批 not approved", "not_approved")
+            flag(docs["approved_by"] != docs[OFFICE].map(self._approvers(ctx, docs)), "审批单位不符 wrong approver",
+                 "wrong_approver")
         if p.published:
-            flag(docs["published_on"].isna(), "未发布 not published")
-        return problems.str.rstrip("; ")
+            flag(docs["published_on"].isna(), "未发布 not published", "not_published")
+        return problems.str.rstrip("; "), pd.DataFrame(flags, index=docs.index, dtype=bool)
+
+    def _due(self, ctx: EvalContext) -> str | None:
+        return ctx.deadline(self.params.due).date().isoformat() if self.params.due else None
+
+    def _to_add(self, ctx: EvalContext, office: str) -> Remediation:
+        """The document missing altogether: the row to add to the documents sheet."""
+        p, table = self.params, self.params.documents.table
+        fill: list[tuple[str, tuple[str, str]]] = []
+        for name, wanted in p.documents.where.items():
+            fill.append((name, remedy.code(ctx, table, name, wanted[0] if isinstance(wanted, list) else wanted)))
+        fill.append(("office_id", (office, office)))
+        if p.documents.year_column:
+            year = str(ctx.year + p.documents.year_offset)
+            fill.append((p.documents.year_column, (year, year)))
+        note_zh, note_en = [], []
+        if p.submitted_to:
+            superior = _superior(ctx, office, p.submitted_to) or remedy.office_code(p.submitted_to)[0]
+            fill.append(("submitted_to", (superior, superior)))
+            note_zh.append("报送后填报送日期")
+            note_en.append("fill in the date sent")
+        if p.approved_by:
+            approver = self._approver(ctx, office) or remedy.office_code(p.approved_by)[0]
+            fill.append(("approved_by", (approver, approver)))
+            note_zh.append("审批后填审批日期")
+            note_en.append("the date approved once approved")
+        if p.published:
+            note_zh.append("发布后填发布日期")
+            note_en.append("the date published once published")
+        note = ("；" + "，".join(note_zh), "; " + ", ".join(note_en)) if note_zh else ("", "")
+        return remedy.add_row(ctx, table, fill, self._due(ctx), note)
+
+    def _to_correct(self, ctx: EvalContext, office: str, own: pd.DataFrame, flags: pd.DataFrame) -> Remediation:
+        """The documents there but short of the duty: what to correct in their rows."""
+        p, table = self.params, self.params.documents.table
+        found = set(flags.columns[flags.loc[own.index].any()]) if not flags.empty else set()
+        steps: list[tuple[str, str]] = []
+        if "not_sent" in found:
+            superior = _superior(ctx, office, p.submitted_to) or ""
+            steps.append((f"报送单位编号填 {superior}（{remedy.office_code(p.submitted_to)[0]}）",
+                          f"submitted_to {superior} ({remedy.office_code(p.submitted_to)[1]})"))
+        if "no_date" in found:
+            steps.append(("填写报送日期", "fill in the date sent"))
+        if "late" in found:
+            steps.append((f"报送日期晚于 {self._due(ctx)}，写明逾期原因", f"sent after {self._due(ctx)}: say why"))
+        if "not_approved" in found or "wrong_approver" in found:
+            approver = self._approver(ctx, office) or ""
+            steps.append((f"报{approver}（{remedy.office_code(p.approved_by)[0]}）审批，审批单位编号填 {approver}并填审批日期",
+                          f"have it approved by {approver} ({remedy.office_code(p.approved_by)[1]}), approved_by "
+                          f"{approver} and the date approved"))
+        if "not_published" in found:
+            steps.append(("发布后填写发布日期", "publish it and fill in the date published"))
+        return remedy.correct_rows(ctx, table, remedy.source_rows(own),
+                                   ("；".join(z for z, _ in steps), "; ".join(e for _, e in steps)), self._due(ctx))
+
+    def _approver(self, ctx: EvalContext, office: str) -> str | None:
+        role = self.params.approved_by
+        return office if role in ctx.org.offices[office].roles else _superior(ctx, office, role)
 
     def _approvers(self, ctx: EvalContext, docs: pd.DataFrame) -> dict[str, str | None]:
         """The approving office: the office itself when it plays the role (e.g. national), else its superior."""
@@ -95,7 +159,8 @@ class DocumentCheck(CheckKind):
     def evaluate(self, ctx: EvalContext, offices: list[str]) -> list[OfficeOutcome]:
         docs = self.params.documents.select(ctx)
         docs = docs[docs[OFFICE].isin(offices)]
-        docs = docs.assign(_reason=self._row_problems(ctx, docs))
+        reasons, flags = self._row_problems(ctx, docs)
+        docs = docs.assign(_reason=reasons)
         expected = self._expected(ctx)
         good = docs[docs["_reason"] == ""].groupby(OFFICE)["document_id"]
         good_ids, good_counts = good.agg("、".join).to_dict(), good.size().to_dict()
@@ -115,10 +180,12 @@ class DocumentCheck(CheckKind):
             own = by_office.of(office)
             if own.empty:
                 outcomes.append(OfficeOutcome(office, Status.FAIL, 0, expected, "本年度无此类文件",
-                                              "no such document for the year", counts=Counts(0, 0), **typed))
+                                              "no such document for the year", counts=Counts(0, 0), **typed,
+                                              remediation=self._to_add(ctx, office)))
             else:
                 outcomes.append(OfficeOutcome(office, Status.FAIL, "、".join(own["document_id"]), expected,
                                               "文件不合规：" + "；".join(own["_reason"]),
                                               "document falls short: " + "; ".join(own["_reason"]), own, self.params.documents.table,
-                                              counts=Counts(0, total), **typed))
+                                              counts=Counts(0, total), **typed,
+                                              remediation=self._to_correct(ctx, office, own, flags)))
         return outcomes

@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from westaudit.checks import remedy
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold, parameters_used
 from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, RowSelector
-from westaudit.core.results import Counts, Status
+from westaudit.core.results import Counts, Remediation, Status
 from westaudit.runtime.lazy import lazy_module
 
 pd = lazy_module("pandas")
@@ -110,5 +111,16 @@ class MonthlyCheck(CheckKind):
                 office, Status.FAIL if bad else Status.PASS, f"{total - bad}/{total}", expected,
                 f"应发 {total} 人月，{bad} 人月未发或逾期", f"{bad} of {total} member-months unpaid or late",
                 flagged_by_office.of(office) if bad else None, p.members.table,
-                threshold=due_day, parameters=used, counts=Counts(total - bad, total)))
+                threshold=due_day, parameters=used, counts=Counts(total - bad, total),
+                remediation=self._remedy(ctx, flagged_by_office.of(office), due_day) if bad else None))
         return outcomes
+
+    def _remedy(self, ctx: EvalContext, flagged, due_day: int) -> Remediation:
+        """The members with months unpaid or late: a payment row per month in the records sheet."""
+        p = self.params
+        month_zh, month_en = remedy.column(ctx, p.records.table, p.month_column)
+        paid_zh, paid_en = remedy.column(ctx, p.records.table, p.paid_column)
+        return remedy.complete_for(ctx, p.records.table, p.members.table, remedy.source_rows(flagged), (
+            f"每人每个未发月份补一行（{month_zh}、{paid_zh}），每月 {due_day} 日前发放；逾期的写明原因",
+            f"a row per member and month unpaid ({month_en}, {paid_en}), paid by day {due_day} of the month; "
+            "say why for those paid late"))

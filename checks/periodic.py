@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from westaudit.checks import remedy
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold, parameters_used
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, RowSelector
-from westaudit.core.results import Status
+from westaudit.core.results import Remediation, Status
 from westaudit.runtime.lazy import lazy_module
 
 pd = lazy_module("pandas")
@@ -64,5 +65,22 @@ class PeriodicCheck(CheckKind):
                 office, status, count if max_gap is None else f"{count} 次，最长间隔 {gap} 天", expected,
                 f"全年 {count} 次" + (f"，最长间隔 {gap} 天" if max_gap is not None else ""),
                 f"{count} in the year" + (f", longest gap {gap} days" if max_gap is not None else ""),
-                threshold=minimum, parameters=used))
+                threshold=minimum, parameters=used,
+                remediation=self._remedy(ctx, office, minimum - count, max_gap if gapped else None)
+                if status is Status.FAIL else None))
         return outcomes
+
+    def _remedy(self, ctx: EvalContext, office: str, more: int, max_gap: int | None) -> Remediation:
+        """The activities still to hold, as rows to add once held."""
+        p, table = self.params, self.params.activities.table
+        fill = [(name, remedy.code(ctx, table, name, wanted[0] if isinstance(wanted, list) else wanted))
+                for name, wanted in p.activities.where.items()]
+        if p.activities.office_column:
+            fill.append((p.activities.office_column, (office, office)))
+        date_zh, date_en = remedy.column(ctx, table, p.date_column)
+        note_zh = [f"每开展一次补一行并填{date_zh}"] + ([f"全年还需 {more} 次"] if more > 0 else [])
+        note_en = [f"a row with its {date_en} each time one is held"] + ([f"{more} more in the year"] if more > 0 else [])
+        if max_gap is not None:
+            note_zh.append(f"两次之间不超过 {max_gap} 天")
+            note_en.append(f"never more than {max_gap} days apart")
+        return remedy.add_row(ctx, table, fill, note=("；" + "，".join(note_zh), "; " + ", ".join(note_en)))

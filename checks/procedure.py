@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from westaudit.checks import remedy
 from westaudit.checks.base import (
     CheckKind,
     ColumnRef,
@@ -43,7 +44,7 @@ from westaudit.checks.selectors import OFFICE, OfficeCode, RowSelector, Scalar
 from westaudit.core.columns import SOURCE_FILE, SOURCE_ROW
 from westaudit.core.errors import SpecError, SpecProblem
 from westaudit.core.offices import OFFICE_CODES, OFFICE_CODES_ZH
-from westaudit.core.results import Counts, Status
+from westaudit.core.results import Counts, Remediation, Status
 from westaudit.runtime.lazy import lazy_module
 
 pd = lazy_module("pandas")
@@ -158,10 +159,56 @@ class ProcedureCheck(CheckKind):
         spec = self.spec(ctx)
         cases = self.cases(ctx, offices)
         case_keys = cases[self.params.case_key].astype(str)
-        reasons = _reasons_by_case(spec, self._violations(ctx, spec, cases))
+        violations = self._violations(ctx, spec, cases)
+        reasons = _reasons_by_case(spec, violations)
         offending = cases[case_keys.isin(reasons)].assign(_reason=case_keys.map(reasons))
         used = parameters_used(ctx, *(ParamRef(limit.within) for limit in self.params.time_limits))
-        return [replace(outcome, parameters=used) for outcome in self._outcomes(offices, cases, offending)]
+        fixes = self._fixes_by_case(ctx, spec, violations)
+        return [replace(outcome, parameters=used,
+                        remediation=self._remedy(ctx, outcome.evidence, fixes) if outcome.evidence is not None else None)
+                for outcome in self._outcomes(offices, cases, offending)]
+
+    def _fixes_by_case(self, ctx: EvalContext, spec: ProcedureSpec,
+                       violations: list[StepViolation]) -> dict[str, list[tuple[str, str]]]:
+        """Per case, what to do about each violation: the step to carry out and record (in which sheet), the
+        dates to check for steps out of order, the reason to give for a step done late."""
+        steps = {step.name: step for step in self.params.steps}
+        fixes: dict[str, list[tuple[str, str]]] = {}
+        for violation in violations:
+            step = spec.step(violation.step)
+            actor = violation.actor or ""
+            actor_zh = ACTOR_ZH.get(actor, actor)
+            actor_en = "the volunteer" if actor == "volunteer" else remedy.OFFICE_CODES_EN.get(actor, actor)
+            if violation.reason is ViolationReason.MISSING_STEP:
+                source = steps[violation.step]
+                if source.records is not None:
+                    sheet_zh, sheet_en = remedy.sheet(ctx, source.records.table)
+                    where_zh, where_en = f"，在「{sheet_zh}」表补一行", f", as a row of \"{sheet_en}\""
+                else:
+                    col_zh, col_en = remedy.column(ctx, self.params.cases.table, source.column)
+                    where_zh, where_en = f"，填写{col_zh}", f", filling in {col_en}"
+                fix = (f"补办「{step.title_zh}」{f'（{actor_zh}）' if actor_zh else ''}并登记{where_zh}",
+                       f"carry out \"{step.title_en}\"{f' ({actor_en})' if actor_en else ''} and record it{where_en}")
+            elif violation.reason is ViolationReason.OUT_OF_ORDER:
+                other = spec.step(violation.other_step)
+                fix = (f"核对「{step.title_zh}」与「{other.title_zh}」的日期，应先「{other.title_zh}」",
+                       f"check the dates of \"{step.title_en}\" and \"{other.title_en}\": {other.title_en} comes first")
+            else:
+                other, limit = spec.step(violation.other_step), violation.limit
+                fix = (f"「{step.title_zh}」超出自「{other.title_zh}」起 {limit.within:g} {_UNIT_ZH[limit.unit]}的时限，"
+                       "写明原因", f"\"{step.title_en}\" came more than {limit.within:g} {limit.unit} after "
+                       f"\"{other.title_en}\": say why")
+            fixes.setdefault(violation.case_key, [])
+            if fix not in fixes[violation.case_key]:
+                fixes[violation.case_key].append(fix)
+        return fixes
+
+    def _remedy(self, ctx: EvalContext, failing: pd.DataFrame, fixes: dict[str, list[tuple[str, str]]]) -> Remediation:
+        found: list[tuple[str, str]] = []
+        for case in failing[self.params.case_key].astype(str):
+            found.extend(fix for fix in fixes.get(case, ()) if fix not in found)
+        return remedy.correct_rows(ctx, self.params.cases.table, remedy.source_rows(failing),
+                                   ("；".join(z for z, _ in found), "; ".join(e for _, e in found)))
 
     def cases(self, ctx: EvalContext, offices: list[str]) -> pd.DataFrame:
         p = self.params

@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from westaudit.checks import remedy
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold, parameters_used
 from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, RowSelector
-from westaudit.core.results import Counts, Status
+from westaudit.core.results import Counts, Remediation, Status
 
 if TYPE_CHECKING:
     from westaudit.evaluate.context import EvalContext
@@ -80,11 +81,32 @@ class QuotaCheck(CheckKind):
             problems_zh = [f"{bad} 个对象超出或未完成指标"] if bad else []
             problems_zh += [f"未分配指标：{'、'.join(unallocated)}"] if unallocated else []
             failed = bool(problems_zh)
+            off_rows = off_quota.of(office) if bad else None
             outcomes.append(OfficeOutcome(
                 office, Status.FAIL if failed else Status.PASS, f"{total - bad}/{total}", expected,
                 "；".join(problems_zh) or f"{total} 个指标均符合",
                 f"{bad} over/under quota; no quota for: {', '.join(unallocated) or '-'}" if failed
                 else f"all {total} quotas met",
-                off_quota.of(office) if bad else None, p.quotas.table,
-                threshold=min_fill, parameters=used, counts=Counts(total - bad, total)))
+                off_rows, p.quotas.table, threshold=min_fill, parameters=used, counts=Counts(total - bad, total),
+                remediation=self._remedy(ctx, off_rows, unallocated, min_fill) if failed else None))
         return outcomes
+
+    def _remedy(self, ctx: EvalContext, off_rows, unallocated: list[str], min_fill: float) -> Remediation:
+        """A quota row per office that has members but none; the quotas overrun or short corrected."""
+        p, table = self.params, self.params.quotas.table
+        if unallocated:
+            shown = "、".join(unallocated[:remedy.ROWS_NAMED]) + (f"等 {len(unallocated)} 个" if len(unallocated) > remedy.ROWS_NAMED else "")
+            number_zh, number_en = remedy.column(ctx, table, p.number_column)
+            fix = remedy.add_row(ctx, table, [(p.holder_column, (shown, ", ".join(unallocated)))],
+                                 note=(f"，填{number_zh}（每个单位一行）", f", with its {number_en} (a row per office)"))
+            if off_rows is None:
+                return fix
+        fill_zh = f"，完成不少于 {min_fill:.0%}" if min_fill else ""
+        fill_en = f" and fill at least {min_fill:.0%}" if min_fill else ""
+        corrected = remedy.correct_rows(ctx, table, remedy.source_rows(off_rows), (
+            f"人数不得超过指标{fill_zh}：核减超出的人员或报批调整指标", f"stay within the quota{fill_en}: "
+            "reduce those over it or have the quota adjusted"))
+        if not unallocated:
+            return corrected
+        return Remediation("correct", table, f"{fix.text_zh}；{corrected.text_zh}", f"{fix.text_en}; {corrected.text_en}",
+                           corrected.rows)

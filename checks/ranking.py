@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from westaudit.checks import remedy
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold, parameters_used
 from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, OfficeCode, RowSelector
-from westaudit.core.results import Counts, Status
+from westaudit.core.results import Counts, Remediation, Status
 from westaudit.runtime.lazy import lazy_module
 
 pd = lazy_module("pandas")
@@ -69,7 +70,8 @@ class RankingCheck(CheckKind):
         if unassessed:
             return OfficeOutcome(office, Status.FAIL, f"{len(subjects) - len(unassessed)}/{len(subjects)}", expected,
                                  f"未考核：{'、'.join(unassessed)}", f"not assessed: {', '.join(unassessed)}",
-                                 counts=Counts(len(subjects) - len(unassessed), len(subjects)))
+                                 counts=Counts(len(subjects) - len(unassessed), len(subjects)),
+                                 remediation=self._to_assess(ctx, unassessed))
         if assessed_count < p.min_subjects:
             return OfficeOutcome(office, Status.NOT_APPLICABLE, assessed_count, expected,
                                  "考核对象不足，无法排名", "too few subjects to rank")
@@ -82,4 +84,24 @@ class RankingCheck(CheckKind):
         spared = spared.assign(_reason="末位未淘汰 last-ranked, not eliminated")
         return OfficeOutcome(office, Status.FAIL, names, expected, f"末位未淘汰：{'、'.join(spared[p.subject_column])}",
                              f"last-ranked not eliminated: {', '.join(spared[p.subject_column])}",
-                             spared.drop(columns=["_place"]), p.assessments.table)
+                             spared.drop(columns=["_place"]), p.assessments.table,
+                             remediation=self._to_eliminate(ctx, spared))
+
+    def _to_assess(self, ctx: EvalContext, unassessed: list[str]) -> Remediation:
+        p, table = self.params, self.params.assessments.table
+        shown = "、".join(unassessed[:remedy.ROWS_NAMED]) + (
+            f"等 {len(unassessed)} 个" if len(unassessed) > remedy.ROWS_NAMED else "")
+        score_zh, score_en = remedy.column(ctx, table, p.score_column)
+        outcome_zh, outcome_en = remedy.column(ctx, table, p.outcome_column)
+        eliminated_zh, eliminated_en = remedy.code(ctx, table, p.outcome_column, p.eliminated)
+        return remedy.add_row(ctx, table, [(p.subject_column, (shown, ", ".join(unassessed)))], note=(
+            f"（每个对象一行），填{score_zh}和{outcome_zh}；末位的{outcome_zh}为「{eliminated_zh}」",
+            f" (a row each) with its {score_en} and {outcome_en}; the last-ranked {eliminated_en}"))
+
+    def _to_eliminate(self, ctx: EvalContext, spared: pd.DataFrame) -> Remediation:
+        p, table = self.params, self.params.assessments.table
+        outcome_zh, outcome_en = remedy.column(ctx, table, p.outcome_column)
+        eliminated_zh, eliminated_en = remedy.code(ctx, table, p.outcome_column, p.eliminated)
+        return remedy.correct_rows(ctx, table, remedy.source_rows(spared), (
+            f"末位对象按规定淘汰，{outcome_zh}填「{eliminated_zh}」（或写明不淘汰的依据）",
+            f"eliminate the last-ranked as the duty requires: {outcome_en} {eliminated_en} (or state the grounds for not)"))

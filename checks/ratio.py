@@ -5,14 +5,16 @@ With min 1 it is a coverage check: every member must have the record; the member
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from westaudit.checks import remedy
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold, parameters_used
 from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, RowSelector
-from westaudit.core.results import Counts, Status
+from westaudit.core.results import Counts, Remediation, Status
 
 if TYPE_CHECKING:
     from westaudit.evaluate.context import EvalContext
@@ -60,11 +62,20 @@ class RatioCheck(CheckKind):
             achieved, total = int(achieved_counts[office]), int(totals[office])
             share = achieved / total
             passed = share >= minimum - 1e-12
+            short_of = None if passed else lacking.of(office)
             outcomes.append(OfficeOutcome(
                 office, Status.PASS if passed else Status.FAIL, round(share, 4), expected,
                 f"{achieved}/{total}（{share:.1%}），下限 {minimum:.0%}",
                 f"{achieved}/{total} ({share:.1%}), minimum {minimum:.0%}",
-                None if passed else lacking.of(office), p.population.table,
-                threshold=minimum, parameters=used, counts=Counts(achieved, total),
+                short_of, p.population.table, threshold=minimum, parameters=used, counts=Counts(achieved, total),
+                remediation=None if passed else self._remedy(ctx, short_of, achieved, total, minimum),
             ))
         return outcomes
+
+    def _remedy(self, ctx: EvalContext, lacking, achieved: int, total: int, minimum: float) -> Remediation:
+        """How many more members need the record, and for whom: the members without one are the evidence."""
+        p = self.params
+        needed = max(1, math.ceil(minimum * total - 1e-9) - achieved)
+        return remedy.complete_for(ctx, p.achieved.table, p.population.table, remedy.source_rows(lacking), (
+            f"至少还需 {needed} 条，达到下限 {minimum:.0%}（现 {achieved}/{total}）；无法落实的写明原因",
+            f"at least {needed} more to reach {minimum:.0%} (now {achieved}/{total}); say why where none can be"))

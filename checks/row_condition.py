@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
+from westaudit.checks import remedy
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params
 from westaudit.checks.registry import register
 from westaudit.checks.row_outcomes import RowWording, outcomes_by_rows
 from westaudit.checks.selectors import OFFICE, RowSelector, Scalar
-from westaudit.core.results import Status
+from westaudit.core.results import Remediation, Status
 from westaudit.runtime.lazy import lazy_module
 
 pd = lazy_module("pandas")
@@ -82,4 +83,30 @@ class RowConditionCheck(CheckKind):
         offending = rows[reasons != ""].assign(_reason=reasons[reasons != ""].str.rstrip("; "))
         expected = "；".join(_describe(c) for c in p.require)
         return outcomes_by_rows(offices, rows, offending, expected, p.records.table, Status(p.when_none),
-                                RowWording("{total} 条中 {bad} 条不满足", "{bad} of {total} rows fall short"))
+                                RowWording("{total} 条中 {bad} 条不满足", "{bad} of {total} rows fall short"),
+                                remedy=lambda bad: self._remedy(ctx, bad))
+
+    def _remedy(self, ctx: EvalContext, bad: pd.DataFrame) -> Remediation:
+        """The rows short of a condition: each condition they miss, as what to enter."""
+        table = self.params.records.table
+        steps = [_to_meet(ctx, table, condition) for condition in self.params.require
+                 if _unmet(bad, condition).any()]
+        return remedy.correct_rows(ctx, table, remedy.source_rows(bad),
+                                   ("；".join(z for z, _ in steps), "; ".join(e for _, e in steps)))
+
+
+def _to_meet(ctx: EvalContext, table: str, condition: Condition) -> tuple[str, str]:
+    col_zh, col_en = remedy.column(ctx, table, condition.column)
+    zh, en = [], []
+    if condition.filled:
+        zh.append(f"填写{col_zh}")
+        en.append(f"fill in {col_en}")
+    if condition.one_of is not None:
+        labels = [remedy.code(ctx, table, condition.column, value) for value in condition.one_of]
+        zh.append(f"{col_zh}应为{'或'.join(z for z, _ in labels)}")
+        en.append(f"{col_en} must be {' or '.join(e for _, e in labels)}")
+    if condition.not_after:
+        other_zh, other_en = remedy.column(ctx, table, condition.not_after)
+        zh.append(f"{col_zh}不晚于{other_zh}")
+        en.append(f"{col_en} no later than {other_en}")
+    return "，".join(zh), ", ".join(en)

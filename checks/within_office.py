@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from westaudit.checks import remedy
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params
 from westaudit.checks.registry import register
 from westaudit.checks.row_outcomes import RowWording, outcomes_by_rows
 from westaudit.checks.selectors import OFFICE, RowSelector
-from westaudit.core.results import Status
+from westaudit.core.results import Remediation, Status
 from westaudit.runtime.lazy import lazy_module
 
 pd = lazy_module("pandas")
@@ -49,4 +50,13 @@ class WithinOfficeCheck(CheckKind):
         offending = records[outside].assign(_reason=reasons[outside].str.rstrip("; "))
         return outcomes_by_rows(offices, records, offending, "全部在辖区内 / all inside", p.records.table,
                                 Status.NOT_APPLICABLE,
-                                RowWording("{total} 条中 {bad} 条越出辖区", "{bad} of {total} rows name an office outside"))
+                                RowWording("{total} 条中 {bad} 条越出辖区", "{bad} of {total} rows name an office outside"),
+                                remedy=lambda bad: self._remedy(ctx, bad))
+
+    def _remedy(self, ctx: EvalContext, bad: pd.DataFrame) -> Remediation:
+        table = self.params.records.table
+        names = [remedy.column(ctx, table, column) for column in self.params.columns]
+        return remedy.correct_rows(ctx, table, remedy.source_rows(bad), (
+            f"{'、'.join(z for z, _ in names)}应为本辖区内的单位；确需跨辖区的，附上级项目办批准后再报",
+            f"{', '.join(e for _, e in names)} must name an office inside the area; where it must be outside, "
+            "attach the superior office's approval"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache, lru_cache
 
 from westaudit.core.offices import OFFICE_CODES_ZH
-from westaudit.core.results import STATUS_ZH, Status
+from westaudit.core.results import STATUS_ZH, Result, Status
 from westaudit.core.submission import RECEIPT_STATE_EN, RECEIPT_STATE_ZH, ReceiptState
 
 LANGS = ("zh", "en")
@@ -206,6 +206,18 @@ def office_code_label(code: str, lang: str) -> str:
 @cache
 def article_label(code: str, number: int, lang: str) -> str:
     return words(lang)["article_n"].format(office=office_code_label(code, lang), n=number)
+
+
+def fix_text(result: Result, kind: str, lang: str) -> str:
+    """What to do about a result: the kind's own remediation (the sheet, the rows, what to enter, by when) when
+    it wrote one, else the hint of its kind and status; with the rows rejected from its tables after it."""
+    if result.remediation is None:
+        return remediation(kind, result.status, result.expected, result.incomplete_tables, lang)
+    text = result.remediation.text_zh if lang == "zh" else result.remediation.text_en
+    if result.incomplete_tables and result.status is not Status.INSUFFICIENT_DATA:
+        tables = ("、" if lang == "zh" else ", ").join(result.incomplete_tables)
+        text = " ".join([text, _INCOMPLETE[LANGS.index(lang)].format(tables=tables)])
+    return text
 
 
 @lru_cache(maxsize=4096)

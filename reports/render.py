@@ -14,9 +14,9 @@ from westaudit.core.results import Status
 from .messages import (
     LEVEL,
     article_label,
+    fix_text,
     office_code_label,
     receipt_state_label,
-    remediation,
     severity_label,
     status_label,
     words,
@@ -71,7 +71,7 @@ def _status_label(status: Status, lang: str) -> str:
 
 
 def _hint(result, rule, lang: str) -> str:
-    return remediation(rule.check.name, result.status, result.expected, result.incomplete_tables, lang)
+    return fix_text(result, rule.check.name, lang)
 
 
 def _environment(lang: str, autoescape: bool, finalize=None) -> Environment:

@@ -19,7 +19,7 @@ from westaudit.evaluate.audit import AuditReport
 from westaudit.reports.heap import collector_relaxed
 from westaudit.reports.model import Score
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 # the C encoder (json only uses it without indent); Chinese kept as written
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"), check_circular=False)
 
@@ -27,7 +27,8 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":
 def _judged_against(result: Result) -> dict[str, Any]:
     """The typed sides of measured and expected (1.3), each a value object's own fields."""
     return {"threshold": result.threshold, "parameters": [use.as_dict() for use in result.parameters],
-            "counts": None if result.counts is None else result.counts.as_dict()}
+            "counts": None if result.counts is None else result.counts.as_dict(),
+            "remediation": None if result.remediation is None else result.remediation.as_dict()}
 
 
 def _result(result: Result, package: str | None) -> dict[str, Any]:

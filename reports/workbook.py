@@ -17,7 +17,7 @@ from pathlib import Path, PurePath
 
 from westaudit.core.results import Result, Status
 
-from .messages import LEVEL, LEVEL_ORDER, office_code_label, remediation, status_label
+from .messages import LEVEL, LEVEL_ORDER, fix_text, office_code_label, status_label
 from .model import AuditView, evidence_values_text
 from .office_pages import EVIDENCE_SAMPLE
 from .value_basis import value_bases
@@ -48,7 +48,7 @@ def finding_rows(view: AuditView, results: list[Result]) -> Iterator[list]:
         yield [office.office_id, office.name, LEVEL["zh"].get(office.level, office.level), rule.id, article,
                rule.title_zh, status_label(result.status, "zh"), result.status.value, result.measured,
                result.expected, result.message_zh, result.evidence_total, "、".join(result.incomplete_tables),
-               remediation(rule.check.name, result.status, result.expected, result.incomplete_tables, "zh"),
+               fix_text(result, rule.check.name, "zh"),
                view.package_of(office.office_id), "\n".join(value_bases(result))]
 
 

@@ -94,7 +94,7 @@ def test_office_page_shows_articles_in_order_with_status_measured_and_fix(out):
     section = html[html.index('id="service_county-09"'):]
     section = section[:section.index("</section>")]
     assert "不符合" in section and "0.12 / &gt;= 20%" in section
-    assert "整改建议" in section and "为证据行所列对象补齐相应记录" in section
+    assert "整改建议" in section and "在「就业落实」表为「志愿者名册」表第 " in section and "至少还需 2 条，达到下限 20%" in section
     assert "完整列表见 GS-LZ-GL.evidence.csv" in section
 
 

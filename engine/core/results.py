@@ -95,6 +95,30 @@ class Counts:
 
 
 @dataclass(frozen=True)
+class Remediation:
+    """What the office does to put a finding right, written by the check kind from the rule's own parameters and
+    the evidence: the sheet to open (its table), the rows to correct there (their source rows) or the row to add,
+    what to enter, and the date the duty is due by. text_zh/text_en say it in full for the pages and the
+    rectification list; the other fields are there for writers that compute with them (never parse the text)."""
+
+    action: str  # "add" a row, "correct" the rows named, "complete" records for the members named
+    table: str  # the data-contract table, the sheet of the template workbook
+    text_zh: str
+    text_en: str
+    rows: tuple[int, ...] = ()  # the source rows to correct or complete for
+    due: str | None = None  # YYYY-MM-DD, when the rule names a date
+
+    def as_dict(self) -> dict[str, object]:
+        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, written: dict[str, object]) -> Remediation:
+        known = {f.name for f in fields(cls)}
+        plain = {name: value for name, value in written.items() if name in known}
+        return cls(**plain | {"rows": tuple(plain.get("rows", ()))})
+
+
+@dataclass(frozen=True)
 class Result:
     rule_id: str
     office_id: str
@@ -110,6 +134,8 @@ class Result:
     threshold: Threshold = None
     parameters: tuple[ParameterUse, ...] = ()
     counts: Counts | None = None
+    # what to do about it, when the kind can say (fail, warn): checks/remedy.py
+    remediation: Remediation | None = None
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ def _result(rule: Rule, incomplete_at: dict[str, tuple[str, ...]], everywhere: t
     incomplete = incomplete_at.get(outcome.office_id, everywhere)
     return Result(rule.id, outcome.office_id, outcome.status, outcome.measured, outcome.expected,
                   outcome.message_zh, outcome.message_en, evidence, total, incomplete,
-                  outcome.threshold, outcome.parameters, outcome.counts)
+                  outcome.threshold, outcome.parameters, outcome.counts, outcome.remediation)
 
 
 def not_evaluable(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalContext) -> list[Result]:

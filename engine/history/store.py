@@ -44,7 +44,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
 
 from westaudit.core.errors import UsageError, WestauditError
-from westaudit.core.results import Counts, EvidenceRow, ParameterUse, Result, Status
+from westaudit.core.results import Counts, EvidenceRow, ParameterUse, Remediation, Result, Status
 
 if TYPE_CHECKING:
     from westaudit.evaluate.audit import AuditReport
@@ -476,11 +476,12 @@ def _measured_json(result: Result) -> str:
     """measured as JSON; with the result's typed fields (threshold, parameters, counts) an object holding them
     all. A measured value is never an object itself, so the two read back apart, and rows stored before the
     typed fields existed read as they did."""
-    if result.threshold is None and not result.parameters and result.counts is None:
+    if result.threshold is None and not result.parameters and result.counts is None and result.remediation is None:
         return json.dumps(_plain(result.measured), ensure_ascii=False, default=str)
     return json.dumps({"measured": _plain(result.measured), "threshold": _plain(result.threshold),
                        "parameters": [use.as_dict() for use in result.parameters],
-                       "counts": None if result.counts is None else result.counts.as_dict()},
+                       "counts": None if result.counts is None else result.counts.as_dict(),
+                       "remediation": None if result.remediation is None else result.remediation.as_dict()},
                       ensure_ascii=False, default=str)
 
 
@@ -489,8 +490,9 @@ def _measured_of(measured_json: str) -> tuple[object, dict[str, object]]:
     stored = json.loads(measured_json)
     if not isinstance(stored, dict):
         return stored, {}
-    counts = stored.get("counts")
+    counts, remediation = stored.get("counts"), stored.get("remediation")
     return stored["measured"], {
+        "remediation": None if remediation is None else Remediation.from_dict(remediation),
         "threshold": stored.get("threshold"),
         "parameters": tuple(ParameterUse.from_dict(use) for use in stored.get("parameters", ())),
         "counts": None if counts is None else Counts(counts["met"], counts["total"])}
