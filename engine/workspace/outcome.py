@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from westaudit.core.results import STATUS_ZH, Status
 from westaudit.history.rundiff import CHANGE_ZH
-from westaudit.reports.messages import LEVEL, remediation
+from westaudit.reports.messages import LEVEL, fix_text
 
 if TYPE_CHECKING:
     from westaudit.evaluate.audit import AuditReport
@@ -200,7 +200,7 @@ def build_outcome(report: AuditReport, ruleset: RuleSet, office_id: str, since: 
             result.office_id, name(result.office_id), LEVEL["zh"].get(office.level, office.level) if office else "",
             rule.id, rule.title_zh, rule.article, rule.citation, rule.severity == "fatal", result.status.value,
             STATUS_ZH[result.status], result.message_zh, result.expected,
-            remediation(rule.check.name, result.status, result.expected, result.incomplete_tables, "zh"),
+            fix_text(result, rule.check.name, "zh"),
             places, result.evidence_total, tuple(_table_zh(ruleset, t) for t in result.incomplete_tables)))
     problems = tuple(DataProblem(_table_zh(ruleset, row.table), *split_source(row.source_file), row.source_row,
                                  _column_zh(ruleset, row.table, row.column), row.value, row.expected)
