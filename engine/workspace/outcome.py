@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from westaudit.core.results import STATUS_ZH, Status
 from westaudit.history.rundiff import CHANGE_ZH
-from westaudit.reports.messages import LEVEL, fix_text
+from westaudit.reports.messages import LEVEL, fix_text, words
 
 if TYPE_CHECKING:
     from westaudit.evaluate.audit import AuditReport
@@ -126,17 +126,21 @@ class CheckOutcome:
     def can_submit(self) -> bool:
         return self.to_fix == 0
 
+    def verdict(self, lang: str) -> str:
+        """In the reports' words (reports/messages.py), so the page and the downloaded report say it alike."""
+        said = words(lang)
+        if self.can_submit:
+            return said.verdict_ready
+        return f"{said.verdict_fix.format(n=self.to_fix)}，{said.verdict_fatal.format(m=self.fatal)}" if lang == "zh" \
+            else f"{said.verdict_fix.format(n=self.to_fix)}, {said.verdict_fatal.format(m=self.fatal)}"
+
     @property
     def verdict_zh(self) -> str:
-        if self.can_submit:
-            return "可以报送"
-        return f"需整改 {self.to_fix} 项（致命 {self.fatal} 项）"
+        return self.verdict("zh")
 
     @property
     def verdict_en(self) -> str:
-        if self.can_submit:
-            return "ready to submit"
-        return f"{self.to_fix} item(s) to correct ({self.fatal} fatal)"
+        return self.verdict("en")
 
     def changed(self, change: str) -> tuple[ChangeLine, ...]:
         return tuple(c for c in self.changes or () if c.change == change)
