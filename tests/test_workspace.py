@@ -192,7 +192,7 @@ def test_a_csv_package_without_a_manifest_takes_the_office_and_year_picked(clien
 
 def test_health_counts_the_checks(client, first_check):
     answer = client.get("/healthz")
-    assert answer.status_code == 200 and answer.json()["status"] == "ok" and answer.json()["checks"] >= 1
+    assert answer.status_code == 200 and answer.json()["status"] == "ok" and answer.json()["checks"] >= 1 and answer.json()["ready"] is True
 
 
 def test_the_data_folder_holds_the_store_and_each_check(client, data_dir, first_check):

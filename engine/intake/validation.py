@@ -228,6 +228,13 @@ def _batch_definition(table: str):
     return asset.add_batch_definition_whole_dataframe("whole table")
 
 
+def prepare(tables: list[str]) -> None:
+    """Build the Great Expectations context and each table's batch definition now rather than on the first
+    validation (the workspace does it at start-up, so no office waits for it)."""
+    for table in tables:
+        _batch_definition(table)
+
+
 @dataclass(frozen=True)
 class _TableSuite:
     rules: tuple[ContractRule, ...]

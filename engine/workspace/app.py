@@ -9,7 +9,7 @@
     GET  /checks/{id}/errors.csv        every data problem, one per line
     POST /checks/{id}/submission        build the submission package (form field note)
     GET  /checks/{id}/submission.zip    download it
-    GET  /healthz                       liveness and the number of checks, for scripts
+    GET  /healthz                       liveness, whether the audit's libraries are loaded, the number of checks
 
 A refused upload answers its 4xx status with the upload page and the message on it; a request body over the
 upload limit is answered 413 before it is read (BodyLimit). No route writes outside the data folder.
@@ -220,7 +220,8 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
 
     @app.get("/healthz")
     def health() -> JSONResponse:
-        return JSONResponse({"status": "ok", "checks": workspace.book.count()})
+        # ready: the audit's libraries are loaded (until then a check waits for them)
+        return JSONResponse({"status": "ok", "ready": workspace.ready.is_set(), "checks": workspace.book.count()})
 
     return app
 

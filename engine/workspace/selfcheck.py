@@ -49,7 +49,6 @@ class Upload:
 class Workspace:
     def __init__(self, settings: Settings) -> None:
         from westaudit.history.store import Store
-        from westaudit.intake.orgchart import OrgChart  # noqa: F401 - the audit's modules, loaded at start-up
         from westaudit.spec.ruleset import RULES_DIR, load_ruleset
 
         self.settings = settings
@@ -61,7 +60,24 @@ class Workspace:
         self.offices = _known_offices(settings.hierarchy, self.ruleset) if settings.hierarchy else {}
         self.default_year = self._default_year()
         self._audit_lock = threading.Lock()
-        _warm_up()
+        # The audit's libraries (pandas, Great Expectations, openpyxl, the writers) load in the background while
+        # the server already answers: the page is up at once, and the first check waits for them (`ready`).
+        self.ready = threading.Event()
+        self._warm_up_error: BaseException | None = None
+        threading.Thread(target=self._warm_up, name="westaudit-warm-up", daemon=True).start()
+
+    def _warm_up(self) -> None:
+        try:
+            _import_audit_libraries(sorted(self.ruleset.contract))
+        except BaseException as exc:  # re-raised by the first check that waits for it
+            self._warm_up_error = exc
+        finally:
+            self.ready.set()
+
+    def wait_until_ready(self) -> None:
+        self.ready.wait()
+        if self._warm_up_error is not None:
+            raise self._warm_up_error
 
     def _default_year(self) -> int | None:
         if self.settings.hierarchy is None:
@@ -93,6 +109,7 @@ class Workspace:
             self._check_office(staged.office_id)
             target.mkdir()
             shutil.move(staged.folder, target / PACKAGE_DIR)
+            self.wait_until_ready()
             with self._audit_lock:
                 return self._check(check_id, staged, target / PACKAGE_DIR)
         except BaseException:
@@ -200,10 +217,13 @@ def _known_offices(hierarchy: Path, ruleset) -> dict[str, str]:
     raise InputError(str(hierarchy), "--offices: no offices table (组织机构.csv) in this folder")
 
 
-def _warm_up() -> None:
-    """Import what the first check would otherwise import while an office waits."""
+def _import_audit_libraries(tables: list[str]) -> None:
+    """Import what the first check would otherwise import while an office waits; Great Expectations' context."""
     import westaudit.evaluate.audit  # noqa: F401
     import westaudit.evaluate.receipts  # noqa: F401
     import westaudit.history.recording  # noqa: F401
     import westaudit.intake.validation  # noqa: F401
     import westaudit.reports.site  # noqa: F401
+    from westaudit.intake.validation import prepare
+
+    prepare(tables)
