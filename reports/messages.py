@@ -7,6 +7,7 @@ from functools import cache, lru_cache
 from westaudit.core.offices import OFFICE_CODES_ZH
 from westaudit.core.results import STATUS_ZH, Result, Status
 from westaudit.core.submission import RECEIPT_STATE_EN, RECEIPT_STATE_ZH, ReceiptState
+from westaudit.intake.rectification import STATES_EN
 
 LANGS = ("zh", "en")
 
@@ -143,6 +144,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "filter_search": ("搜索机构、职责、编号…", "search offices, duties, ids…"),
     "filter_shown": ("显示 {shown} / {total}", "showing {shown} of {total}"),
     "below_findings": ("下级机构需整改的职责", "duties to put right in the offices below"),
+    "rectification": ("整改情况（整改清单）", "rectification (the list sent back)"),
+    "rectification_by": ("期限 {date}", "by {date}"),
+    "rectification_none": ("清单中未填", "not filled in the list"),
+    "rectification_blank": ("未填状态", "no state given"),
 }
 
 SEVERITY = {
@@ -193,6 +198,12 @@ def status_label(status: Status, lang: str) -> str:
 
 def severity_label(severity: str, lang: str) -> str:
     return SEVERITY[lang].get(severity, severity)
+
+
+def rectification_state_label(state: str, lang: str) -> str:
+    if not state:
+        return words(lang)["rectification_blank"]
+    return state if lang == "zh" else STATES_EN.get(state, state)
 
 
 def receipt_state_label(state: ReceiptState, lang: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -14,6 +15,7 @@ from westaudit.core.offices import OFFICE_CODES
 from westaudit.core.results import EvidenceRow, Result, Status
 from westaudit.evaluate.audit import AuditReport
 from westaudit.intake.orgchart import Office
+from westaudit.intake.rectification import RectificationEntry
 from westaudit.spec.ruleset import Article, Rule
 
 from .messages import LEVEL_ORDER
@@ -160,8 +162,11 @@ class OfficeView:
 class AuditView:
     """The audit arranged for reading: offices in hierarchy order, each with its articles in order."""
 
-    def __init__(self, report: AuditReport, articles: dict[tuple[str, int], Article]):
+    def __init__(self, report: AuditReport, articles: dict[tuple[str, int], Article],
+                 rectification: Mapping[tuple[str, str], RectificationEntry] | None = None):
         self.report = report
+        # what the offices wrote in the rectification list they sent back, by (office, rule)
+        self.rectification: Mapping[tuple[str, str], RectificationEntry] = rectification or {}
         self.rules = {rule.id: rule for rule in report.rules}
         self._articles = articles
         by_office: dict[str, list[Result]] = {}

@@ -17,6 +17,7 @@ from .messages import (
     fix_text,
     office_code_label,
     receipt_state_label,
+    rectification_state_label,
     severity_label,
     status_label,
     words,
@@ -63,6 +64,7 @@ def _globals(lang: str) -> dict:
         "receipt_state": partial(receipt_state_label, lang=lang), "values_text": evidence_values_text,
         "value_bases": partial(value_bases, lang=lang),
         "severity_label": partial(severity_label, lang=lang),
+        "rectification_state": partial(rectification_state_label, lang=lang),
     }
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from westaudit.evaluate.audit import AuditReport
+from westaudit.intake.rectification import RectificationEntry
 from westaudit.runtime import progress
 from westaudit.runtime.parallel import ForkedCall, SharedCursor, can_share
 from westaudit.spec.ruleset import Article
@@ -47,13 +48,15 @@ def write_index(view: AuditView, path: Path, lang: str, extra: Mapping | None = 
 
 
 def write_site(report: AuditReport, articles: dict[tuple[str, int], Article], tables: Mapping[str, pd.DataFrame],
-               out: Path, lang: str, index_extra: Mapping | None = None) -> Path:
+               out: Path, lang: str, index_extra: Mapping | None = None,
+               rectification: Mapping[tuple[str, str], RectificationEntry] | None = None) -> Path:
     """Writes every human and pipeline output except report.json (the command writes that); returns index.html.
 
     index_extra: more context for the index, e.g. `since_last_audit` for the audit store's section.
+    rectification: the lists offices sent back (intake/rectification.py), shown beside their findings.
     """
     with collector_relaxed():
-        view = AuditView(report, articles)
+        view = AuditView(report, articles, rectification)
         out.mkdir(parents=True, exist_ok=True)
         progress.current().stage("报告 reports")
         # Office pages are most of the work (30,000 offices nationally): a forked worker starts on them at once,

@@ -16,8 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path, PurePath
 
 from westaudit.core.results import Result, Status
+from westaudit.intake.rectification import RECTIFICATION_COLUMNS, STATES
 
-from .messages import LEVEL, LEVEL_ORDER, fix_text, office_code_label, status_label
+from .messages import LEVEL, LEVEL_ORDER, fix_text, office_code_label, severity_label, status_label
 from .model import AuditView, evidence_values_text
 from .office_pages import EVIDENCE_SAMPLE
 from .value_basis import value_bases
@@ -25,12 +26,18 @@ from .xlsx import StreamingWorkbook
 
 FINDING_STATUSES = (Status.FAIL, Status.WARN, Status.INSUFFICIENT_DATA)
 # 数据包: the package the finding (its office) or the evidence row came from; blank: the office sent none
-FINDING_HEADER = ("机构编号", "机构名称", "层级", "规则编号", "条款", "职责", "结论", "状态代码", "实测", "要求",
-                  "说明", "证据行数", "数据不完整的表", "整改建议", "数据包", "取值依据")
+# the last four an office fills in and sends back (westaudit audit --rectification reads them, intake/rectification.py)
+FINDING_HEADER = ("机构编号", "机构名称", "层级", "规则编号", "条款", "职责", "严重程度", "结论", "状态代码", "实测", "要求",
+                  "原因", "证据行数", "数据不完整的表", "整改建议", "数据包", "取值依据", *RECTIFICATION_COLUMNS)
+FINDING_FORMATS = (None, "wrap", None, None, "wrap", "wrap", None, None, None, "wrap", "wrap", "wrap", None, "wrap",
+                   "wrap", None, "wrap", "wrap", "date", None, "wrap")
 EVIDENCE_HEADER = ("机构编号", "规则编号", "结论", "数据表", "文件", "行", "编号", "原因", "内容", "数据包")
-OFFICE_HEADER = ("机构编号", "机构名称", "层级", "上级机构编号", "符合率", "评价项", "符合", "不符合", "数据不足", "数据包")
+OFFICE_HEADER = ("机构编号", "机构名称", "层级", "上级机构编号", "符合率", "评价项", "符合", "不符合", "数据不足", "已豁免",
+                 "数据包")
+OFFICE_FORMATS = (None, "wrap", None, None, "percent")
 EVIDENCE_SHEET, OFFICE_SHEET = "证据行", "机构"
-_WIDTHS = {"取值依据": 60, "职责": 36, "说明": 40, "整改建议": 40, "内容": 60, "机构名称": 18, "数据包": 18}
+_WIDTHS = {"取值依据": 40, "职责": 30, "原因": 36, "整改建议": 48, "内容": 60, "机构名称": 18, "数据包": 14, "要求": 24,
+           "实测": 16, "条款": 16, "说明": 30, "整改责任人": 12, "整改期限": 12, "整改状态": 11, "严重程度": 9, "结论": 9}
 
 
 def findings(view: AuditView) -> list[Result]:
@@ -45,11 +52,14 @@ def finding_rows(view: AuditView, results: list[Result]) -> Iterator[list]:
     for result in results:
         office = report.offices[result.office_id]
         rule, article = rules[result.rule_id]
+        # what the office wrote last time is carried over, so the list goes back and forth
+        filled = view.rectification.get((office.office_id, rule.id))
         yield [office.office_id, office.name, LEVEL["zh"].get(office.level, office.level), rule.id, article,
-               rule.title_zh, status_label(result.status, "zh"), result.status.value, result.measured,
-               result.expected, result.message_zh, result.evidence_total, "、".join(result.incomplete_tables),
-               fix_text(result, rule.check.name, "zh"),
-               view.package_of(office.office_id), "\n".join(value_bases(result))]
+               rule.title_zh, severity_label(rule.severity, "zh"), status_label(result.status, "zh"),
+               result.status.value, result.measured, result.expected, result.message_zh, result.evidence_total,
+               "、".join(result.incomplete_tables), fix_text(result, rule.check.name, "zh"),
+               view.package_of(office.office_id), "\n".join(value_bases(result)),
+               *((filled.owner, filled.deadline, filled.state, filled.note) if filled else (None, None, None, None))]
 
 
 def _evidence_package(view: AuditView, source_file: str) -> str | None:
@@ -73,7 +83,7 @@ def office_rows(view: AuditView) -> Iterator[list]:
         office, score = office_view.office, office_view.score
         yield [office.office_id, office.name, LEVEL["zh"].get(office.level, office.level), office.parent_id,
                score.compliance, score.judged, score.passed,
-               score.failed, score.insufficient, view.package_of(office.office_id)]
+               score.failed, score.insufficient, score.waived, view.package_of(office.office_id)]
 
 
 def _widths(header: tuple[str, ...]) -> list[int]:
@@ -90,6 +100,6 @@ def write_workbook(view: AuditView, path: Path) -> None:
     with StreamingWorkbook(path) as workbook:
         for level in levels:
             workbook.add_sheet(LEVEL["zh"][level], FINDING_HEADER, finding_rows(view, by_level.get(level, [])),
-                               _widths(FINDING_HEADER))
+                               _widths(FINDING_HEADER), FINDING_FORMATS, {FINDING_HEADER.index("整改状态"): STATES})
         workbook.add_sheet(EVIDENCE_SHEET, EVIDENCE_HEADER, evidence_rows(view, listed), _widths(EVIDENCE_HEADER))
-        workbook.add_sheet(OFFICE_SHEET, OFFICE_HEADER, office_rows(view), _widths(OFFICE_HEADER))
+        workbook.add_sheet(OFFICE_SHEET, OFFICE_HEADER, office_rows(view), _widths(OFFICE_HEADER), OFFICE_FORMATS)

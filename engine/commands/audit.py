@@ -25,6 +25,9 @@ def add_parser(subcommands) -> None:
                         help="a package (folder or .zip), or several, or a folder of packages (audited as one "
                              "submission)")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--rectification", type=Path, action="append", default=[], metavar="FINDINGS_XLSX",
+                        help="a rectification list sent back (findings.xlsx with 整改责任人/整改期限/整改状态/说明 filled "
+                             "in): its state is shown beside each finding and carried into the new findings.xlsx")
     parser.add_argument("--office", dest="supervising_office", default=None,
                         help="consolidation: the supervising office (default: the lowest office above all packages)")
     add_report_options(parser)
@@ -38,6 +41,15 @@ def _write_report_json(path: Path, report) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     write_report_json(report, path)
+
+
+def read_rectifications(paths: list[Path]) -> dict:
+    from westaudit.intake.rectification import read_rectification
+
+    entries: dict = {}
+    for path in paths:  # a later list says the latest about a finding
+        entries.update(read_rectification(path))
+    return entries
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,6 +71,7 @@ def _audit(args: argparse.Namespace, packages: list[Path]) -> int:
     from westaudit.spec.ruleset import RULES_DIR, load_ruleset
 
     ruleset = load_ruleset(args.rules or RULES_DIR)
+    rectification = read_rectifications(args.rectification)  # before anything is audited: a bad list stops it
     # report.json is written (and the run stored) by a forked worker while the site is written
     write_json = partial(_write_report_json, args.out / REPORT_JSON)
     if len(packages) == 1 and is_package(packages[0]) and args.supervising_office is None:
@@ -76,7 +89,8 @@ def _audit(args: argparse.Namespace, packages: list[Path]) -> int:
                                   beside=write_json)
         print("\n".join(consolidation_lines(merged.summary, report.offices)))
     with recording:  # a writer that raises stops the worker storing the run
-        index = write_site(report, ruleset.articles, package.tables, args.out, args.lang, recording.index_context)
+        index = write_site(report, ruleset.articles, package.tables, args.out, args.lang, recording.index_context,
+                           rectification)
         recording.saved()
     failed = sum(r.status.value == "fail" for r in report.results)
     print(f"审计完成 audited {len(report.results)} results, {failed} failed; rejected rows: {len(report.rejected)}")
