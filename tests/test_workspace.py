@@ -6,8 +6,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -201,3 +208,52 @@ def test_the_data_folder_holds_the_store_and_each_check(client, data_dir, first_
     assert (folder / "package" / RECEIPT_NAME).is_file() and (folder / "package" / "manifest.yaml").is_file()
     assert (folder / "report" / "findings.xlsx").is_file() and (folder / "outcome.json").is_file()
     assert list((data_dir / "incoming").iterdir()) == []
+
+
+def test_the_report_prints_to_pdf_where_chromium_is_installed(client, first_check):
+    from westaudit.reports.chromium import find_chromium
+
+    answer = client.get(f"/checks/{first_check}/report.pdf")
+    if find_chromium() is None:
+        assert answer.status_code == 404 and "Chromium" in answer.text
+    else:
+        assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
+        assert answer.headers["content-type"] == "application/pdf"
+
+
+def test_a_folder_of_received_zips_audits_as_it_is(client, second_check, tmp_path):
+    received = tmp_path / "收到"
+    received.mkdir()
+    (received / f"{COUNTY}-{YEAR}-报送包.zip").write_bytes(client.get(f"/checks/{second_check}/submission.zip").content)
+    assert main(["audit", str(received), "--out", str(tmp_path / "report"), "--no-store"]) == 0
+    report = json.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8"))
+    assert report["submitting_office"] == COUNTY
+
+
+def test_the_documented_command_starts_the_workspace_on_the_sample(tmp_path):
+    """`westaudit serve --offices data_samples/west2025` (what `make serve` runs) in its own process."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    westaudit = str(Path(sys.executable).parent / "westaudit")
+    process = subprocess.Popen([westaudit, "serve", "--offices", str(SAMPLE), "--data", str(tmp_path / "data"),
+                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert process.poll() is None and time.monotonic() < deadline, process.stderr and process.stderr.read()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:
+                    page = answer.read().decode("utf-8")
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert "皋兰县项目办" in page and 'name="files"' in page
+        assert f"http://127.0.0.1:{port}/" in process.stdout.readline()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert process.returncode in (0, -15)
+    kept = {p.name for p in (tmp_path / "data").iterdir()}
+    assert {"audits.sqlite", "checks", "incoming"} <= kept <= {"audits.sqlite", "audits.sqlite-wal", "audits.sqlite-shm",
+                                                              "checks", "incoming"}

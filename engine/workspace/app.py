@@ -18,6 +18,7 @@ upload limit is answered 413 before it is read (BodyLimit). No route writes outs
 from __future__ import annotations
 
 import re
+from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
 from urllib.parse import quote
@@ -101,7 +102,12 @@ def _by_place(problems) -> list[tuple[tuple[str, str], list]]:
 def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAPI:
     workspace = workspace or Workspace(settings)
     env = _templates()
-    app = FastAPI(title="westaudit 工作台", docs_url=None, redoc_url=None, openapi_url=None)
+    @asynccontextmanager
+    async def lifespan(_app):
+        yield
+        workspace.store.engine.dispose()  # SQLite folds its write-ahead log back into the file
+
+    app = FastAPI(title="westaudit 工作台", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.workspace = workspace
     app.mount("/static", StaticFiles(directory=str(files("westaudit.workspace").joinpath("static"))), name="static")
 
