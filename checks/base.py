@@ -62,6 +62,9 @@ class CheckKind(ABC):
     name: ClassVar[str]
     Params: ClassVar[type[Params]]
     summary_zh: ClassVar[str]
+    # a kind that judges records one by one: an offending record found is a violation whatever other rows (left
+    # out as rejected) held, so such a fail stands on incomplete data; an aggregate's fail might not
+    fails_row_by_row: ClassVar[bool] = False
 
     def __init__(self, params: Params):
         self.params = params

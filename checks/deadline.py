@@ -58,6 +58,7 @@ class DeadlineParams(Params):
 class DeadlineCheck(CheckKind):
     Params = DeadlineParams
     summary_zh = "时限：记录均在规定时限内完成"
+    fails_row_by_row = True
 
     def column_refs(self) -> Iterator[ColumnRef]:
         p = self.params

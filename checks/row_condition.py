@@ -64,6 +64,7 @@ def _describe(condition: Condition) -> str:
 class RowConditionCheck(CheckKind):
     Params = RowConditionParams
     summary_zh = "逐条：每条记录均满足规定条件"
+    fails_row_by_row = True
 
     def column_refs(self) -> Iterator[ColumnRef]:
         p = self.params

@@ -28,6 +28,7 @@ class WithinOfficeParams(Params):
 class WithinOfficeCheck(CheckKind):
     Params = WithinOfficeParams
     summary_zh = "隶属：记录所涉单位均在本单位辖区内"
+    fails_row_by_row = True
 
     def column_refs(self) -> Iterator[ColumnRef]:
         yield from self.params.records.column_refs("records")

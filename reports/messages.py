@@ -173,6 +173,8 @@ _BY_STATUS = {
                                "Submit the missing tables ({tables}) and audit again."),
 }
 _INCOMPLETE = ("更正被拒收的行（{tables}）后重新报送。", "Correct the rejected rows ({tables}) and submit again.")
+_CORRECTIONS = ("更正证据所列被拒收的行（{tables}）后重新报送、重新审计。",
+                "Correct the rejected rows listed as evidence ({tables}), submit and audit again.")
 
 
 class Words:
@@ -223,7 +225,8 @@ def fix_text(result: Result, kind: str, lang: str) -> str:
     """What to do about a result: the kind's own remediation (the sheet, the rows, what to enter, by when) when
     it wrote one, else the hint of its kind and status; with the rows rejected from its tables after it."""
     if result.remediation is None:
-        return remediation(kind, result.status, result.expected, result.incomplete_tables, lang)
+        return remediation(kind, result.status, result.expected, result.incomplete_tables, lang,
+                           result.awaits_corrections)
     text = result.remediation.text_zh if lang == "zh" else result.remediation.text_en
     if result.incomplete_tables and result.status is not Status.INSUFFICIENT_DATA:
         tables = ("、" if lang == "zh" else ", ").join(result.incomplete_tables)
@@ -232,11 +235,15 @@ def fix_text(result: Result, kind: str, lang: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def remediation(kind: str, status: Status, expected: str, incomplete: tuple[str, ...], lang: str) -> str:
-    """A short hint generated from the check kind and status, so a new rule of a known kind needs no new text."""
+def remediation(kind: str, status: Status, expected: str, incomplete: tuple[str, ...], lang: str,
+                corrections: bool = False) -> str:
+    """A short hint generated from the check kind and status, so a new rule of a known kind needs no new text.
+    corrections: insufficient_data because rows the rule reads were rejected (Result.awaits_corrections)."""
     index = LANGS.index(lang)
     tables = "、".join(incomplete) if lang == "zh" else ", ".join(incomplete)
-    if status is Status.FAIL:
+    if corrections:
+        hint = _CORRECTIONS[index]
+    elif status is Status.FAIL:
         hint = REMEDIATION.get((kind, status), _DEFAULT_FAIL)[index]
     elif status in _BY_STATUS:
         hint = _BY_STATUS[status][index]

@@ -112,12 +112,12 @@ def _offices(report: AuditReport) -> Iterator[dict[str, Any]]:
 def _table(account: TableAccount) -> dict[str, Any]:
     return {"table": account.table, "source_files": list(account.source_files), "rows_read": account.rows_read,
             "rows_accepted": account.rows_accepted, "rows_rejected": account.rows_rejected,
-            "rows_merged": account.rows_merged}
+            "rows_merged": account.rows_merged, "rows_partial": account.rows_partial}
 
 
 def _rejected(row: RejectedRow) -> dict[str, Any]:
     return {"table": row.table, "source_file": row.source_file, "source_row": row.source_row, "column": row.column,
-            "value": row.value, "expected": row.expected, "office_id": row.office_id}
+            "value": row.value, "expected": row.expected, "office_id": row.office_id, "row_kept": row.row_kept}
 
 
 def _consolidation(summary: ConsolidationSummary | None) -> dict[str, Any] | None:

@@ -22,9 +22,10 @@ def summary_lines(report: AuditReport, evidence_shown: int = 5) -> list[str]:
     rules = {rule.id: rule for rule in report.rules}
     lines = [f"审计年度 {report.year}  报送单位 {report.submitting_office}  规则集 {report.ruleset_version}"]
     for account in report.accounts:
-        if account.rows_rejected:
+        if account.rows_rejected or account.rows_partial:
             merged = f" + 合并重复 {account.rows_merged}" if account.rows_merged else ""
-            lines.append(f"  数据表 {account.table}: 读取 {account.rows_read} = 接受 {account.rows_accepted}"
+            partial = f"（其中 {account.rows_partial} 行有拒收单元格）" if account.rows_partial else ""
+            lines.append(f"  数据表 {account.table}: 读取 {account.rows_read} = 接受 {account.rows_accepted}{partial}"
                          f" + 拒收 {account.rows_rejected}{merged}")
     for row in report.rejected[:evidence_shown * 4]:
         lines.append(f"  拒收 {row.source_file}:{row.source_row} 列 {row.column} 值 {row.value!r}：应为 {row.expected}")

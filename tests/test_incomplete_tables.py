@@ -3,6 +3,7 @@
 import random
 from types import SimpleNamespace
 
+from westaudit.checks.base import ColumnRef
 from westaudit.evaluate.audit import _incomplete_tables
 
 
@@ -17,6 +18,7 @@ def test_worked_out_once_per_rule_equals_the_definition_for_every_office():
     offices = [f"o{i}" for i in range(30)]
     for _ in range(200):
         incomplete = {t: set(rng.sample([*offices, "*"], rng.randint(0, 4))) for t in rng.sample(sorted(tables), 3)}
-        rule = SimpleNamespace(check=SimpleNamespace(tables=lambda: tables))
-        at, everywhere = _incomplete_tables(rule, SimpleNamespace(incomplete=incomplete))
+        refs = [ColumnRef(t, "", "records") for t in sorted(tables)]
+        rule = SimpleNamespace(check=SimpleNamespace(column_refs=lambda refs=refs: iter(refs)))
+        at, everywhere = _incomplete_tables(rule, SimpleNamespace(incomplete={(t, None): o for t, o in incomplete.items()}))
         assert {o: at.get(o, everywhere) for o in offices} == {o: _per_result(tables, incomplete, o) for o in offices}

@@ -36,8 +36,12 @@ def _package_with_volunteers(folder: Path, content: bytes) -> Path:
 def _assert_balanced(package) -> None:
     for account in package.accounts:
         assert account.rows_read == account.rows_accepted + account.rows_rejected
-        assert account.rows_rejected == len({(r.source_file, r.source_row) for r in package.rejected
-                                             if r.table == account.table})
+        rows = {(r.source_file, r.source_row, r.row_kept) for r in package.rejected if r.table == account.table}
+        # a row is rejected whole or kept with its bad cells blank, never both
+        assert account.rows_rejected == len({(f, n) for f, n, kept in rows if not kept})
+        assert account.rows_partial == len({(f, n) for f, n, kept in rows if kept})
+        assert not {(f, n) for f, n, kept in rows if kept} & {(f, n) for f, n, kept in rows if not kept}
+        assert account.rows_partial <= account.rows_accepted
 
 
 def test_suites_are_generated_from_the_contract():

@@ -137,6 +137,12 @@ class Result:
     # what to do about it, when the kind can say (fail, warn): checks/remedy.py
     remediation: Remediation | None = None
 
+    @property
+    def awaits_corrections(self) -> bool:
+        """insufficient_data because submitted rows the rule reads were rejected (they are the evidence, to be
+        corrected), not because a table or column was never submitted."""
+        return self.status is Status.INSUFFICIENT_DATA and self.evidence_total > 0
+
 
 @dataclass(frozen=True)
 class RejectedRow:
@@ -149,6 +155,8 @@ class RejectedRow:
     value: str
     expected: str
     office_id: str | None = None
+    # only this cell was rejected: the row stays, the cell blank, for the duties that do not read this column
+    row_kept: bool = False
 
 
 @dataclass(frozen=True)
@@ -162,3 +170,5 @@ class TableAccount:
     rows_rejected: int
     # consolidation only: rows identical to a row another package sent, counted once among the accepted
     rows_merged: int = 0
+    # of the accepted rows, those with a rejected cell (blank to the duties that read it; each is a finding)
+    rows_partial: int = 0

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
+from pydantic import BaseModel
+
 from westaudit.checks.base import OfficeOutcome
+from westaudit.checks.selectors import RowSelector
+from westaudit.core.columns import SOURCE_FILE, SOURCE_ROW
 from westaudit.core.errors import InputError, UsageError
-from westaudit.core.results import RejectedRow, Result, Status, TableAccount
+from westaudit.core.results import EvidenceRow, RejectedRow, Result, Status, TableAccount
 from westaudit.evaluate.context import EvalContext
-from westaudit.evaluate.evidence import evidence_rows
+from westaudit.evaluate.evidence import EVIDENCE_LIMIT, evidence_rows
 from westaudit.intake.orgchart import Office, OrgChart
 from westaudit.runtime import parallel, progress
 from westaudit.spec.ruleset import Rule, RuleSet
@@ -50,29 +55,104 @@ class AuditReport:
         return self.consolidation.package_of.get(office_id)
 
 
-def incomplete_by_office(rejected: tuple[RejectedRow, ...]) -> dict[str, set[str]]:
-    by_table: dict[str, set[str]] = {}
+# a table's whole rows rejected (column None) or only some of its cells (the column): what each rejection weighs on
+Incomplete = dict[tuple[str, str | None], set[str]]
+
+
+def incomplete_by_office(rejected: tuple[RejectedRow, ...]) -> Incomplete:
+    """(table, None) -> owners of rows rejected whole; (table, column) -> owners of rows kept with that cell
+    rejected, which weigh only on rules reading the column."""
+    found: Incomplete = {}
     for row in rejected:
-        by_table.setdefault(row.table, set()).add(row.office_id or "*")
-    return by_table
+        found.setdefault((row.table, row.column if row.row_kept else None), set()).add(row.office_id or "*")
+    return found
 
 
-def _weighing_on(incomplete: dict[str, set[str]], org: OrgChart) -> dict[str, set[str]]:
+def _weighing_on(incomplete: Incomplete, org: OrgChart) -> Incomplete:
     """A rejected row weighs on its office and every office above it (roll-ups count it); a row whose office
     is blank or unknown could belong to anyone ("*")."""
-    return {table: {office for owner in owners
+    return {where: {office for owner in owners
                     for office in ((owner, *org.ancestors(owner)) if owner in org else ("*",))}
-            for table, owners in incomplete.items()}
+            for where, owners in incomplete.items()}
+
+
+def _read_by(rule: Rule) -> set[tuple[str, str | None]]:
+    """What rejections of which a rule's result depends on: whole rows of its tables, cells of its columns."""
+    refs = list(rule.check.column_refs())
+    return {(ref.table, None) for ref in refs} | {(ref.table, ref.column) for ref in refs if ref.column}
 
 
 def _result(rule: Rule, incomplete_at: dict[str, tuple[str, ...]], everywhere: tuple[str, ...],
-            outcome: OfficeOutcome, ruleset: RuleSet, ctx: EvalContext) -> Result:
+            outcome: OfficeOutcome, ruleset: RuleSet, ctx: EvalContext, to_fix: _RowsToFix) -> Result:
     spec = ruleset.contract.get(outcome.evidence_table)
     evidence, total = evidence_rows(outcome.evidence, spec) if spec else ((), 0)
     incomplete = incomplete_at.get(outcome.office_id, everywhere)
-    return Result(rule.id, outcome.office_id, outcome.status, outcome.measured, outcome.expected,
-                  outcome.message_zh, outcome.message_en, evidence, total, incomplete,
-                  outcome.threshold, outcome.parameters, outcome.counts, outcome.remediation)
+    result = Result(rule.id, outcome.office_id, outcome.status, outcome.measured, outcome.expected,
+                    outcome.message_zh, outcome.message_en, evidence, total, incomplete,
+                    outcome.threshold, outcome.parameters, outcome.counts, outcome.remediation)
+    if incomplete and not _stands_on_incomplete_data(rule, outcome):
+        rows = to_fix.of(outcome.office_id)
+        if rows:
+            return _awaiting_corrections(result, rows, ctx)
+    return result
+
+
+def _stands_on_incomplete_data(rule: Rule, outcome: OfficeOutcome) -> bool:
+    """Whether a verdict holds whatever the rejected rows held: never a pass (or nothing to judge: the rejected
+    rows may be all there was); a fail only where the kind judges records one by one and found offending ones,
+    which no other row can make right. Anything else might turn on the rows left out."""
+    if outcome.status is Status.FAIL:
+        return rule.check.fails_row_by_row and outcome.evidence is not None and len(outcome.evidence) > 0
+    return outcome.status not in (Status.PASS, Status.NOT_APPLICABLE)
+
+
+def _awaiting_corrections(result: Result, rows: list[RejectedRow], ctx: EvalContext) -> Result:
+    """insufficient_data with what the accepted rows measured and, as evidence, the rejected rows to correct."""
+    shown = tuple(EvidenceRow(r.table, r.source_file, r.source_row, "", ((r.column, r.value),),
+                              f"列 column {r.column} 值 value {r.value!r}：应为 expected {r.expected}")
+                  for r in rows[:EVIDENCE_LIMIT])
+    titles = "、".join(ctx.contract[t].title_zh if t in ctx.contract else t for t in result.incomplete_tables)
+    # the kind's own remediation was written for its verdict; what to do now is correct these rows
+    return replace(result, status=Status.INSUFFICIENT_DATA, evidence=shown, evidence_total=len(rows), remediation=None,
+                   message_zh=f"数据不足：{titles}中有 {len(rows)} 行被拒收的数据须先更正"
+                              f"（按已接受的数据：{result.message_zh}）",
+                   message_en=f"insufficient data: {len(rows)} rejected rows of {', '.join(result.incomplete_tables)}"
+                              f" to correct first (on the accepted rows: {result.message_en})")
+
+
+class _RowsToFix:
+    """The rejected rows a rule reads that could have counted for each office: the office's own rows, those of
+    the offices below it where the rule rolls rows up to it, and rows of no known office. (incomplete_tables names
+    a table for every office above a rejected row; only these rows can turn an office's verdict.)"""
+
+    def __init__(self, rule: Rule, ctx: EvalContext):
+        read, up = _read_by(rule), _rolls_up(rule.check.params)
+        self._by_office: dict[str, list[RejectedRow]] = {}
+        self._anyone: list[RejectedRow] = []
+        for row in ctx.rejected:
+            if (row.table, row.column if row.row_kept else None) not in read:
+                continue
+            if row.office_id is None or row.office_id not in ctx.org:
+                self._anyone.append(row)
+                continue
+            for office in (row.office_id, *ctx.org.ancestors(row.office_id)) if up else (row.office_id,):
+                self._by_office.setdefault(office, []).append(row)
+
+    def of(self, office: str) -> list[RejectedRow]:
+        return self._by_office.get(office, []) + self._anyone
+
+
+def _rolls_up(value: object) -> bool:
+    """Whether a rule's parameters choose rows rolled up from the offices below (a RowSelector's roll_up_to)."""
+    if isinstance(value, RowSelector):
+        return value.roll_up_to is not None
+    if isinstance(value, BaseModel):
+        return any(_rolls_up(getattr(value, name)) for name in type(value).model_fields)
+    if isinstance(value, list | tuple):
+        return any(_rolls_up(item) for item in value)
+    if isinstance(value, dict):
+        return any(_rolls_up(item) for item in value.values())
+    return False
 
 
 def not_evaluable(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalContext) -> list[Result]:
@@ -100,15 +180,40 @@ def evaluate_rule(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalCon
     held_back = not_evaluable(rule, offices, ruleset, ctx)
     if held_back:
         return held_back
-    outcomes = rule.check.evaluate(ctx, offices)
+    outcomes = rule.check.evaluate(_without_rejected_cells(rule, ctx), offices)
     incomplete_at, everywhere = _incomplete_tables(rule, ctx)
-    return [_result(rule, incomplete_at, everywhere, outcome, ruleset, ctx) for outcome in outcomes]
+    to_fix = _RowsToFix(rule, ctx) if incomplete_at or everywhere else None  # usually nothing is incomplete
+    return [_result(rule, incomplete_at, everywhere, outcome, ruleset, ctx, to_fix) for outcome in outcomes]
+
+
+def _without_rejected_cells(rule: Rule, ctx: EvalContext) -> EvalContext:
+    """The context a rule evaluates in: its tables without the rows kept with a rejected cell in a column it
+    reads (those rows stay for every other rule). Usually there are none and ctx is returned as it is."""
+    bad: dict[str, set[tuple[str, int]]] = {}
+    read = _read_by(rule)
+    for row in ctx.rejected:
+        if row.row_kept and (row.table, row.column) in read:
+            bad.setdefault(row.table, set()).add((row.source_file, row.source_row))
+    if not bad:
+        return ctx
+    tables = dict(ctx.tables)
+    for table, rows in bad.items():
+        if table in tables:
+            frame = tables[table]
+            left_out = pd.MultiIndex.from_arrays([frame[SOURCE_FILE], frame[SOURCE_ROW]]).isin(list(rows))
+            tables[table] = frame[~left_out]
+    return replace(ctx, tables=tables)
 
 
 def _incomplete_tables(rule: Rule, ctx: EvalContext) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
-    """The rule's tables with rejected rows weighing on each office (those of unknown offices weigh on every
-    office), worked out once per rule: usually nothing, and 25,000 unit offices share one answer."""
-    weighing = {table: ctx.incomplete[table] for table in rule.check.tables() if ctx.incomplete.get(table)}
+    """The rule's tables with rejected rows (or rejected cells of columns it reads) weighing on each office
+    (those of unknown offices weigh on every office), worked out once per rule: usually nothing, and 25,000
+    unit offices share one answer."""
+    read = _read_by(rule)
+    weighing: dict[str, set[str]] = {}
+    for (table, column), owners in ctx.incomplete.items():
+        if owners and (table, column) in read:
+            weighing.setdefault(table, set()).update(owners)
     everywhere = tuple(sorted(table for table, offices in weighing.items() if "*" in offices))
     by_office: dict[str, set[str]] = {}
     for table, offices in weighing.items():
@@ -144,9 +249,9 @@ def run_audit(package: Package, ruleset: RuleSet, only_office: str | None = None
     incomplete = incomplete_by_office(package.rejected)
     if coverage is not None:  # an office that sent nothing weighs on every office above it, like a rejected row
         for table in ruleset.contract:
-            incomplete.setdefault(table, set()).update(coverage.missing)
+            incomplete.setdefault((table, None), set()).update(coverage.missing)
     ctx = EvalContext(package.manifest.year, ruleset.parameters, package.tables, ruleset.contract, org,
-                      _weighing_on(incomplete, org), package.submitted_columns)
+                      _weighing_on(incomplete, org), package.submitted_columns, package.rejected)
     scope = offices_in_scope(org, package.manifest.office_id, only_office)
     results: list[Result] = []
     tasks: list[tuple[Rule, list[str]]] = []

@@ -335,9 +335,18 @@ def _merge(parts: list[PackagePart], contract: dict[str, TableSpec]) -> tuple[_M
                         for s in a.source_files)
         merged.accounts.append(TableAccount(name, sources, sum(a.rows_read for a in accounts), int(accepted.sum()),
                                             sum(a.rows_rejected for a in accounts) + int(table.rejected_mask.sum()),
-                                            int(copies.sum())))
+                                            int(copies.sum()), _partial(frame, parts, name)))
     assert org is not None  # every package has an offices table (load_package insists)
     return merged, org
+
+
+def _partial(frame: pd.DataFrame, parts: list[PackagePart], table: str) -> int:
+    """The merged table's accepted rows with a rejected cell (their package's rejections, named by part)."""
+    kept = {(f"{part.label}/{r.source_file}", r.source_row) for part in parts for r in part.package.rejected
+            if r.table == table and r.row_kept}
+    if not kept:
+        return 0
+    return int(sum((source, int(row)) in kept for source, row in zip(frame[SOURCE_FILE], frame[SOURCE_ROW], strict=True)))
 
 
 def _inside_subtree(frame: pd.DataFrame, spec: TableSpec, parts: list[PackagePart], org: OrgChart) -> pd.Series:

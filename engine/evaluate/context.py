@@ -9,6 +9,7 @@ import pandas as pd
 
 from westaudit.checks.base import ParamRef
 from westaudit.core.columns import SOURCE_FILE, SOURCE_ROW  # noqa: F401 - re-exported
+from westaudit.core.results import RejectedRow
 from westaudit.intake.orgchart import OrgChart
 from westaudit.spec.parameters import ParameterSet
 from westaudit.spec.tables import TableSpec
@@ -21,10 +22,13 @@ class EvalContext:
     tables: dict[str, pd.DataFrame]
     contract: dict[str, TableSpec]
     org: OrgChart
-    # tables with rows rejected per office: results resting on them say so
-    incomplete: dict[str, set[str]] = field(default_factory=dict)
+    # (table, None): offices with rows of the table rejected whole (or not sent); (table, column): offices with
+    # rows kept whose cell in that column was rejected. Results resting on them say so (engine/evaluate/audit.py)
+    incomplete: dict[tuple[str, str | None], set[str]] = field(default_factory=dict)
     # None: every contract column counts as submitted (rule test cases)
     submitted_columns: dict[str, frozenset[str]] | None = None
+    # the package's rejected rows: the rows to correct, and the kept rows a rule reading their bad cell leaves out
+    rejected: tuple[RejectedRow, ...] = ()
 
     @property
     def year_start(self) -> pd.Timestamp:

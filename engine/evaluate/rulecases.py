@@ -125,7 +125,7 @@ def _check_case(case: CaseModel, base: CaseFileModel, ruleset: RuleSet, rules_di
                 for r in rejected]
     org = OrgChart(typed["offices"])
     ctx = EvalContext(case.year or base.year, ruleset.parameters, typed, ruleset.contract, org,
-                      incomplete_by_office(tuple(rejected)))
+                      incomplete_by_office(tuple(rejected)), rejected=tuple(rejected))
     offices = [e.office for e in case.expect]
     results = {r.office_id: r for r in evaluate_rule(rule, offices, ruleset, ctx)}
     for expected in case.expect:

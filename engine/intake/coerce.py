@@ -7,7 +7,7 @@ suite (engine/intake/validation.py, Great Expectations) then rejects rows breaki
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -56,24 +56,50 @@ def _expected_text(column: ColumnSpec) -> str:
 
 
 class _Rejections:
-    """Collects why rows are rejected; a row may have several reasons, each is reported."""
+    """Collects why rows are rejected; a row may have several reasons, each is reported.
 
-    def __init__(self, table: str, raw: pd.DataFrame, owner_column: str):
-        self.table, self.raw, self.owner_column = table, raw, owner_column
+    A bad cell rejects its row only where the row cannot stand without it: a key column (the row could not be told
+    apart), a duplicate key, or any cell of the offices table (the org chart every duty rests on). Elsewhere the
+    row is kept with that cell blank, and the duties reading the column leave the row out and say their data is
+    incomplete (engine/evaluate/audit.py); the duties that never read it still count the row.
+    """
+
+    def __init__(self, spec: TableSpec, raw: pd.DataFrame):
+        self.table, self.raw, self.owner_column = spec.name, raw, spec.owner_column
+        self.whole_row_columns = set(spec.columns) if spec.name == "offices" else set(spec.key)
         self.rows: list[RejectedRow] = []
-        self.mask = pd.Series(False, index=raw.index)
+        self.row_mask = pd.Series(False, index=raw.index)
+        self.cells: dict[str, pd.Series] = {}
 
-    def add(self, mask: pd.Series, column: str, expected: str, pii: str | None = None) -> None:
+    def add(self, mask: pd.Series, column: str, expected: str, pii: str | None = None,
+            whole_row: bool = False) -> None:
         if not mask.any():
             return
-        self.mask |= mask
+        whole_row = whole_row or column in self.whole_row_columns
+        if whole_row:
+            self.row_mask |= mask
+        else:
+            self.cells[column] = self.cells.get(column, pd.Series(False, index=self.raw.index)) | mask
         hit = self.raw[mask]
         owners = hit[self.owner_column] if self.owner_column in hit else pd.Series(None, index=hit.index)
         values = hit[column].astype("string").fillna("") if column in hit else pd.Series("", index=hit.index)
         values = mask_pii(values, pii)
         for source, row, value, owner in zip(hit[SOURCE_FILE], hit[SOURCE_ROW], values, owners, strict=True):
             self.rows.append(RejectedRow(self.table, source, int(row), column, "" if value is None else str(value),
-                                         expected, owner if isinstance(owner, str) and owner else None))
+                                         expected, owner if isinstance(owner, str) and owner else None,
+                                         row_kept=not whole_row))
+
+    def settled(self) -> tuple[RejectedRow, ...]:
+        """The rejections, a cell rejection of a row that is rejected whole anyway marked as such."""
+        dropped = {(r.source_file, r.source_row) for r in self.rows if not r.row_kept}
+        return tuple(replace(r, row_kept=False) if r.row_kept and (r.source_file, r.source_row) in dropped else r
+                     for r in self.rows)
+
+    def blank_cells(self, typed: pd.DataFrame) -> pd.DataFrame:
+        """The kept rows' rejected cells blanked, so no duty reads a value the contract refused."""
+        for column, mask in self.cells.items():
+            typed[column] = typed[column].mask(mask & ~self.row_mask)
+        return typed
 
 
 def _key_sets(spec: TableSpec, known_offices: set[str] | None, known_keys: dict[str, set[str]]) -> dict[str, set]:
@@ -99,7 +125,7 @@ def type_table(spec: TableSpec, raw: pd.DataFrame, known_offices: set[str] | Non
     known_offices: office ids foreign keys of type office must name (None: not checked); known_keys: table ->
     its keys, for ref columns (a table absent there is not checked).
     """
-    rejections = _Rejections(spec.name, raw, spec.owner_column)
+    rejections = _Rejections(spec, raw)
     columns: dict[str, object] = {SOURCE_FILE: raw[SOURCE_FILE], SOURCE_ROW: raw[SOURCE_ROW].astype(int)}
     unparsed: dict[str, pd.Series] = {}
     for name, column in spec.columns.items():
@@ -119,7 +145,8 @@ def type_table(spec: TableSpec, raw: pd.DataFrame, known_offices: set[str] | Non
             rows &= ~unparsed[violation.rule.column]
         rejections.add(rows, violation.rule.column, violation.rule.expected, spec.columns[violation.rule.column].pii)
     for violation in (v for v in violations if v.rule.is_key):
-        duplicate = _first_of_each_key(violation.rows, typed, list(spec.key), rejections.mask)
-        rejections.add(duplicate, violation.rule.column, violation.rule.expected, spec.columns[violation.rule.column].pii)
-    accepted = typed[~rejections.mask].reset_index(drop=True)
-    return TypedTable(spec, accepted, tuple(rejections.rows))
+        duplicate = _first_of_each_key(violation.rows, typed, list(spec.key), rejections.row_mask)
+        rejections.add(duplicate, violation.rule.column, violation.rule.expected, spec.columns[violation.rule.column].pii,
+                       whole_row=True)
+    accepted = rejections.blank_cells(typed)[~rejections.row_mask].reset_index(drop=True)
+    return TypedTable(spec, accepted, rejections.settled())

@@ -285,7 +285,8 @@ def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | N
         if ahead:  # typing stopped early, by an error: the child stops with it
             ahead[1].cancel()
     accounts = tuple(TableAccount(name, (raws[name].source,), len(raws[name].frame), len(t.frame),
-                                  len({(r.source_file, r.source_row) for r in t.rejected}))
+                                  len({(r.source_file, r.source_row) for r in t.rejected if not r.row_kept}),
+                                  rows_partial=len({(r.source_file, r.source_row) for r in t.rejected if r.row_kept}))
                      for name, t in typed.items())
     return Package(folder, manifest, {name: t.frame for name, t in typed.items()},
                    tuple(r for t in typed.values() for r in t.rejected), accounts, tuple(unknown), submitted)
