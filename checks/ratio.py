@@ -15,9 +15,21 @@ from westaudit.checks.office_rows import OfficeRows
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, RowSelector
 from westaudit.core.results import Counts, Remediation, Status
+from westaudit.runtime.lazy import lazy_module
+
+pd = lazy_module("pandas")
 
 if TYPE_CHECKING:
     from westaudit.evaluate.context import EvalContext
+
+
+class InTime(Params):
+    """A record counts only if dated, and no later than `within_days` after the member's own date (an agreement
+    signed by the volunteer's arrival: within_days 0)."""
+
+    achieved_date: str
+    member_date: str
+    within_days: Threshold
 
 
 class RatioParams(Params):
@@ -26,6 +38,7 @@ class RatioParams(Params):
     achieved: RowSelector
     achieved_key: str
     min: Threshold
+    in_time: InTime | None = None
 
 
 @register("ratio")
@@ -39,19 +52,39 @@ class RatioCheck(CheckKind):
         yield ColumnRef(p.population.table, p.member_key, "member_key")
         yield from p.achieved.column_refs("achieved")
         yield ColumnRef(p.achieved.table, p.achieved_key, "achieved_key")
+        if p.in_time:
+            yield ColumnRef(p.achieved.table, p.in_time.achieved_date, "in_time.achieved_date")
+            yield ColumnRef(p.population.table, p.in_time.member_date, "in_time.member_date")
+
+    def _achieved_keys(self, ctx: EvalContext, population: pd.DataFrame) -> set:
+        p = self.params
+        achieved = p.achieved.select(ctx)
+        if not p.in_time:
+            return set(achieved[p.achieved_key].dropna())
+        timing = p.in_time
+        days = float(ctx.resolve(timing.within_days))
+        dated = achieved[[p.achieved_key, timing.achieved_date]].dropna()
+        members = population[[p.member_key, timing.member_date]].dropna().rename(
+            columns={p.member_key: p.achieved_key, timing.member_date: "_member_date"})
+        joined = dated.merge(members, on=p.achieved_key)
+        in_time = joined[timing.achieved_date] <= joined["_member_date"] + pd.Timedelta(days=days)
+        return set(joined.loc[in_time.fillna(False).astype(bool), p.achieved_key])
 
     def evaluate(self, ctx: EvalContext, offices: list[str]) -> list[OfficeOutcome]:
         p = self.params
         minimum = float(ctx.resolve(p.min))
         population = p.population.select(ctx)
         population = population[population[OFFICE].isin(offices)]
-        achieved_keys = set(p.achieved.select(ctx)[p.achieved_key].dropna())
+        achieved_keys = self._achieved_keys(ctx, population)
         population = population.assign(_achieved=population[p.member_key].isin(achieved_keys))
         grouped = population.groupby(OFFICE)["_achieved"]
         achieved_counts, totals = grouped.sum().to_dict(), grouped.size().to_dict()
         lacking = OfficeRows(population[~population["_achieved"]].drop(columns=["_achieved"]))
         expected = f">= {minimum:.0%}"
-        used = parameters_used(ctx, p.min)
+        if p.in_time:
+            days = float(ctx.resolve(p.in_time.within_days))
+            expected += f" ({p.in_time.achieved_date} <= {p.in_time.member_date} + {days:g} days)"
+        used = parameters_used(ctx, p.min, p.in_time.within_days if p.in_time else None)
         outcomes = []
         for office in offices:
             if office not in totals:
