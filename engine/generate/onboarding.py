@@ -36,10 +36,13 @@ class OnboardingPlanter(Planter):
         untrained = self._plant(world, rng, "service_unit-02.training", units, ids, serving, "在岗志愿者未接受业务培训")
 
         signed = ~unsigned
+        # signed on arrival (service_unit-02 counts an agreement signed by then); the days are still drawn, so the
+        # rest of a seed's world stays as it was
+        days(rng, 0, 7, count)
         world.add_rows("agreements", pd.DataFrame({
             "agreement_id": np.char.add("SV-", ids[signed].astype(str)), "volunteer_id": ids[signed],
             "agreement_type": "service", "office_id": counties[signed], "unit_id": units[signed],
-            "signed_on": start[signed] + days(rng, 0, 7, count)[signed]}))
+            "signed_on": start[signed]}))
         central, business = ~untrained_centrally, ~untrained
         world.add_rows("trainings", pd.concat([
             pd.DataFrame({"training_id": np.char.add("TC-", ids[central].astype(str)), "volunteer_id": ids[central],
