@@ -32,6 +32,16 @@ class InTime(Params):
     within_days: Threshold
 
 
+class Covers(Params):
+    """The member's records, their periods taken together, cover the member's own period without a gap (an
+    insurance policy, or policies one after another, over the whole service period)."""
+
+    record_from: str
+    record_to: str
+    member_from: str
+    member_to: str
+
+
 class RatioParams(Params):
     population: RowSelector
     member_key: str
@@ -39,6 +49,25 @@ class RatioParams(Params):
     achieved_key: str
     min: Threshold
     in_time: InTime | None = None
+    covers: Covers | None = None
+
+
+def _covering(records: pd.DataFrame, members: pd.DataFrame, key: str, member_key: str, covers: Covers) -> set:
+    """The members whose records' periods, joined end to end (a day apart at most), span their own period."""
+    periods = records[[key, covers.record_from, covers.record_to]].dropna().set_axis([key, "_from", "_to"], axis=1)
+    own = members[[member_key, covers.member_from, covers.member_to]].dropna().set_axis(
+        [key, "_member_from", "_member_to"], axis=1)
+    joined = periods.merge(own, on=key)
+    joined = joined[(joined["_to"] >= joined["_member_from"]) & (joined["_from"] <= joined["_member_to"])]
+    joined = joined.sort_values([key, "_from", "_to"], kind="stable")
+    reach = joined.groupby(key)["_to"].cummax()
+    reached_before = reach.groupby(joined[key]).shift()
+    gap = joined["_from"] > reached_before + pd.Timedelta(days=1)
+    summary = joined.assign(_gap=gap).groupby(key).agg(
+        first=("_from", "min"), last=("_to", "max"), gap=("_gap", "any"),
+        member_from=("_member_from", "first"), member_to=("_member_to", "first"))
+    whole = (summary["first"] <= summary["member_from"]) & (summary["last"] >= summary["member_to"]) & ~summary["gap"]
+    return set(summary.index[whole])
 
 
 @register("ratio")
@@ -55,10 +84,17 @@ class RatioCheck(CheckKind):
         if p.in_time:
             yield ColumnRef(p.achieved.table, p.in_time.achieved_date, "in_time.achieved_date")
             yield ColumnRef(p.population.table, p.in_time.member_date, "in_time.member_date")
+        if p.covers:
+            for field in ("record_from", "record_to"):
+                yield ColumnRef(p.achieved.table, getattr(p.covers, field), f"covers.{field}")
+            for field in ("member_from", "member_to"):
+                yield ColumnRef(p.population.table, getattr(p.covers, field), f"covers.{field}")
 
     def _achieved_keys(self, ctx: EvalContext, population: pd.DataFrame) -> set:
         p = self.params
         achieved = p.achieved.select(ctx)
+        if p.covers:
+            return _covering(achieved, population, p.achieved_key, p.member_key, p.covers)
         if not p.in_time:
             return set(achieved[p.achieved_key].dropna())
         timing = p.in_time
