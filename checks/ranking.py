@@ -47,6 +47,11 @@ class RankingCheck(CheckKind):
         bottom = int(ctx.resolve(p.bottom))
         rows = p.assessments.select(ctx)
         rows = rows[rows[OFFICE].isin(offices)]
+        # only the subjects playing the ranked role are ranked: a province that also recruits assesses its
+        # universities in the same table, and they take no place among its counties
+        subjects = rows[p.subject_column]
+        role_of = {s: s in ctx.org and p.subject_role in ctx.org.offices[s].roles for s in subjects.dropna().unique()}
+        rows = rows[subjects.map(role_of).fillna(False).astype(bool)]
         # ties at the boundary share the place: the bottom N scores, every subject holding one of them
         rows = rows.assign(_place=rows.groupby(OFFICE)[p.score_column].rank(method="min", ascending=True))
         expected = f"末位 {bottom} 名淘汰 / bottom {bottom} eliminated"

@@ -2,8 +2,8 @@
 units (service_county-05, service_unit-07) and every province each of its counties (service_province-12) and
 universities (recruit_province-05.assessment); the bottom-ranked are eliminated.
 
-Universities score above every county, so a province's last places stay its counties: the ranking check ranks
-all of an assessor's rows of the year, so whether an assessor can rank at all counts its universities too.
+A province ranks only its counties (the ranking check ranks the subjects playing the ranked role), so its
+universities, assessed in the same table, neither take a place nor make a single county rankable.
 
 Planted, in this order so that no plant hides another: a county whose assessments of its units were filed under
 last year (its units are not assessed this year, and the county has not assessed them: both recorded); a university
@@ -30,11 +30,10 @@ def _frame(assessors: np.ndarray, subjects: np.ndarray, scores: np.ndarray, rank
 
 def _outcomes(frame: pd.DataFrame, bottom: int, year: int) -> pd.DataFrame:
     """Outcomes by place among the assessor's rows of the year; only counties and units are ever eliminated."""
-    this_year = frame["year"].eq(year)
-    place = frame[this_year].groupby("assessor_id")["score"].rank(method="min", ascending=True)
-    rankable = frame[this_year].groupby("assessor_id")["score"].transform("size") >= 2
-    last = (place <= bottom) & rankable & frame.loc[this_year, "_ranked"]
-    frame["_last"] = last.reindex(frame.index, fill_value=False)
+    ranked = frame[frame["year"].eq(year) & frame["_ranked"]]
+    place = ranked.groupby("assessor_id")["score"].rank(method="min", ascending=True)
+    rankable = ranked.groupby("assessor_id")["score"].transform("size") >= 2
+    frame["_last"] = ((place <= bottom) & rankable).reindex(frame.index, fill_value=False)
     frame["outcome"] = np.select([frame["_last"], frame["score"] >= 90, frame["score"] < 65],
                                  ["eliminated", "excellent", "basic"], "qualified")
     return frame
