@@ -257,3 +257,16 @@ def test_the_documented_command_starts_the_workspace_on_the_sample(tmp_path):
     kept = {p.name for p in (tmp_path / "data").iterdir()}
     assert {"audits.sqlite", "checks", "incoming"} <= kept <= {"audits.sqlite", "audits.sqlite-wal", "audits.sqlite-shm",
                                                               "checks", "incoming"}
+
+
+def test_a_defect_of_the_workspace_answers_500_in_chinese_and_keeps_serving(tmp_path, monkeypatch, workbooks):
+    app = create_app(Settings(data_dir=tmp_path / "data"))
+
+    def broken(*_args):
+        raise RuntimeError("a defect")
+
+    monkeypatch.setattr(app.state.workspace, "receive", broken)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = upload(client, workbooks[0])
+        assert answer.status_code == 500 and "工作台内部出错" in answer.text and "Traceback" not in answer.text
+        assert client.get("/").status_code == 200

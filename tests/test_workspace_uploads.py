@@ -75,6 +75,8 @@ def _cases(workbook: bytes, roster: bytes) -> dict[str, tuple[list[tuple[str, by
         "nothing chosen": ([], office, 400, "没有收到文件"),
         "a PDF": ([("说明.pdf", b"%PDF-1.4 not a table")], office, 415, "不是可读取的文件"),
         "an image named .xlsx": ([("图片.xlsx", b"\x89PNG\r\n\x1a\n" + b"0" * 100)], office, 415, "不是可读取的文件"),
+        "markup in a file name": ([('<img src=x onerror="alert(1)">.pdf', b"%PDF-1.4")], office, 415,
+                                  "不是可读取的文件"),
         "an old .xls": ([("旧表.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)], office, 415, "这是旧版 Excel"),
         "a Word file as .xlsx": ([("文档.xlsx", zipped({"[Content_Types].xml": "<Types/>", "word/document.xml": "x"}))],
                                  office, 422, "不是 Excel 工作簿"),
@@ -131,7 +133,7 @@ def test_a_bad_upload_gets_its_message_and_status_and_leaves_nothing(served, wor
     shown = re.search(r'<section class="banner refused" role="alert" id="refused">\s*<h1>未能检查：([^<]+)</h1>',
                       answer.text)
     assert shown and shown.group(1).startswith(message), shown and shown.group(1)
-    assert "Traceback" not in answer.text
+    assert "Traceback" not in answer.text and "<img" not in answer.text  # names shown escaped
     assert _tree(root / "data" / "checks") == checks_before  # nothing kept
     assert list((root / "data" / "incoming").iterdir()) == []
     assert _tree(root) - {p for p in _tree(root) if p.startswith("data")} == outside_before

@@ -137,6 +137,11 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
     async def not_found(_request: Request, _exc: _NotFound) -> HTMLResponse:
         return page("missing.html.j2", 404)
 
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, _exc: Exception) -> HTMLResponse:
+        # a defect of ours, not of the upload: a page in the office's language, the details in the server's log
+        return page("missing.html.j2", 500, reason="工作台内部出错，本次上传没有保存；请稍后重试，或把这次上传的文件交给技术支持")
+
     @app.get("/", response_class=HTMLResponse)
     def index(office: str = "") -> HTMLResponse:
         return upload_page(office=office)
