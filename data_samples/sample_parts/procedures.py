@@ -62,15 +62,26 @@ def _incidents(world: World) -> None:
          "INC-5-R4", "09-21 00:00")
 
 
+def _departure(vid: str, unit: str, county: str) -> dict[str, object]:
+    return {"departure_id": f"DP-{vid}", "volunteer_id": vid, "unit_id": unit, "county_id": county,
+            "left_on": f"{YEAR}-07-31", "unit_appraisal_on": f"{YEAR}-06-20", "unit_reported_to_county_on": f"{YEAR}-06-24",
+            "county_appraisal_on": f"{YEAR}-07-02", "certificate_filled_on": f"{YEAR}-07-10",
+            "handover_on": f"{YEAR}-07-25"}
+
+
 def _departures(world: World) -> None:
-    """The first three 2024 volunteers of each county who finish in July 2025, one per service unit."""
+    """Every 2024 volunteer of each county who finishes in July 2025 (期满), but one in 临洮县 whose departure went
+    unrecorded (the roster shows the volunteer gone: service_county-10.recorded and service_unit-04.recorded)."""
+    unrecorded = world.by_county["GS-DX-LX"][11]
     for county, _, _ in COUNTIES:
-        for vid in world.by_county[county][2:5]:
-            volunteer = world.row("volunteers", "volunteer_id", vid)
-            world.add("departures", departure_id=f"DP-{vid}", volunteer_id=vid, unit_id=volunteer["unit_id"],
-                      county_id=county, left_on=f"{YEAR}-07-31", unit_appraisal_on=f"{YEAR}-06-20",
-                      unit_reported_to_county_on=f"{YEAR}-06-24", county_appraisal_on=f"{YEAR}-07-02",
-                      certificate_filled_on=f"{YEAR}-07-10", handover_on=f"{YEAR}-07-25")
+        for vid in world.by_county[county][2:12]:
+            if vid != unrecorded:
+                world.add("departures", **_departure(vid, world.row("volunteers", "volunteer_id", vid)["unit_id"], county))
+    gone = world.row("volunteers", "volunteer_id", unrecorded)
+    fix = [{"table": "departures", "add": _departure(unrecorded, gone["unit_id"], "GS-DX-LX")}]
+    why = f"名册显示志愿者 {unrecorded} 已期满离岗，但无离岗手续记录"
+    world.plant("service_county-10.recorded", "GS-DX-LX", why, evidence=[unrecorded], fix=fix)
+    world.plant("service_unit-04.recorded", gone["unit_id"], why, evidence=[unrecorded], fix=fix)
     late_report = world.row("departures", "departure_id", f"DP-{world.by_county['GS-LZ-GL'][3]}")
     late_report["unit_reported_to_county_on"] = f"{YEAR}-06-30"
     world.plant("service_unit-04", late_report["unit_id"], "皋兰县一所服务单位鉴定后 10 天才上报县级项目办（限 7 天）",
