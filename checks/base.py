@@ -56,6 +56,7 @@ class OfficeOutcome:
     parameters: tuple[ParameterUse, ...] = ()
     counts: Counts | None = None
     remediation: Remediation | None = None
+    expected_en: str = ""  # `expected` in English, where it has words (blank: the same in both languages)
 
 
 class CheckKind(ABC):

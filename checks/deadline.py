@@ -69,25 +69,30 @@ class DeadlineCheck(CheckKind):
         if p.within:
             yield ColumnRef(p.records.table, p.within.start_column, "within.start_column")
 
-    def _due(self, ctx: EvalContext, records: pd.DataFrame) -> tuple[pd.Series, str, str | float | None]:
+    def _due(self, ctx: EvalContext, records: pd.DataFrame) -> tuple[pd.Series, tuple[str, str], str | float | None]:
         """Each record's due time, the expectation in words, and as a value: the due date (YYYY-MM-DD), the
         limit in days or hours, or None when each row carries its own due date."""
         p = self.params
         if p.due:
             due = ctx.deadline(p.due)
-            return pd.Series(due, index=records.index), f"<= {due.date()}", due.date().isoformat()
+            return pd.Series(due, index=records.index), (f"不晚于 {due.date()}", f"by {due.date()}"), \
+                due.date().isoformat()
+        table = p.records.table
         if p.due_column:
-            return records[p.due_column], f"<= {p.due_column}", None
+            due_zh, due_en = remedy.column(ctx, table, p.due_column)
+            return records[p.due_column], (f"不晚于{due_zh}", f"by its {due_en}"), None
         limit = float(ctx.resolve(p.within.limit))
         step = pd.Timedelta(days=limit) if p.within.unit == "days" else pd.Timedelta(hours=limit)
-        return (records[p.within.start_column] + step, f"{p.within.start_column} + {limit:g} {p.within.unit}",
-                limit)
+        start_zh, start_en = remedy.column(ctx, table, p.within.start_column)
+        unit_zh = "天" if p.within.unit == "days" else "小时"
+        return (records[p.within.start_column] + step,
+                (f"{start_zh}后 {limit:g} {unit_zh}内", f"within {limit:g} {p.within.unit} of {start_en}"), limit)
 
     def evaluate(self, ctx: EvalContext, offices: list[str]) -> list[OfficeOutcome]:
         p = self.params
         records = p.records.select(ctx)
         records = records[records[OFFICE].isin(offices)]
-        due, expected, threshold = self._due(ctx, records)
+        due, (expected, expected_en), threshold = self._due(ctx, records)
         done = records[p.date_column]
         late_mask = done.isna() | (done > due).fillna(False).astype(bool)
         late = records[late_mask].assign(_reason=[
@@ -97,7 +102,7 @@ class DeadlineCheck(CheckKind):
                                 RowWording("{total} 条记录中 {bad} 条逾期或未完成", "{bad} of {total} records late or not done",
                                            "本年度无相关记录", "no records in the audit year"),
                                 threshold, parameters_used(ctx, p.due, p.within.limit if p.within else None),
-                                lambda rows: self._remedy(ctx, rows))
+                                lambda rows: self._remedy(ctx, rows), expected_en)
 
     def _remedy(self, ctx: EvalContext, rows: pd.DataFrame) -> Remediation:
         """The late or undated rows: their date within the limit the rule sets, or why not."""

@@ -52,18 +52,24 @@ class DocumentCheck(CheckKind):
         if p.published:
             yield ColumnRef(p.documents.table, "published_on", "published")
 
-    def _expected(self, ctx: EvalContext) -> str:
+    def _expected(self, ctx: EvalContext) -> tuple[str, str]:
         p = self.params
-        parts = ["本年度文件 a document for the year"]
+        zh, en = ["本年度文件"], ["a document for the year"]
         if p.submitted_to:
-            parts.append(f"报送 sent to {p.submitted_to}")
+            role_zh, role_en = remedy.office_code(p.submitted_to)
+            zh.append(f"报送{role_zh}")
+            en.append(f"sent to {role_en}")
         if p.due:
-            parts.append(f"不晚于 by {ctx.deadline(p.due).date()}")
+            zh.append(f"不晚于 {ctx.deadline(p.due).date()}")
+            en.append(f"by {ctx.deadline(p.due).date()}")
         if p.approved_by:
-            parts.append(f"经 {p.approved_by} 审批 approved")
+            role_zh, role_en = remedy.office_code(p.approved_by)
+            zh.append(f"经{role_zh}审批")
+            en.append(f"approved by {role_en}")
         if p.published:
-            parts.append("已发布 published")
-        return "；".join(parts)
+            zh.append("已发布")
+            en.append("published")
+        return "；".join(zh), "; ".join(en)
 
     def _row_problems(self, ctx: EvalContext, docs: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
         """Per document, what keeps it from meeting the duty ('' when it meets it), and the same as one flag
@@ -161,13 +167,13 @@ class DocumentCheck(CheckKind):
         docs = docs[docs[OFFICE].isin(offices)]
         reasons, flags = self._row_problems(ctx, docs)
         docs = docs.assign(_reason=reasons)
-        expected = self._expected(ctx)
+        expected, expected_en = self._expected(ctx)
         good = docs[docs["_reason"] == ""].groupby(OFFICE)["document_id"]
         good_ids, good_counts = good.agg("、".join).to_dict(), good.size().to_dict()
         by_office = OfficeRows(docs)
         # the due date is the one value a document is judged against
         typed = {"threshold": ctx.deadline(self.params.due).date().isoformat() if self.params.due else None,
-                 "parameters": parameters_used(ctx, self.params.due)}
+                 "parameters": parameters_used(ctx, self.params.due), "expected_en": expected_en}
         outcomes = []
         for office in offices:
             total = by_office.count(office)

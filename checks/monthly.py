@@ -97,14 +97,15 @@ class MonthlyCheck(CheckKind):
         expected_counts = joined.groupby(OFFICE).size().to_dict()
         bad_counts = joined[joined["_problem"] != ""].groupby(OFFICE).size().to_dict()
         flagged_by_office = OfficeRows(flagged)
-        expected = f"每月 {due_day} 日前发放 by day {due_day}"
+        expected, expected_en = f"每月 {due_day} 日前发放", f"paid by day {due_day} of each month"
         used = parameters_used(ctx, p.due_day)
         outcomes = []
         for office in offices:
             total = int(expected_counts.get(office, 0))
             if total == 0:
                 outcomes.append(OfficeOutcome(office, Status.NOT_APPLICABLE, 0, expected, "无应发月份", "no months due",
-                                              threshold=due_day, parameters=used, counts=Counts(0, 0)))
+                                              threshold=due_day, parameters=used, counts=Counts(0, 0),
+                                              expected_en=expected_en))
                 continue
             bad = int(bad_counts.get(office, 0))
             outcomes.append(OfficeOutcome(
@@ -112,7 +113,8 @@ class MonthlyCheck(CheckKind):
                 f"应发 {total} 人月，{bad} 人月未发或逾期", f"{bad} of {total} member-months unpaid or late",
                 flagged_by_office.of(office) if bad else None, p.members.table,
                 threshold=due_day, parameters=used, counts=Counts(total - bad, total),
-                remediation=self._remedy(ctx, flagged_by_office.of(office), due_day) if bad else None))
+                remediation=self._remedy(ctx, flagged_by_office.of(office), due_day) if bad else None,
+                expected_en=expected_en))
         return outcomes
 
     def _remedy(self, ctx: EvalContext, flagged, due_day: int) -> Remediation:

@@ -52,7 +52,8 @@ class PeriodicCheck(CheckKind):
         rows = rows[rows[OFFICE].isin(offices)]
         counts = rows.groupby(OFFICE).size().to_dict()
         gaps = _longest_gaps(rows[[OFFICE]].assign(_d=rows[p.date_column]), ctx.year_start, ctx.year_end).to_dict()
-        expected = f">= {minimum} 次" + (f"，间隔 <= {max_gap} 天" if max_gap is not None else "")
+        expected = f"不少于 {minimum} 次" + (f"，间隔不超过 {max_gap} 天" if max_gap is not None else "")
+        expected_en = f"at least {minimum} times" + (f", at most {max_gap} days apart" if max_gap is not None else "")
         used = parameters_used(ctx, p.min_count, p.max_gap_days)
         outcomes = []
         for office in offices:
@@ -65,7 +66,7 @@ class PeriodicCheck(CheckKind):
                 office, status, count if max_gap is None else f"{count} 次，最长间隔 {gap} 天", expected,
                 f"全年 {count} 次" + (f"，最长间隔 {gap} 天" if max_gap is not None else ""),
                 f"{count} in the year" + (f", longest gap {gap} days" if max_gap is not None else ""),
-                threshold=minimum, parameters=used,
+                threshold=minimum, parameters=used, expected_en=expected_en,
                 remediation=self._remedy(ctx, office, minimum - count, max_gap if gapped else None)
                 if status is Status.FAIL else None))
         return outcomes

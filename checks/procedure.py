@@ -164,7 +164,7 @@ class ProcedureCheck(CheckKind):
         offending = cases[case_keys.isin(reasons)].assign(_reason=case_keys.map(reasons))
         used = parameters_used(ctx, *(ParamRef(limit.within) for limit in self.params.time_limits))
         fixes = self._fixes_by_case(ctx, spec, violations)
-        return [replace(outcome, parameters=used,
+        return [replace(outcome, parameters=used, expected_en="every case completes its steps in order and on time",
                         remediation=self._remedy(ctx, outcome.evidence, fixes) if outcome.evidence is not None else None)
                 for outcome in self._outcomes(offices, cases, offending)]
 
@@ -268,7 +268,7 @@ class ProcedureCheck(CheckKind):
         p = self.params
         totals = cases.groupby(OFFICE).size().to_dict()
         failing = OfficeRows(offending)
-        expected = "每件均按序、按时完成规定步骤 / every case completes its steps in order and on time"
+        expected = "每件均按序、按时完成规定步骤"
         outcomes = []
         for office in offices:
             total = int(totals.get(office, 0))

@@ -55,6 +55,7 @@ class QuotaCheck(CheckKind):
             f"超出指标 over: {c}/{n:g}" if o else (f"完成不足 under: {c}/{n:g}" if u else "")
             for c, n, o, u in zip(quotas["_count"], number, over, under, strict=True)])
         expected = "不超过指标" + (f"，完成不少于 {min_fill:.0%}" if min_fill else "")
+        expected_en = "within the quota" + (f", at least {min_fill:.0%} filled" if min_fill else "")
         # per office only what a verdict needs: how many quotas, their holders, the rows off quota
         by_office = quotas.groupby(OFFICE)[p.holder_column]
         holders_of, quota_counts = by_office.agg(set).to_dict(), by_office.size().to_dict()
@@ -76,7 +77,8 @@ class QuotaCheck(CheckKind):
             if total == 0 and not unallocated:
                 outcomes.append(OfficeOutcome(office, Status.NOT_APPLICABLE, 0, expected, "本年度未分配指标",
                                               "no quotas allocated in the year",
-                                              threshold=min_fill, parameters=used, counts=Counts(0, 0)))
+                                              threshold=min_fill, parameters=used, counts=Counts(0, 0),
+                                              expected_en=expected_en))
                 continue
             problems_zh = [f"{bad} 个对象超出或未完成指标"] if bad else []
             problems_zh += [f"未分配指标：{'、'.join(unallocated)}"] if unallocated else []
@@ -88,7 +90,8 @@ class QuotaCheck(CheckKind):
                 f"{bad} over/under quota; no quota for: {', '.join(unallocated) or '-'}" if failed
                 else f"all {total} quotas met",
                 off_rows, p.quotas.table, threshold=min_fill, parameters=used, counts=Counts(total - bad, total),
-                remediation=self._remedy(ctx, off_rows, unallocated, min_fill) if failed else None))
+                remediation=self._remedy(ctx, off_rows, unallocated, min_fill) if failed else None,
+                expected_en=expected_en))
         return outcomes
 
     def _remedy(self, ctx: EvalContext, off_rows, unallocated: list[str], min_fill: float) -> Remediation:

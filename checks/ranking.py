@@ -54,14 +54,15 @@ class RankingCheck(CheckKind):
         rows = rows[subjects.map(role_of).fillna(False).astype(bool)]
         # ties at the boundary share the place: the bottom N scores, every subject holding one of them
         rows = rows.assign(_place=rows.groupby(OFFICE)[p.score_column].rank(method="min", ascending=True))
-        expected = f"末位 {bottom} 名淘汰 / bottom {bottom} eliminated"
+        expected = f"末位 {bottom} 名淘汰"
         # per office only what a verdict needs: who was assessed, how many, and the last-placed rows
         by_office = rows.groupby(OFFICE)[p.subject_column]
         assessed, counts = by_office.agg(set).to_dict(), by_office.size().to_dict()
         last_placed = OfficeRows(rows[rows["_place"] <= bottom])
         used = parameters_used(ctx, p.bottom)
         return [replace(self._judge(ctx, office, assessed.get(office, set()), counts.get(office, 0),
-                                    last_placed.of(office), bottom, expected), threshold=bottom, parameters=used)
+                                    last_placed.of(office), bottom, expected), threshold=bottom, parameters=used,
+                        expected_en=f"the bottom {bottom} eliminated")
                 for office in offices]
 
     def _judge(self, ctx: EvalContext, office: str, assessed: set, assessed_count: int, last: pd.DataFrame,

@@ -82,10 +82,11 @@ class RowConditionCheck(CheckKind):
         for condition in p.require:
             reasons[_unmet(rows, condition)] += f"不满足 {_describe(condition)}; "
         offending = rows[reasons != ""].assign(_reason=reasons[reasons != ""].str.rstrip("; "))
-        expected = "；".join(_describe(c) for c in p.require)
+        expected = "；".join(c.label_zh or _to_meet(ctx, p.records.table, c)[0] for c in p.require)
+        expected_en = "; ".join(_to_meet(ctx, p.records.table, c)[1] for c in p.require)
         return outcomes_by_rows(offices, rows, offending, expected, p.records.table, Status(p.when_none),
                                 RowWording("{total} 条中 {bad} 条不满足", "{bad} of {total} rows fall short"),
-                                remedy=lambda bad: self._remedy(ctx, bad))
+                                remedy=lambda bad: self._remedy(ctx, bad), expected_en=expected_en)
 
     def _remedy(self, ctx: EvalContext, bad: pd.DataFrame) -> Remediation:
         """The rows short of a condition: each condition they miss, as what to enter."""

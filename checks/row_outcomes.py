@@ -28,7 +28,8 @@ class RowWording:
 def outcomes_by_rows(offices: list[str], records: pd.DataFrame, offending: pd.DataFrame, expected: str,
                      table: str, when_none: Status, wording: RowWording, threshold: ThresholdValue = None,
                      parameters: tuple[ParameterUse, ...] = (),
-                     remedy: Callable[[pd.DataFrame], Remediation] | None = None) -> list[OfficeOutcome]:
+                     remedy: Callable[[pd.DataFrame], Remediation] | None = None,
+                     expected_en: str = "") -> list[OfficeOutcome]:
     """Pass or fail per office by whether any of its records offend; offices with no records get when_none.
 
     The offending rows are grouped by office once, not filtered once per office. `remedy` writes what to do
@@ -41,7 +42,8 @@ def outcomes_by_rows(offices: list[str], records: pd.DataFrame, offending: pd.Da
         total = int(totals.get(office, 0))
         if total == 0:
             outcomes.append(OfficeOutcome(office, when_none, 0, expected, wording.none_zh, wording.none_en,
-                                          threshold=threshold, parameters=parameters, counts=Counts(0, 0)))
+                                          threshold=threshold, parameters=parameters, counts=Counts(0, 0),
+                                          expected_en=expected_en))
             continue
         count = offending_by_office.count(office)
         offending_rows = offending_by_office.of(office) if count else None
@@ -49,5 +51,5 @@ def outcomes_by_rows(offices: list[str], records: pd.DataFrame, offending: pd.Da
             office, Status.FAIL if count else Status.PASS, f"{total - count}/{total}", expected,
             wording.summary_zh.format(bad=count, total=total), wording.summary_en.format(bad=count, total=total),
             offending_rows, table, threshold=threshold, parameters=parameters, counts=Counts(total - count, total),
-            remediation=remedy(offending_rows) if count and remedy is not None else None))
+            remediation=remedy(offending_rows) if count and remedy is not None else None, expected_en=expected_en))
     return outcomes

@@ -49,10 +49,10 @@ class WithinOfficeCheck(CheckKind):
             outside |= mask
             reasons[mask] += f"{column} 不在辖区内 outside; "
         offending = records[outside].assign(_reason=reasons[outside].str.rstrip("; "))
-        return outcomes_by_rows(offices, records, offending, "全部在辖区内 / all inside", p.records.table,
+        return outcomes_by_rows(offices, records, offending, "全部在辖区内", p.records.table,
                                 Status.NOT_APPLICABLE,
                                 RowWording("{total} 条中 {bad} 条越出辖区", "{bad} of {total} rows name an office outside"),
-                                remedy=lambda bad: self._remedy(ctx, bad))
+                                remedy=lambda bad: self._remedy(ctx, bad), expected_en="all inside the office's area")
 
     def _remedy(self, ctx: EvalContext, bad: pd.DataFrame) -> Remediation:
         table = self.params.records.table

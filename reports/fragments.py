@@ -11,6 +11,7 @@ name beside them) are rendered for each result that has them.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from functools import partial
 
 from jinja2 import Environment
 from markupsafe import Markup, escape
@@ -22,12 +23,12 @@ from .model import ArticleBlock, OfficeView, evidence_values_text
 from .render import markdown_escape
 
 
-def _html_evidence_row(row: EvidenceRow) -> str:
+def _html_evidence_row(row: EvidenceRow, lang: str) -> str:
     return (f"<tr><td>{escape(row.source_file)}:{escape(row.source_row)}</td><td>{escape(row.key)}</td>"
-            f"<td>{escape(row.reason)}</td>\n<td>{escape(evidence_values_text(row))}</td></tr>\n")
+            f"<td>{escape(row.reason)}</td>\n<td>{escape(evidence_values_text(row, lang))}</td></tr>\n")
 
 
-def _markdown_evidence_row(row: EvidenceRow) -> str:
+def _markdown_evidence_row(row: EvidenceRow, lang: str) -> str:
     return (f"| {markdown_escape(row.source_file)}:{markdown_escape(row.source_row)} | {markdown_escape(row.key)}"
             f" | {markdown_escape(row.reason)} |\n")
 
@@ -37,7 +38,8 @@ _EVIDENCE_ROW = {"html": _html_evidence_row, "md": _markdown_evidence_row}
 
 def _shown(result: Result) -> tuple:
     """What every piece shows of a result; the type too, since 1, 1.0 and True print differently."""
-    return result.rule_id, result.status, result.measured.__class__, result.measured, result.expected
+    return (result.rule_id, result.status, result.measured.__class__, result.measured, result.expected,
+            result.expected_en)
 
 
 class OfficeFragments:
@@ -46,7 +48,7 @@ class OfficeFragments:
         self._rules = rules
         self._evidence_limit = evidence_limit
         self._cache: dict[Hashable, str] = {}
-        self._evidence_row = _EVIDENCE_ROW[kind]
+        self._evidence_row = partial(_EVIDENCE_ROW[kind], lang=environment.globals["lang"])
         self._article_close = str(self._macros.article_close())
         self._result_close = str(self._macros.result_close())
         self._evidence_open = str(self._macros.evidence_open())

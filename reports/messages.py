@@ -81,6 +81,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "not_submitted": ("未提交", "not submitted"),
     "table_accounts": ("数据核对：读取 = 接受 + 拒收", "data check: rows read = accepted + rejected"),
     "table": ("数据表", "table"),
+    "column": ("列", "column"),
+    "value": ("值", "value"),
     "files": ("文件", "files"),
     "rows_read": ("读取", "read"),
     "rows_accepted": ("接受", "accepted"),

@@ -9,7 +9,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 from westaudit.core.offices import OFFICE_CODES
 from westaudit.core.results import EvidenceRow, Result, Status
@@ -17,6 +17,7 @@ from westaudit.evaluate.audit import AuditReport
 from westaudit.intake.orgchart import Office
 from westaudit.intake.rectification import RectificationEntry
 from westaudit.spec.ruleset import Article, Rule
+from westaudit.spec.tables import CONTRACT_DIR, TableSpec, load_contract
 
 from .messages import LEVEL_ORDER
 
@@ -37,9 +38,46 @@ def slug(office_id: str) -> str:
     return f"{safe}-{hashlib.sha1(office_id.encode()).hexdigest()[:8]}"
 
 
-def evidence_values_text(row: EvidenceRow) -> str:
-    """An evidence row's values on one line, as the pages, the evidence CSV and the workbook show them."""
-    return "；".join([f"{name}={value}" for name, value in row.values])
+@cache
+def _contract() -> dict[str, TableSpec]:
+    return load_contract(CONTRACT_DIR)
+
+
+@cache
+def _column_words(table: str, lang: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """Per column of a table: its header and its codes as an official reads them (Chinese: the header and the
+    first label offices type; English: the column name and the codes themselves)."""
+    spec = _contract().get(table)
+    if spec is None:
+        return {}
+    words = {}
+    for name, column in spec.columns.items():
+        codes = {code: labels[0] for code, labels in (column.values or {}).items() if labels} if lang == "zh" else {}
+        words[name] = (column.zh if lang == "zh" else name.replace("_", " "), codes | _YES_NO[lang])
+    return words
+
+
+_YES_NO = {"zh": {"True": "是", "False": "否"}, "en": {"True": "yes", "False": "no"}}
+
+
+def table_title(table: str, lang: str) -> str:
+    spec = _contract().get(table)
+    return (spec.title_zh if lang == "zh" else spec.title_en) if spec else table
+
+
+def column_title(table: str, column: str, lang: str) -> str:
+    return _column_words(table, lang).get(column, (column, {}))[0]
+
+
+def evidence_values_text(row: EvidenceRow, lang: str = "zh") -> str:
+    """An evidence row's values on one line, as the pages, the evidence CSV and the workbook show them: columns by
+    their headers and codes by their labels in the page's language (the values themselves as submitted)."""
+    words = _column_words(row.table, lang)
+    shown = []
+    for name, value in row.values:
+        header, codes = words.get(name, (name, _YES_NO[lang]))
+        shown.append(f"{header}={codes.get(value, value)}")
+    return ("；" if lang == "zh" else "; ").join(shown)
 
 
 def rule_order(rule: Rule) -> tuple[int, int, str]:

@@ -22,7 +22,7 @@ from .messages import (
     status_label,
     words,
 )
-from .model import evidence_values_text
+from .model import column_title, evidence_values_text, table_title
 from .value_basis import value_bases
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#!~])")
@@ -61,7 +61,8 @@ def _globals(lang: str) -> dict:
         "status_label": partial(_status_label, lang=lang), "code_label": partial(office_code_label, lang=lang),
         "hint": partial(_hint, lang=lang), "static": _static,
         "article_label": partial(article_label, lang=lang),
-        "receipt_state": partial(receipt_state_label, lang=lang), "values_text": evidence_values_text,
+        "receipt_state": partial(receipt_state_label, lang=lang), "values_text": partial(evidence_values_text, lang=lang),
+        "table_title": partial(table_title, lang=lang), "column_title": partial(column_title, lang=lang),
         "value_bases": partial(value_bases, lang=lang),
         "severity_label": partial(severity_label, lang=lang),
         "rectification_state": partial(rectification_state_label, lang=lang),

@@ -28,7 +28,8 @@ def _judged_against(result: Result) -> dict[str, Any]:
     """The typed sides of measured and expected (1.3), each a value object's own fields."""
     return {"threshold": result.threshold, "parameters": [use.as_dict() for use in result.parameters],
             "counts": None if result.counts is None else result.counts.as_dict(),
-            "remediation": None if result.remediation is None else result.remediation.as_dict()}
+            "remediation": None if result.remediation is None else result.remediation.as_dict(),
+            "expected_en": result.expected_en or result.expected}
 
 
 def _result(result: Result, package: str | None) -> dict[str, Any]:

@@ -136,6 +136,8 @@ class Result:
     counts: Counts | None = None
     # what to do about it, when the kind can say (fail, warn): checks/remedy.py
     remediation: Remediation | None = None
+    # `expected` is in Chinese; this is the same in English (blank: the text is the same in both, e.g. ">= 20%")
+    expected_en: str = ""
 
     @property
     def awaits_corrections(self) -> bool:

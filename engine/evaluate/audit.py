@@ -89,7 +89,8 @@ def _result(rule: Rule, incomplete_at: dict[str, tuple[str, ...]], everywhere: t
     incomplete = incomplete_at.get(outcome.office_id, everywhere)
     result = Result(rule.id, outcome.office_id, outcome.status, outcome.measured, outcome.expected,
                     outcome.message_zh, outcome.message_en, evidence, total, incomplete,
-                    outcome.threshold, outcome.parameters, outcome.counts, outcome.remediation)
+                    outcome.threshold, outcome.parameters, outcome.counts, outcome.remediation,
+                    outcome.expected_en)
     if incomplete and not _stands_on_incomplete_data(rule, outcome):
         rows = to_fix.of(outcome.office_id)
         if rows:
