@@ -29,6 +29,17 @@ class DocumentParams(Params):
     published: bool = False
 
 
+# each problem a document can have, in words (the message; the evidence rows keep both languages in their reason)
+_PROBLEMS = {
+    "not_sent": ("未报送上级项目办", "not sent to the superior office"),
+    "no_date": ("未填报送日期", "no date sent"),
+    "late": ("逾期报送", "sent late"),
+    "not_approved": ("未经审批", "not approved"),
+    "wrong_approver": ("审批单位不符", "approved by the wrong office"),
+    "not_published": ("未发布", "not published"),
+}
+
+
 def _superior(ctx: EvalContext, office: str, role: str) -> str | None:
     parent = ctx.org.offices[office].parent_id
     return ctx.org.nearest_with_role(parent, role) if parent in ctx.org else None
@@ -189,9 +200,11 @@ class DocumentCheck(CheckKind):
                                               "no such document for the year", counts=Counts(0, 0), **typed,
                                               remediation=self._to_add(ctx, office)))
             else:
+                found = [problem for problem in _PROBLEMS if problem in flags and flags.loc[own.index, problem].any()]
                 outcomes.append(OfficeOutcome(office, Status.FAIL, "、".join(own["document_id"]), expected,
-                                              "文件不合规：" + "；".join(own["_reason"]),
-                                              "document falls short: " + "; ".join(own["_reason"]), own, self.params.documents.table,
+                                              "文件不合规：" + "；".join(_PROBLEMS[f][0] for f in found),
+                                              "document falls short: " + "; ".join(_PROBLEMS[f][1] for f in found),
+                                              own, self.params.documents.table,
                                               counts=Counts(0, total), **typed,
                                               remediation=self._to_correct(ctx, office, own, flags)))
         return outcomes

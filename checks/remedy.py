@@ -42,6 +42,8 @@ def column(ctx: EvalContext, table: str, name: str) -> tuple[str, str]:
 
 def code(ctx: EvalContext, table: str, name: str, value: object) -> tuple[str, str]:
     """A code as an office types it (the first Chinese label of the contract), and the code itself in English."""
+    if isinstance(value, bool):
+        return ("是", "yes") if value else ("否", "no")
     spec = ctx.contract.get(table)
     found = spec.columns.get(name) if spec else None
     labels = (found.values or {}).get(str(value), ()) if found else ()

@@ -428,3 +428,35 @@ def test_a_share_is_coloured_by_its_value_and_nothing_judged_has_no_colour():
     assert tone(0.35) != tone(0.9) != tone(1.0)
     assert [tone(v) for v in (0.0, 0.349, 0.35, 0.999, 1.0)] == ["v0", "v3", "v3", "v9", "v10"]
     assert tone(None) == "v-none"
+
+
+# ids, codes and file names are names, not words of a language: 皋兰县项目办 in an English page, GS-LZ-GL in a Chinese
+OTHER_LANGUAGE = {"zh": re.compile(r"[A-Za-z]*[a-z][A-Za-z]*"), "en": re.compile(r"[\u4e00-\u9fff]+")}
+ALLOWED_IN = {"zh": {"csv", "xlsx"}, "en": set()}
+
+
+def _first_screen_words(html: str, lang: str, names: set[str]) -> set[str]:
+    start = html.index('<div class="verdict')
+    screen = html[start:html.index('<div class="scorebox">', start)]
+    screen = re.sub(r"<[^>]+>", " ", screen)
+    for name in sorted(names, key=len, reverse=True):  # office names and ids, as the data contract names them
+        screen = screen.replace(name, " ")
+    screen = re.sub(r"[\w.-]+\.(csv|xlsx)", " ", screen)  # file names
+    return set(OTHER_LANGUAGE[lang].findall(screen)) - ALLOWED_IN[lang]
+
+
+@pytest.fixture(scope="module")
+def english_out(ruleset, tmp_path_factory):
+    return _audit_into(SAMPLE, tmp_path_factory.mktemp("reports-en"), ruleset, "en")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_first_screen_of_every_page_is_in_the_page_language(lang, out, english_out, document):
+    folder = out if lang == "zh" else english_out
+    names = {o["name"] for o in document["offices"]} | {o["office_id"] for o in document["offices"]}
+    leaks = {}
+    for page in [folder / "index.html", *sorted((folder / "offices").glob("*.html"))]:
+        words = _first_screen_words(page.read_text(encoding="utf-8"), lang, names)
+        if words:
+            leaks[page.name] = sorted(words)[:8]
+    assert leaks == {}
