@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from westaudit.commands import (
@@ -20,7 +22,8 @@ from westaudit.commands import (
     validate,
 )
 from westaudit.commands.common import EXIT_ERROR, EXIT_READER_GONE
-from westaudit.core.errors import WestauditError
+from westaudit.core.errors import WestauditError, environment_error
+from westaudit.intake.personal_numbers import MaskingStream
 from westaudit.runtime import progress
 
 # the one list of subcommands; each module adds its own parser
@@ -38,16 +41,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    with _masked_terminal():
+        try:
+            with progress.showing(progress.Progress()):
+                code = args.handler(args)
+            sys.stdout.flush()  # here, where a reader gone away is caught, rather than at exit
+            return code
+        except WestauditError as exc:
+            print(f"westaudit: 错误 error:\n{exc}", file=sys.stderr)
+            return EXIT_ERROR
+        except BrokenPipeError:
+            return _reader_went_away()
+        except OSError as exc:  # the environment failed: full or read-only disk, a path through a file...
+            print(f"westaudit: 错误 error:\n{environment_error(exc)}", file=sys.stderr)
+            return EXIT_ERROR
+
+
+@contextmanager
+def _masked_terminal() -> Iterator[None]:
+    """Everything printed, error messages included, passes through the content masking of personal numbers."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = MaskingStream(sys.stdout), MaskingStream(sys.stderr)
     try:
-        with progress.showing(progress.Progress()):
-            code = args.handler(args)
-        sys.stdout.flush()  # here, where a reader gone away is caught, rather than at exit
-        return code
-    except WestauditError as exc:
-        print(f"westaudit: 错误 error:\n{exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except BrokenPipeError:
-        return _reader_went_away()
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 def _reader_went_away() -> int:

@@ -10,6 +10,7 @@ from .evaluation import Evaluation
 from .messages import article_label, words
 from .model import AuditView
 from .render import html_environment, markdown_environment
+from .safety import mask_text
 from .svg import bar_chart, heatmap, histogram
 
 EMPLOYMENT_BIN, EMPLOYMENT_BINS = 0.05, 10
@@ -35,7 +36,7 @@ def write_evaluation(view: AuditView, evaluation: Evaluation, folder: Path, lang
     context = {"report": view.report, "view": view, "evaluation": evaluation,
                "index_href": "index.html" if with_site else None, "office_root": "" if with_site else None}
     html = html_environment(lang).get_template("evaluation.html.j2").render(context, charts=charts(evaluation, lang))
-    (folder / "evaluation.html").write_text(html, encoding="utf-8")
+    (folder / "evaluation.html").write_text(mask_text(html), encoding="utf-8")
     markdown = markdown_environment(lang).get_template("evaluation.md.j2").render(context)
-    (folder / "evaluation.md").write_text(markdown, encoding="utf-8")
+    (folder / "evaluation.md").write_text(mask_text(markdown), encoding="utf-8")
     return folder / "evaluation.html"

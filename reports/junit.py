@@ -12,7 +12,7 @@ from pathlib import Path
 from westaudit.core.results import Result, Status
 
 from .model import AuditView
-from .safety import strip_control
+from .safety import mask_text, strip_control
 
 _SKIPPED = (Status.NOT_APPLICABLE, Status.WAIVED)
 _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
@@ -74,4 +74,4 @@ def junit_lines(view: AuditView) -> list[str]:
 
 def write_junit(view: AuditView, path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.writelines(junit_lines(view))
+        handle.writelines(map(mask_text, junit_lines(view)))

@@ -6,6 +6,8 @@ Generic over results: nothing here knows a particular rule, so new rules and tab
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from westaudit.core.offices import OFFICE_CODES
 from westaudit.core.results import EvidenceRow, Result, Status
 from westaudit.evaluate.audit import AuditReport
 from westaudit.intake.orgchart import Office
+from westaudit.intake.personal_numbers import has_personal_number, mask_text
 from westaudit.intake.rectification import RectificationEntry
 from westaudit.spec.ruleset import Article, Rule
 from westaudit.spec.tables import CONTRACT_DIR, TableSpec, load_contract
@@ -30,12 +33,23 @@ TO_FIX = (Status.FAIL, Status.INSUFFICIENT_DATA)
 ATTENTION = (*TO_FIX, Status.WARN)
 
 
+# a file name is at most 255 bytes; the slug leaves room for its suffixes (.evidence.csv)
+_LONGEST_SLUG_STEM = 80
+# the hash that tells apart ids made equal by masking or cutting: keyed per run, since an unkeyed hash of
+# an ID number can be reversed by trying every birth date and sequence number
+_SLUG_KEY = os.urandom(16)
+
+
 def slug(office_id: str) -> str:
-    """A file name for an office id: readable when the id is plain, hashed suffix when characters had to go."""
+    """A file name for an office id: readable when the id is plain and short; otherwise what can be shown of
+    it (personal numbers masked, cut to a length every file system takes) and a hashed suffix."""
     safe = re.sub(r"[^A-Za-z0-9_-]", "_", office_id)
-    if safe == office_id:
+    if safe == office_id and len(safe) <= _LONGEST_SLUG_STEM and not has_personal_number(safe):
         return safe
-    return f"{safe}-{hashlib.sha1(office_id.encode()).hexdigest()[:8]}"
+    shown = re.sub(r"[^A-Za-z0-9_-]", "_", mask_text(safe))[:_LONGEST_SLUG_STEM]
+    if not has_personal_number(office_id):
+        return f"{shown}-{hashlib.sha1(office_id.encode()).hexdigest()[:8]}"
+    return f"{shown}-{hmac.new(_SLUG_KEY, office_id.encode(), 'sha1').hexdigest()[:8]}"
 
 
 @cache

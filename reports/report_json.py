@@ -18,6 +18,7 @@ from westaudit.core.submission import ConsolidationSummary
 from westaudit.evaluate.audit import AuditReport
 from westaudit.reports.heap import collector_relaxed
 from westaudit.reports.model import Score
+from westaudit.reports.safety import mask_text
 
 SCHEMA_VERSION = "1.5"
 # the C encoder (json only uses it without indent); Chinese kept as written
@@ -172,7 +173,7 @@ def write_report_json(report: AuditReport, path: Path) -> None:
         for index, (name, value) in enumerate(_fields(report, as_lines=True)):
             handle.write(("\n " if index == 0 else ",\n ") + _ENCODER.encode(name) + ": ")
             if isinstance(value, Iterator):
-                handle.writelines(_list_lines(value))
+                handle.writelines(map(mask_text, _list_lines(value)))
             else:
-                handle.write(_ENCODER.encode(value))
+                handle.write(mask_text(_ENCODER.encode(value)))
         handle.write("\n}\n")

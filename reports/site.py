@@ -29,6 +29,7 @@ from .messages import LEVEL_ORDER
 from .model import AuditView, ScopeVerdict, Score
 from .office_pages import EVIDENCE_SAMPLE, write_office_pages
 from .render import html_environment
+from .safety import mask_text
 from .workbook import write_workbook
 
 FINDINGS_XLSX, JUNIT_XML, REPORT_JSON = "findings.xlsx", "junit.xml", "report.json"
@@ -44,7 +45,7 @@ def write_index(view: AuditView, path: Path, lang: str, extra: Mapping | None = 
         report=view.report, view=view, roots=roots, levels=[(lvl, vs) for lvl, vs in levels if vs],
         total=Score.of(view.report.results), scope_verdict=ScopeVerdict.of(view), evaluation_href="evaluation.html", evidence_limit=EVIDENCE_SAMPLE,
         data_files=[(name, name) for name in (REPORT_JSON, FINDINGS_XLSX, JUNIT_XML)], **(extra or {}))
-    path.write_text(html, encoding="utf-8")
+    path.write_text(mask_text(html), encoding="utf-8")
 
 
 def write_site(report: AuditReport, articles: dict[tuple[str, int], Article], tables: Mapping[str, pd.DataFrame],

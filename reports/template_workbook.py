@@ -23,6 +23,7 @@ from westaudit.intake.template_plan import SheetUse, TemplatePlan
 from westaudit.intake.validation import DEFAULT_EARLIEST, DEFAULT_LATEST
 from westaudit.spec.tables import ColumnSpec, TableSpec
 
+from .safety import safe_cell
 from .template_instructions import write_instructions
 from .template_text import BOOL_LABELS, enum_labels, header_label, header_note, sheet_title, value_label
 
@@ -160,4 +161,9 @@ def write_template(plan: TemplatePlan, contract: dict[str, TableSpec], path: Pat
     for use in plan.sheets:
         _data_sheet(workbook, use, plan, contract, titles, letters, lang)
     write_instructions(instructions, plan, titles, lang)
+    for sheet in workbook.worksheets:  # every text, whoever wrote it (names come from another office's package)
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.value = safe_cell(cell.value)
     workbook.save(path)

@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl.utils import get_column_letter
 
-from .safety import neutralise
+from .safety import mask_text, neutralise
 
 EXCEL_MAX_ROWS = 1_048_576
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -137,7 +137,7 @@ class StreamingWorkbook:
             day = value.date() if isinstance(value, dt.datetime) else value
             return f"><v>{(day - _EXCEL_EPOCH).days}</v></c>"
         # text; NaN, infinities and anything else as text too, which Excel can hold
-        text = neutralise(value if isinstance(value, str) else str(value))
+        text = neutralise(mask_text(value if isinstance(value, str) else str(value)))
         index = self._strings.setdefault(text, len(self._strings))
         cell = f' t="s"><v>{index}</v></c>'
         if isinstance(value, str):

@@ -11,7 +11,14 @@ import dataclasses
 from functools import partial
 from pathlib import Path
 
-from westaudit.commands.common import EXIT_FAILED, EXIT_OK, add_encoding_option, add_recording_options
+from westaudit.commands.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    add_encoding_option,
+    add_recording_options,
+    print_notices,
+)
+from westaudit.commands.staging import publish, staged
 
 
 def add_report_options(parser: argparse.ArgumentParser) -> None:
@@ -72,32 +79,38 @@ def _audit(args: argparse.Namespace, packages: list[Path]) -> int:
 
     ruleset = load_ruleset(args.rules or RULES_DIR)
     rectification = read_rectifications(args.rectification)  # before anything is audited: a bad list stops it
-    # report.json is written (and the run stored) by a forked worker while the site is written
-    write_json = partial(_write_report_json, args.out / REPORT_JSON)
-    if len(packages) == 1 and is_package(packages[0]) and args.supervising_office is None:
-        package = load_package(packages[0], ruleset.contract, args.encoding)
-        recording = start_recording(args, package, ruleset, "audit")
-        report = recording.finish(run_audit(package, ruleset), wait=False, beside=write_json)
-    else:
-        merged = consolidate(packages, ruleset, args.supervising_office, args.encoding)
-        for folder in merged.skipped:
-            print(f"跳过 skipped {folder}: 没有清单，不是数据包 no manifest, not a package")
-        package = merged.package
-        recording = start_recording(args, package, ruleset, "audit")
-        report = recording.finish(dataclasses.replace(run_audit(package, ruleset, coverage=merged.coverage),
-                                                      consolidation=merged.summary), wait=False,
-                                  beside=write_json)
-        print("\n".join(consolidation_lines(merged.summary, report.offices)))
-    with recording:  # a writer that raises stops the worker storing the run
-        index = write_site(report, ruleset.articles, package.tables, args.out, args.lang, recording.index_context,
-                           rectification)
-        recording.saved()
+    with staged(args.out) as folder:
+        # report.json is written (and the run stored) by a forked worker while the site is written
+        write_json = partial(_write_report_json, folder / REPORT_JSON)
+        if len(packages) == 1 and is_package(packages[0]) and args.supervising_office is None:
+            package = load_package(packages[0], ruleset.contract, args.encoding)
+            recording = start_recording(args, package, ruleset, "audit")
+            report = recording.finish(run_audit(package, ruleset), wait=False, beside=write_json)
+        else:
+            merged = consolidate(packages, ruleset, args.supervising_office, args.encoding)
+            for folder_skipped in merged.skipped:
+                print(f"跳过 skipped {folder_skipped}: 没有清单，不是数据包 no manifest, not a package")
+            package = merged.package
+            recording = start_recording(args, package, ruleset, "audit")
+            report = recording.finish(dataclasses.replace(run_audit(package, ruleset, coverage=merged.coverage),
+                                                          consolidation=merged.summary), wait=False,
+                                      beside=write_json)
+            print("\n".join(consolidation_lines(merged.summary, report.offices)))
+        with recording:  # a writer that raises stops the worker storing the run, which stays incomplete
+            index = write_site(report, ruleset.articles, package.tables, folder, args.lang, recording.index_context,
+                               rectification)
+            if args.pdf:
+                print_to_pdf(index, index.with_suffix(".pdf"))
+            recording.written()
+            out = publish(folder, args.out)
+            recording.saved()  # complete only now, every output in place
+    print_notices(package)
     failed = sum(r.status.value == "fail" for r in report.results)
     print(f"审计完成 audited {len(report.results)} results, {failed} failed; rejected rows: {len(report.rejected)}")
-    print(f"报告 report: {index.resolve()}")
-    print(f"评估 evaluation: {(args.out / 'evaluation.html').resolve()}")
+    print(f"报告 report: {out / 'index.html'}")
+    print(f"评估 evaluation: {out / 'evaluation.html'}")
     for name in (REPORT_JSON, FINDINGS_XLSX, JUNIT_XML):
-        print(f"数据 data:   {(args.out / name).resolve()}")
+        print(f"数据 data:   {out / name}")
     if args.pdf:
-        print(f"PDF:         {print_to_pdf(index, index.with_suffix('.pdf')).resolve()}")
+        print(f"PDF:         {out / 'index.pdf'}")
     return EXIT_FAILED if report.failed else EXIT_OK

@@ -11,6 +11,7 @@ from westaudit.commands.common import (
     add_encoding_option,
     add_recording_options,
     load_rules_and_package,
+    print_notices,
 )
 from westaudit.core.submission import RECEIPT_NAME
 
@@ -37,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     report = recording.finish(run_audit(package, ruleset, only_office=args.office), wait=False)
     with recording:  # a receipt that cannot be written stops the worker storing the run
         print("\n".join(summary_lines(report)))
+        print_notices(package)
         if not args.no_receipt:
             print(f"自查回执 self-check receipt: {write_receipt(package, report, args.office).resolve()}")
         recording.saved()

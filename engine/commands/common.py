@@ -32,6 +32,12 @@ def add_recording_options(parser) -> None:
                              "if it exists)")
 
 
+def print_notices(package) -> None:
+    """The package's data-quality warnings (they reject nothing), after what the command found."""
+    for notice in package.notices:
+        print(f"数据质量 data quality: {notice}")
+
+
 def load_rules_and_package(package_dir: Path, rules_dir: Path | None, encoding: str | None = None):
     from westaudit.intake.package import load_package
     from westaudit.spec.ruleset import RULES_DIR, load_ruleset

@@ -33,6 +33,8 @@ def report_lines(package) -> list[str]:
         kept = "（仅此格，该行保留 cell only, row kept）" if row.row_kept else ""
         lines.append(f"  {row.source_file}:{row.source_row} 列 column {row.column} 值 value {row.value!r}："
                      f"应为 expected {row.expected}{kept}")
+    for notice in package.notices:
+        lines.append(f"  数据质量 data quality: {notice}")
     for source, column in package.unknown_columns:
         lines.append(f"  提示 note: {source}: 列 {column!r} 不属于数据规范，已忽略 is not in the contract, ignored")
     return lines

@@ -65,3 +65,26 @@ class UsageError(WestauditError):
 class EngineError(WestauditError):
     """A library westaudit relies on failed (a bug here or in it, not in the user's input): reported without a
     traceback, and no verdict is given."""
+
+
+# what to do, by errno, when writing or reading on this machine fails
+_ENVIRONMENT_HINTS = {
+    30: "the file system is read-only: choose a writable folder (--out, --store)",  # EROFS
+    28: "no space left on the device: free some space or choose another folder",  # ENOSPC
+    122: "disk quota exceeded: free some space or choose another folder",  # EDQUOT
+    20: "a part of this path is a file, not a folder: choose another path",  # ENOTDIR
+    21: "this is a folder, not a file: choose another path",  # EISDIR
+    13: "permission denied: choose a folder you may write to, or ask for access",  # EACCES
+    1: "operation not permitted: choose a folder you may write to, or ask for access",  # EPERM
+    36: "a file name is too long: choose a shorter path",  # ENAMETOOLONG
+    17: "it already exists: remove it or choose another path",  # EEXIST
+    2: "it does not exist: check the path",  # ENOENT
+}
+
+
+def environment_error(error: OSError) -> str:
+    """An OSError as a user's message: the path, what happened, what to do (never a traceback)."""
+    path = error.filename if error.filename is not None else ""
+    hint = _ENVIRONMENT_HINTS.get(error.errno or 0, "check the path and try again")
+    reason = error.strerror or type(error).__name__
+    return f"{path}: {reason}; {hint}" if path else f"{reason}; {hint}"

@@ -408,7 +408,8 @@ def consolidate(paths: list[Path], ruleset: RuleSet, office: str | None = None,
         path, Manifest(office_id=supervisor, year=years.pop(), title=f"合并审计 consolidated: {len(parts)} packages"),
         merged.tables, (*rejected, *merged.rejected), tuple(merged.accounts),
         tuple((f"{part.label}/{source}", column) for part in parts for source, column in part.package.unknown_columns),
-        submitted, tuple(parts))
+        submitted, notices=tuple(f"{part.label}/{notice}" for part in parts for notice in part.package.notices),
+        parts=tuple(parts))
     submissions = tuple(_submission(index, part, merged, ruleset.version) for index, part in enumerate(parts))
     summary = ConsolidationSummary(supervisor, submissions, tuple(sorted(coverage.missing)), coverage.package_of)
     return Consolidation(package, coverage, summary, tuple(skipped))

@@ -44,6 +44,7 @@ class Recording:
     notices: tuple[WaiverNotice, ...] = ()
     since_previous: RunDiff | None = None
     _pending: ForkedCall | None = field(default=None, init=False, repr=False)
+    _unmarked: bool = field(default=False, init=False, repr=False)
 
     def finish(self, report: AuditReport, wait: bool = True,
                beside: Callable[[AuditReport], object] | None = None) -> AuditReport:
@@ -64,8 +65,9 @@ class Recording:
         recorded = self.store is not None and self.run_id is not None
         if recorded:
             self.since_previous = diff_with_previous(self.store, self.store.run(self.run_id), report.results)
+            # stored beside the writers but marked complete only by saved(), after every output is written
             work.append(partial(_store_run, self.store, self.run_id, report, package_files(self.package), ranked,
-                                tuple((n.message_zh, n.message_en) for n in self.notices)))
+                                tuple((n.message_zh, n.message_en) for n in self.notices), mark_complete=wait))
         if wait:
             _each(work)
         elif work:
@@ -84,11 +86,21 @@ class Recording:
         if pending is not None:
             pending.cancel()
 
-    def saved(self) -> None:
-        """Wait until the run is stored and `beside` done (nothing to wait for when neither was asked)."""
+    def written(self) -> None:
+        """Wait until the run is stored (not yet complete) and `beside` done (nothing to wait for when neither
+        was asked)."""
         pending, self._pending = self._pending, None
         if pending is not None:
             pending.result()
+            self._unmarked = self.store is not None and self.run_id is not None
+
+    def saved(self) -> None:
+        """Wait for the worker, then mark the run complete: call it once every output of the command is
+        written, so a run whose reports were not all written stays incomplete in the store."""
+        self.written()
+        if self._unmarked:
+            self.store.mark_complete(self.run_id)
+            self._unmarked = False
 
     @property
     def index_context(self) -> dict[str, RunDiff | None]:
@@ -111,10 +123,10 @@ def _each(work: list[Callable[[], object]]) -> None:
         step()
 
 
-def _store_run(store: Store, run_id: int, report: AuditReport, *details) -> None:
+def _store_run(store: Store, run_id: int, report: AuditReport, *details, mark_complete: bool = True) -> None:
     # in a forked worker: connections inherited from the parent are left to it, never used here
     store.engine.dispose(close=False)
-    store.complete_run(run_id, report, *details)
+    store.complete_run(run_id, report, *details, mark_complete=mark_complete)
 
 
 def start_recording(args: argparse.Namespace, package: Package, ruleset: RuleSet, command: str) -> Recording:

@@ -17,6 +17,7 @@ from westaudit.evaluate.audit import AuditReport, incomplete_by_office
 from westaudit.evaluate.context import EvalContext
 from westaudit.history.store import Standing, Store
 from westaudit.intake.orgchart import OrgChart
+from westaudit.intake.personal_numbers import mask_text
 
 if TYPE_CHECKING:
     from westaudit.intake.package import Package
@@ -72,12 +73,15 @@ def flag_repeat_last_place(report: AuditReport, ranked: tuple[Standing, ...], st
     last_now: dict[tuple[str, str], set[str]] = {}
     for standing in ranked:
         if standing.last_ranked:
-            last_now.setdefault((standing.rule_id, standing.office_id), set()).add(standing.subject_id)
+            # the store holds ids masked (engine/intake/personal_numbers.py): compared masked on both sides
+            last_now.setdefault((standing.rule_id, mask_text(standing.office_id)), set()).add(
+                mask_text(standing.subject_id))
     # one query for every office: a national run ranks in 2,000 counties
     last_before = store.last_ranked_of_year(report.year - 1) if last_now else {}
     changed = []
     for result in report.results:
-        now = last_now.get((result.rule_id, result.office_id), set())
-        repeated = sorted(now & last_before.get((result.rule_id, result.office_id), set())) if now else []
+        key = (result.rule_id, mask_text(result.office_id))
+        now = last_now.get(key, set())
+        repeated = sorted(now & last_before.get(key, set())) if now else []
         changed.append(_flagged(result, repeated, (report.year - 1, report.year)) if repeated else result)
     return replace(report, results=tuple(changed))

@@ -13,6 +13,7 @@ from typing import Literal
 
 from westaudit.core.results import Result, Status
 from westaudit.history.store import RunRecord, Store
+from westaudit.intake.personal_numbers import mask_text
 
 FINDINGS = (Status.FAIL, Status.WARN, Status.INSUFFICIENT_DATA)
 Change = Literal["new", "resolved", "waived", "unchanged", "not_reaudited"]
@@ -74,12 +75,13 @@ def _change(before: Result | None, after: Result | None) -> Change | None:
 
 
 def _keys(result: Result | None) -> set[str]:
-    return {e.key for e in result.evidence} if result else set()
+    return {mask_text(e.key) for e in result.evidence} if result else set()
 
 
 def compare_results(before: tuple[Result, ...], after: tuple[Result, ...]) -> list[FindingChange]:
-    earlier = {(r.office_id, r.rule_id): r for r in before}
-    later = {(r.office_id, r.rule_id): r for r in after}
+    # ids compared masked: the store holds them masked, this run's results in memory do not
+    earlier = {(mask_text(r.office_id), r.rule_id): r for r in before}
+    later = {(mask_text(r.office_id), r.rule_id): r for r in after}
     changes = []
     for office_id, rule_id in sorted(earlier.keys() | later.keys()):
         old, new = earlier.get((office_id, rule_id)), later.get((office_id, rule_id))
@@ -111,8 +113,8 @@ def diff_with_previous(store: Store, run: RunRecord, results: tuple[Result, ...]
     if previous is None:
         return None
     changing = store.keys_with_status(previous.run_id, FINDINGS) | {
-        (r.office_id, r.rule_id) for r in results if r.status in FINDINGS}
-    later = tuple(r for r in results if (r.office_id, r.rule_id) in changing)
+        (mask_text(r.office_id), r.rule_id) for r in results if r.status in FINDINGS}
+    later = tuple(r for r in results if (mask_text(r.office_id), r.rule_id) in changing)
     return RunDiff(previous, run, tuple(compare_results(store.results_of(previous.run_id, changing), later)))
 
 

@@ -49,6 +49,7 @@ from westaudit.core.results import Counts, EvidenceRow, ParameterUse, Remediatio
 if TYPE_CHECKING:
     from westaudit.evaluate.audit import AuditReport
 from westaudit.intake.package_files import InputFile, package_files  # noqa: F401 - re-exported
+from westaudit.intake.personal_numbers import mask_text
 
 STORE_ENV = "WESTAUDIT_STORE"
 STARTED, COMPLETE = "started", "complete"
@@ -242,6 +243,12 @@ class Store:
         else:
             path = Path(location).expanduser()
             where = str(path)
+            for parent in path.parents:
+                if parent.exists():
+                    if not parent.is_dir():
+                        raise StoreError(where, f"{parent} is a file, not a folder; choose another --store "
+                                         "(or $WESTAUDIT_STORE)")
+                    break
             if not path.exists():
                 if not create:
                     raise UsageError(f"no audit store at {path} (nothing recorded yet; see --store)")
@@ -250,8 +257,21 @@ class Store:
                 raise StoreError(where, "not a file")
             engine = _sqlite_engine(path)
         store = cls(engine, where)
+        store._retrying(lambda: store._refuse_foreign_tables())
         store._retrying(lambda: metadata.create_all(engine))
         return store
+
+    def _refuse_foreign_tables(self) -> None:
+        """Another application's database is never written into: a database with tables, none of them
+        westaudit's runs, is not an audit store."""
+        from sqlalchemy import inspect
+
+        with self._guarded():
+            names = set(inspect(self.engine).get_table_names())
+        if names and "runs" not in names:
+            shown = ", ".join(sorted(names)[:5]) + (", …" if len(names) > 5 else "")
+            raise StoreError(self.where, f"not a westaudit store: it holds other tables ({shown}); nothing was "
+                             "written to it. Choose another --store (or $WESTAUDIT_STORE)")
 
     @contextmanager
     def _guarded(self) -> Iterator[None]:
@@ -289,12 +309,15 @@ class Store:
 
         def work() -> int:
             with self.engine.begin() as conn:
-                return int(conn.execute(insert(runs).values(row)).inserted_primary_key[0])
+                return int(conn.execute(insert(runs).values(_masked_row(row))).inserted_primary_key[0])
         return self._retrying(work)
 
     def complete_run(self, run_id: int, report: AuditReport, files: tuple[InputFile, ...],
-                     ranked: tuple[Standing, ...] = (), notes: tuple[tuple[str, str], ...] = ()) -> None:
-        """Results, evidence, standings and notices of a run, and its `complete` mark, in one transaction."""
+                     ranked: tuple[Standing, ...] = (), notes: tuple[tuple[str, str], ...] = (),
+                     mark_complete: bool = True) -> None:
+        """Results, evidence, standings and notices of a run, and its `complete` mark, in one transaction.
+        ``mark_complete=False``: stored, but complete only when ``mark_complete`` is called (after every
+        output of the command is written)."""
         rows = {
             run_files: [{"run_id": run_id, "name": f.name, "sha256": f.sha256, "size": f.size} for f in files],
             results: [_result_row(run_id, i, r) for i, r in enumerate(report.results)],
@@ -313,6 +336,13 @@ class Store:
                 for table, values in rows.items():
                     if values:
                         _insert_many(conn, table, values)
+                if mark_complete:
+                    self._mark_complete(conn, run_id)
+        self._retrying(work)
+
+    def mark_complete(self, run_id: int) -> None:
+        def work() -> None:
+            with self.engine.begin() as conn:
                 self._mark_complete(conn, run_id)
         self._retrying(work)
 
@@ -325,6 +355,7 @@ class Store:
         """Every run, oldest first; with `office`, those it submitted or that checked it alone."""
         query = select(runs).order_by(runs.c.run_id)
         if office:
+            office = mask_text(office)
             query = query.where((runs.c.submitting_office == office) | (runs.c.only_office == office))
         return self._records(query)
 
@@ -348,7 +379,7 @@ class Store:
         """A run's results in order, with their evidence; with `keys` (office, rule), only those results."""
         if keys is None:
             return tuple(result for _, result in self._retrying(lambda: self._results(run_id, None)))
-        chosen = sorted(keys)
+        chosen = sorted((mask_text(office), rule) for office, rule in keys)
         found = [result for start in range(0, len(chosen), _KEYS_PER_QUERY)
                  for result in self._retrying(lambda start=start: self._results(
                      run_id, tuple_(results.c.office_id, results.c.rule_id).in_(chosen[start:start + _KEYS_PER_QUERY])))]
@@ -396,6 +427,7 @@ class Store:
 
     def previous_standings(self, rule_id: str, office_id: str, years: list[int]) -> dict[int, tuple[Standing, ...]]:
         """For each of `years` recorded, the ranking of the latest complete run of that year."""
+        office_id = mask_text(office_id)
         latest = (select(standings.c.year, func.max(standings.c.run_id).label("run_id"))
                   .join(runs, runs.c.run_id == standings.c.run_id)
                   .where(runs.c.state == COMPLETE, standings.c.rule_id == rule_id,
@@ -449,9 +481,15 @@ class Store:
         return self._retrying(work)
 
 
+def _masked_row(row: dict) -> dict:
+    """Personal numbers never reach the store whole, in any text column (ids, messages, evidence values)."""
+    return {name: mask_text(value) if value.__class__ is str else value for name, value in row.items()}
+
+
 def _insert_many(conn: Connection, table: Table, rows: list[dict]) -> None:
     """The rows handed to the driver's executemany as they are: SQLAlchemy's own per-row processing cost
     several seconds for a national run's 350,000 results. Plain texts and numbers need none."""
+    rows = [_masked_row(row) for row in rows]
     compiled = insert(table).values({name: bindparam(name) for name in rows[0]}).compile(dialect=conn.dialect)
     if compiled.positional:
         order = compiled.positiontup

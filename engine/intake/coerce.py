@@ -21,6 +21,9 @@ from westaudit.spec.tables import ColumnSpec, TableSpec
 _EXPECTED = {
     "int": "整数 whole number", "float": "数字 number", "date": "日期 date (2025-03-31 / 2025年3月31日)",
     "datetime": "日期时间 date and time", "bool": "是/否 yes/no",
+    "id_number": "身份证号须存为文本：Excel 把它存成了数字，后几位已丢失；把该列设为文本格式后重新填写 an ID number "
+                 "stored as text: Excel stored it as a number and lost its last digits; format the column as "
+                 "text and type the numbers again",
 }
 
 
@@ -47,7 +50,10 @@ def _parse_column(column: ColumnSpec, raw: pd.Series) -> cells.Parsed:
         codes = cells.parse_enum(raw, column.enum_mapping())
         return cells.Parsed(codes.values.where(~codes.bad, text), not_bad)
     if column.type == "id_number":
-        return cells.Parsed(text.str.upper(), not_bad)
+        upper = text.str.upper()
+        # Excel's form of a number it kept to 15 digits: judging its check digit would only mislead
+        stored_as_number = upper.str.fullmatch(r"[0-9](?:\.[0-9]+)?E\+?[0-9]+", na=False)
+        return cells.Parsed(upper.where(~stored_as_number), stored_as_number)
     return cells.Parsed(text, not_bad)
 
 

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import gc
 import io
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -393,6 +394,16 @@ def read_csv_table(path: str | Path, encoding: str | None = None) -> RawTable:
 # --------------------------------------------------------------------------------------------------------
 
 
+# a number this large was typed as digits (an ID number, a bank account) and kept by Excel to 15 significant
+# digits only: it is read as Excel shows it (6.20102200012077E+17), so no one mistakes it for the digits typed
+_LOST_DIGITS = 1e15
+
+
+def _excel_scientific(value: float) -> str:
+    mantissa, exponent = f"{value:.14E}".split("E")
+    return f"{mantissa.rstrip('0').rstrip('.')}E{exponent[0]}{int(exponent[1:]):02d}"
+
+
 def _cell_text(value: Any) -> str:
     """The text of one openpyxl cell value, in forms ``cells`` parses back."""
     if value is None:
@@ -401,6 +412,8 @@ def _cell_text(value: Any) -> str:
         return value
     if isinstance(value, bool):  # before int: bool is an int subclass
         return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float) and abs(value) >= _LOST_DIGITS and math.isfinite(value):
+        return _excel_scientific(float(value))
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
@@ -415,6 +428,49 @@ def _sheet_records(sheet: Any) -> Iterable[tuple[int, list[str]]]:
     sheet.reset_dimensions()
     for row_number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
         yield row_number, [_cell_text(value) for value in values]
+
+
+_MERGED = re.compile(rb'<mergeCell ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
+_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?(?:/>|>(.*?)</c>)', re.DOTALL)
+_FORMULA = re.compile(rb"<f(?:\s[^>]*)?>(.*?)</f>", re.DOTALL)
+_CACHED = re.compile(rb"<v>[^<]")
+
+
+def _sheet_markers(sheet: Any) -> tuple[bool, bool]:
+    """Whether the sheet's XML holds merged cells or formulas, in one pass of 1 MB reads (most hold neither,
+    and only those that do are searched in full)."""
+    merged = formula = False
+    tail = b""
+    with sheet.parent._archive.open(sheet._worksheet_path) as raw:
+        while chunk := raw.read(1 << 20):
+            block = tail + chunk
+            merged = merged or b"<mergeCell " in block
+            formula = formula or b"<f>" in block or b"<f " in block
+            tail = block[-12:]
+    return merged, formula
+
+
+def _check_sheet_xml(sheet: Any, source: str) -> None:
+    """Merged cells and formulas without a saved value read as blanks: each gets its own message instead of a
+    row of "must not be blank"."""
+    if not hasattr(sheet, "_worksheet_path"):
+        return
+    merged, formula = _sheet_markers(sheet)
+    if not (merged or formula):
+        return
+    xml = sheet.parent._archive.read(sheet._worksheet_path)
+    ranges = [ref.decode() for ref in _MERGED.findall(xml)] if merged else []
+    if ranges:
+        more = f" (and {len(ranges) - 1} more)" if len(ranges) > 1 else ""
+        raise InputError(file=f"{source}, cells {ranges[0]}", message=f"merged cells (合并单元格){more}: every row "
+                         "needs its own value; unmerge them and fill in each cell")
+    for ref, body in (_CELL.findall(xml) if formula else ()):
+        found = _FORMULA.search(body or b"")
+        if found and not _CACHED.search(body):
+            text = found.group(1).decode("utf-8", errors="replace")[:60]
+            raise InputError(file=f"{source}, cell {ref.decode()}", message=f"a formula with no saved value (={text}):"
+                             " open the workbook in Excel or WPS and save it again, or paste the values (选择性粘贴 → "
+                             "数值)")
 
 
 def _unreadable_workbook(source: str, error: Exception) -> InputError:
@@ -466,7 +522,12 @@ def read_xlsx_sheets(path: str | Path) -> dict[str, RawTable]:
             if sheet.title.strip() == INSTRUCTIONS_SHEET:
                 continue
             sheet_source = f"{source}#{sheet.title}"
+            if sheet.sheet_state == "veryHidden":
+                raise InputError(file=sheet_source, message="a very hidden sheet (not shown in Excel, not even under "
+                                 "Unhide): delete it or make it visible, so that what is audited is what the office "
+                                 "sees")
             try:
+                _check_sheet_xml(sheet, sheet_source)
                 with _bulk_allocation():
                     tables[sheet.title] = check_cell_sizes(_build_table(sheet_source, _sheet_records(sheet)), limits)
             except InputError:

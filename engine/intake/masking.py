@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from westaudit.intake import cells
+from westaudit.intake.personal_numbers import ID_NUMBER_PATTERN
 
 _MASKS = {"id_number": cells.mask_id_numbers, "phone": cells.mask_phones}
 
@@ -26,3 +27,11 @@ def cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def mostly_id_numbers(values: pd.Series) -> bool:
+    """More than half of the distinct non-blank values are shaped as resident ID numbers."""
+    distinct = pd.Series(values.dropna().astype(str).unique(), dtype=object)
+    if distinct.empty:
+        return False
+    return bool(distinct.str.strip().str.fullmatch(ID_NUMBER_PATTERN).mean() > 0.5)

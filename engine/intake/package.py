@@ -12,6 +12,7 @@ from westaudit.core.errors import InputError
 from westaudit.core.results import RejectedRow, TableAccount
 from westaudit.intake import cells, filereader
 from westaudit.intake.coerce import TypedTable, type_table
+from westaudit.intake.masking import mostly_id_numbers
 from westaudit.intake.package_files import DATA_SUFFIXES, guarded_manifest, package_entries
 from westaudit.runtime import parallel, progress
 from westaudit.spec.manifest import Manifest, find_manifest, load_manifest
@@ -51,6 +52,8 @@ class Package:
     unknown_columns: tuple[tuple[str, str], ...]
     # columns each table was submitted with: a rule reading an optional column left out has no data
     submitted_columns: dict[str, frozenset[str]]
+    # data-quality warnings that reject nothing (a key column holding ID numbers), one line each, zh then en
+    notices: tuple[str, ...] = ()
 
 
 def _raw_tables(folder: Path, manifest: Manifest, contract: dict[str, TableSpec],
@@ -288,5 +291,20 @@ def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | N
                                   len({(r.source_file, r.source_row) for r in t.rejected if not r.row_kept}),
                                   rows_partial=len({(r.source_file, r.source_row) for r in t.rejected if r.row_kept}))
                      for name, t in typed.items())
-    return Package(folder, manifest, {name: t.frame for name, t in typed.items()},
-                   tuple(r for t in typed.values() for r in t.rejected), accounts, tuple(unknown), submitted)
+    tables = {name: t.frame for name, t in typed.items()}
+    return Package(folder, manifest, tables, tuple(r for t in typed.values() for r in t.rejected), accounts,
+                   tuple(unknown), submitted, _key_notices(tables, raws, contract))
+
+
+def _key_notices(tables: dict[str, pd.DataFrame], raws: dict[str, filereader.RawTable],
+                 contract: dict[str, TableSpec]) -> tuple[str, ...]:
+    """A key column whose values are resident ID numbers (a common practice for volunteer ids): every output
+    masks them, which makes the keys hard to tell apart, and the ID number is then everywhere the key goes."""
+    notices = []
+    for name, frame in tables.items():
+        key = contract[name].key[0]
+        if key in frame.columns and key != "office_id" and mostly_id_numbers(frame[key]):
+            notices.append(f"{raws[name].source}: 列 {key} 的取值是身份证号，已在输出中遮蔽；建议另设志愿者编号 the key "
+                           f"column {key} holds resident ID numbers: they are masked wherever shown; give volunteers "
+                           "an id of their own")
+    return tuple(notices)
