@@ -23,7 +23,7 @@ from westaudit.commands import (
 )
 from westaudit.commands.common import EXIT_ERROR, EXIT_READER_GONE
 from westaudit.core.errors import WestauditError, environment_error
-from westaudit.intake.personal_numbers import MaskingStream
+from westaudit.core.personal_numbers import MaskingStream
 from westaudit.runtime import progress
 
 # the one list of subcommands; each module adds its own parser

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 
 from westaudit.core.offices import OFFICE_CODES
+from westaudit.core.personal_numbers import has_personal_number, mask_text
 from westaudit.core.results import EvidenceRow, Result, Status
 from westaudit.evaluate.audit import AuditReport
 from westaudit.intake.orgchart import Office
-from westaudit.intake.personal_numbers import has_personal_number, mask_text
 from westaudit.intake.rectification import RectificationEntry
 from westaudit.spec.ruleset import Article, Rule
 from westaudit.spec.tables import CONTRACT_DIR, TableSpec, load_contract

@@ -57,7 +57,7 @@ def write_evidence_csv(view: AuditView, office: OfficeView, path: Path) -> None:
 
 def _write(path: Path | str, text: str, bom: bool = False) -> None:
     """Encoded in one go: 90,000 files at national scale, and a text file object costs more than the writing."""
-    text = mask_text(text)  # personal numbers typed into any text, keys included (engine/intake/personal_numbers.py)
+    text = mask_text(text)  # personal numbers typed into any text, keys included (engine/core/personal_numbers.py)
     with open(path, "wb") as handle:
         handle.write(b"\xef\xbb\xbf" + text.encode("utf-8") if bom else text.encode("utf-8"))
 

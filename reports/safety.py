@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from westaudit.intake.personal_numbers import mask_text
+from westaudit.core.personal_numbers import mask_text
 
 __all__ = ["mask_text", "neutralise", "safe_cell", "strip_control"]
 

@@ -3,6 +3,7 @@ the path and its exact message; nothing outside the package is read, nothing han
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 from pathlib import Path
@@ -199,3 +200,28 @@ def test_the_guard_functions_stand_alone(tmp_path):
             resolve_in_package(folder, name)
     names = [entry.name for entry in package_entries(folder, {}, Limits())]
     assert names == ["志愿者名册.csv", "组织机构.csv"]
+
+
+def test_a_workbook_bomb_is_refused_by_its_ratio(tmp_path, capsys):
+    import zipfile
+
+    from hostile import workbook_bytes
+    data = workbook_bytes({"志愿者名册": [["志愿者编号", "姓名"], ["V1", "张三"]]})
+    folder = package(tmp_path / "p", volunteers=None)
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(folder / "名册.xlsx", "w",
+                                                                     zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            target.writestr(name, source.read(name))
+        target.writestr("xl/padding.xml", b" " * 50_000_000)  # 50 MB of blanks pack into about 50 kB
+    assert (folder / "名册.xlsx").stat().st_size < 100_000
+    message = refused(folder, capsys)
+    assert message.startswith("名册.xlsx: workbook unpacks ")
+    assert message.endswith(" times; raise it with WESTAUDIT_MAX_WORKBOOK_RATIO=TIMES")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device file needs root")
+def test_a_device_file_inside_the_package_is_refused(tmp_path, capsys):
+    folder = package(tmp_path / "p", volunteers=None)
+    os.mknod(folder / "志愿者名册.csv", 0o600 | __import__("stat").S_IFCHR, os.makedev(1, 5))  # /dev/zero
+    assert refused(folder, capsys) == ("志愿者名册.csv: is a device, not a regular file: refused; only regular files "
+                                       "are read")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from hostile import run
 
-from westaudit.intake.personal_numbers import has_personal_number, mask_text
+from westaudit.core.personal_numbers import has_personal_number, mask_text
 from westaudit.spec.tables import load_contract
 
 SAMPLE = Path(__file__).parent.parent / "data_samples" / "west2025"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from westaudit.commands.audit import add_report_options
 from westaudit.commands.common import EXIT_OK, load_rules_and_package
+from westaudit.commands.staging import publish, staged
 
 
 def add_parser(subcommands) -> None:
@@ -24,9 +25,13 @@ def run(args: argparse.Namespace) -> int:
 
     ruleset, package = load_rules_and_package(args.package, args.rules)
     report = run_audit(package, ruleset)
-    page = write_evaluation_only(report, ruleset.articles, package.tables, args.out, args.lang)
-    print(f"评估报告 evaluation: {page.resolve()}")
-    print(f"Markdown:            {page.with_suffix('.md').resolve()}")
+    with staged(args.out) as folder:  # moved into place whole, so a failed run leaves nothing half-written
+        page = write_evaluation_only(report, ruleset.articles, package.tables, folder, args.lang)
+        if args.pdf:
+            print_to_pdf(page, page.with_suffix(".pdf"))
+        out = publish(folder, args.out)
+    print(f"评估报告 evaluation: {out / page.name}")
+    print(f"Markdown:            {out / page.with_suffix('.md').name}")
     if args.pdf:
-        print(f"PDF:                 {print_to_pdf(page, page.with_suffix('.pdf')).resolve()}")
+        print(f"PDF:                 {out / page.with_suffix('.pdf').name}")
     return EXIT_OK

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from westaudit.core.personal_numbers import mask_text
+
 
 @dataclass(frozen=True)
 class SpecProblem:
@@ -55,7 +57,8 @@ class InputError(WestauditError):
             parts.append(f"column {self.column}")
         if self.value is not None:
             parts.append(f"value {self.value!r}")
-        return ", ".join(parts) + f": {self.message}"
+        # shown wherever it goes (terminal, web page, log): a cell's ID or mobile number never whole
+        return mask_text(", ".join(parts) + f": {self.message}")
 
 
 class UsageError(WestauditError):

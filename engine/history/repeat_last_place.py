@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from westaudit.core.personal_numbers import mask_text
 from westaudit.core.results import Result, Status
 from westaudit.evaluate.audit import AuditReport, incomplete_by_office
 from westaudit.evaluate.context import EvalContext
 from westaudit.history.store import Standing, Store
 from westaudit.intake.orgchart import OrgChart
-from westaudit.intake.personal_numbers import mask_text
 
 if TYPE_CHECKING:
     from westaudit.intake.package import Package
@@ -73,7 +73,7 @@ def flag_repeat_last_place(report: AuditReport, ranked: tuple[Standing, ...], st
     last_now: dict[tuple[str, str], set[str]] = {}
     for standing in ranked:
         if standing.last_ranked:
-            # the store holds ids masked (engine/intake/personal_numbers.py): compared masked on both sides
+            # the store holds ids masked (engine/core/personal_numbers.py): compared masked on both sides
             last_now.setdefault((standing.rule_id, mask_text(standing.office_id)), set()).add(
                 mask_text(standing.subject_id))
     # one query for every office: a national run ranks in 2,000 counties

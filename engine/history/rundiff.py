@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from westaudit.core.personal_numbers import mask_text
 from westaudit.core.results import Result, Status
 from westaudit.history.store import RunRecord, Store
-from westaudit.intake.personal_numbers import mask_text
 
 FINDINGS = (Status.FAIL, Status.WARN, Status.INSUFFICIENT_DATA)
 Change = Literal["new", "resolved", "waived", "unchanged", "not_reaudited"]

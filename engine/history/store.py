@@ -48,8 +48,8 @@ from westaudit.core.results import Counts, EvidenceRow, ParameterUse, Remediatio
 
 if TYPE_CHECKING:
     from westaudit.evaluate.audit import AuditReport
+from westaudit.core.personal_numbers import mask_text
 from westaudit.intake.package_files import InputFile, package_files  # noqa: F401 - re-exported
-from westaudit.intake.personal_numbers import mask_text
 
 STORE_ENV = "WESTAUDIT_STORE"
 STARTED, COMPLETE = "started", "complete"

@@ -280,6 +280,27 @@ def _parse_date_texts(texts: pd.Series) -> pd.Series:
     return result.astype("datetime64[ns]")
 
 
+def _real_date_beyond_range(text: object) -> bool:
+    if not isinstance(text, str) or not text:
+        return False
+    fields = _date_fields(text)
+    if fields is None:
+        return False
+    year, month, day = fields[:3]
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return not pd.Timestamp.min.year < year < pd.Timestamp.max.year
+
+
+def dates_beyond_range(series: pd.Series) -> pd.Series:
+    """True where a cell is a real calendar date that no datetime column holds (before 1678 or after 2261):
+    9999-12-31, written for "no end", is a date out of the plan's window, not "not a date"."""
+    return _per_distinct(series, lambda texts: pd.Series([_real_date_beyond_range(t) for t in texts],
+                                                         index=texts.index, dtype=bool), False).astype(bool)
+
+
 def parse_date(series: pd.Series, keep_time: bool = False) -> Parsed:
     """Parse dates as offices write them into datetime64[ns].
 

@@ -15,7 +15,7 @@ from westaudit.core.columns import SOURCE_FILE, SOURCE_ROW
 from westaudit.core.results import RejectedRow
 from westaudit.intake import cells
 from westaudit.intake.masking import mask_pii
-from westaudit.intake.validation import OFFICES_KEY_SET, enum_expected, validate_table
+from westaudit.intake.validation import OFFICES_KEY_SET, date_window_expected, enum_expected, validate_table
 from westaudit.spec.tables import ColumnSpec, TableSpec
 
 _EXPECTED = {
@@ -139,7 +139,13 @@ def type_table(spec: TableSpec, raw: pd.DataFrame, known_offices: set[str] | Non
             columns[name] = None
             continue
         parsed = _parse_column(column, raw[name])
-        rejections.add(parsed.bad, name, _expected_text(column), column.pii)
+        beyond = cells.dates_beyond_range(raw[name].where(parsed.bad)) if column.type in ("date", "datetime") \
+            and parsed.bad.any() else None
+        if beyond is not None and beyond.any():
+            rejections.add(beyond, name, date_window_expected(column), column.pii)
+            rejections.add(parsed.bad & ~beyond, name, _expected_text(column), column.pii)
+        else:
+            rejections.add(parsed.bad, name, _expected_text(column), column.pii)
         unparsed[name] = parsed.bad
         columns[name] = parsed.values
     # built in one go, so the frame is consolidated once rather than on every filtered copy made of it

@@ -490,6 +490,11 @@ def _check_unpacked_size(source: str, data: io.BytesIO, limits: Limits) -> None:
         raise _unreadable_workbook(source, error) from error
     finally:
         data.seek(0)
+    packed = max(len(data.getbuffer()), 1)
+    if unpacked > 10 * 1024 * 1024 and unpacked > limits.workbook_ratio * packed:  # small ones cannot hurt
+        raise InputError(file=source, message=f"workbook unpacks {unpacked // packed} times its size "
+                         f"({unpacked // (1024 * 1024)} MB), over the limit of {limits.workbook_ratio} times; "
+                         f"{limit_hint('workbook_ratio')}")
     if unpacked > limits.workbook_unpacked_bytes:
         raise InputError(file=source, message=f"workbook unpacks to {unpacked // (1024 * 1024)} MB, over the limit of "
                          f"{limits.workbook_unpacked_bytes // (1024 * 1024)} MB; {limit_hint('workbook_unpacked_bytes')}")

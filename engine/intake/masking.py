@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from westaudit.core.personal_numbers import ID_NUMBER_PATTERN
 from westaudit.intake import cells
-from westaudit.intake.personal_numbers import ID_NUMBER_PATTERN
 
 _MASKS = {"id_number": cells.mask_id_numbers, "phone": cells.mask_phones}
 

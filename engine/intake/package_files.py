@@ -37,6 +37,8 @@ class Limits:
     cell_chars: int = 32_767
     # the XML inside an .xlsx, unpacked: a workbook of shared strings repeated inflates 1000-fold
     workbook_unpacked_bytes: int = 2048 * _MB
+    # unpacked / packed: real workbooks compress 5 to 50-fold; a zip bomb a thousandfold
+    workbook_ratio: int = 250
 
 
 # field -> (environment variable, unit in bytes or 1 for characters)
@@ -45,6 +47,7 @@ LIMIT_VARIABLES = {
     "package_bytes": ("WESTAUDIT_MAX_PACKAGE_MB", _MB),
     "cell_chars": ("WESTAUDIT_MAX_CELL_CHARS", 1),
     "workbook_unpacked_bytes": ("WESTAUDIT_MAX_WORKBOOK_UNPACKED_MB", _MB),
+    "workbook_ratio": ("WESTAUDIT_MAX_WORKBOOK_RATIO", 1),
 }
 
 
@@ -63,7 +66,8 @@ def current_limits() -> Limits:
 
 def limit_hint(field_name: str) -> str:
     variable, unit = LIMIT_VARIABLES[field_name]
-    return f"raise it with {variable}=" + ("CHARACTERS" if unit == 1 else "MEGABYTES")
+    return f"raise it with {variable}=" + ({"cell_chars": "CHARACTERS", "workbook_ratio": "TIMES"}.get(field_name)
+                                            or "MEGABYTES")
 
 
 def _megabytes(size: int) -> str:

@@ -156,6 +156,11 @@ def enum_expected(column: ColumnSpec) -> str:
     return "取值之一 one of: " + "、".join(f"{code}（{'/'.join(s)}）" for code, s in column.values.items())
 
 
+def date_window_expected(column: ColumnSpec) -> str:
+    """What a date column's window rejection says (also for a date no datetime holds, such as 9999-12-31)."""
+    return "日期在 date within " + _window_text(column.min_date or DEFAULT_EARLIEST, column.max_date or DEFAULT_LATEST)
+
+
 def _window_text(low: object, high: object) -> str:
     if low is not None and high is not None:
         return f"{low} – {high}"
@@ -193,7 +198,7 @@ def _column_rules(name: str, column: ColumnSpec, spec: TableSpec, key_sets: froz
         low, high = column.min_date or DEFAULT_EARLIEST, column.max_date or DEFAULT_LATEST
         yield ContractRule(gxe.ExpectColumnValuesToBeBetween(
             column=name, min_value=dt.datetime.combine(low, dt.time.min), max_value=dt.datetime.combine(high, dt.time.max)),
-            name, "日期在 date within " + _window_text(low, high))
+            name, date_window_expected(column))
     if column.type == "office" and OFFICES_KEY_SET in key_sets:
         yield ContractRule(ExpectColumnValuesToBeKnownKeys(column=name, key_set=OFFICES_KEY_SET), name, EXPECTED_OFFICE)
     if column.type == "ref" and column.ref in key_sets:
