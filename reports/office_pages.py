@@ -11,7 +11,7 @@ from westaudit.runtime.parallel import SharedCursor
 from .fragments import OfficeFragments
 from .model import AuditView, OfficeView, Verdict, evidence_values_text
 from .render import html_environment, markdown_environment
-from .safety import mask_text, neutralise
+from .safety import mask_bytes, neutralise
 
 EVIDENCE_SAMPLE = 10
 # an office page lists the findings of the offices below it when they are this few (a county and its service
@@ -57,9 +57,10 @@ def write_evidence_csv(view: AuditView, office: OfficeView, path: Path) -> None:
 
 def _write(path: Path | str, text: str, bom: bool = False) -> None:
     """Encoded in one go: 90,000 files at national scale, and a text file object costs more than the writing."""
-    text = mask_text(text)  # personal numbers typed into any text, keys included (engine/core/personal_numbers.py)
+    # personal numbers typed into any text, keys included, masked (engine/core/personal_numbers.py)
+    data = mask_bytes(text.encode("utf-8"))
     with open(path, "wb") as handle:
-        handle.write(b"\xef\xbb\xbf" + text.encode("utf-8") if bom else text.encode("utf-8"))
+        handle.write(b"\xef\xbb\xbf" + data if bom else data)
 
 
 def _ancestors(view: AuditView, office: OfficeView) -> list[OfficeView]:

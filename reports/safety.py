@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from westaudit.core.personal_numbers import mask_text
+from westaudit.core.personal_numbers import mask_bytes, mask_text
 
-__all__ = ["mask_text", "neutralise", "safe_cell", "strip_control"]
+__all__ = ["mask_bytes", "mask_text", "neutralise", "safe_cell", "strip_control"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # characters XML (and so XLSX) cannot hold (openpyxl refuses them), and the Unicode non-characters and lone
