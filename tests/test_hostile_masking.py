@@ -95,6 +95,8 @@ def leaks(text: str, numbers: list[str]) -> list[str]:
 def test_the_mask_finds_what_is_planted():
     assert mask_text(PLANTED_TEXT) == "（身份证620***********7428，电话 138****5678）"
     assert mask_text("+86 138-1234-5678 and 0086 13812345678") == "138****5678 and 138****5678"
+    assert mask_text("138 12345678；1381234-5678；138-1234 5678") == "138****5678；138****5678；138****5678"
+    assert mask_text("号62010220001207742x。") == "号620***********742x。"
     for kept in ("0.13812345678", "138123456789", "sha 3f13812345678aa0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6", "V123"):
         assert mask_text(kept) == kept
     assert not has_personal_number(mask_text(PLANTED_TEXT))
