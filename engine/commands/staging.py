@@ -59,4 +59,4 @@ def publish(staging: Path, out: Path) -> Path:
             target.unlink()
         os.replace(entry, target)
     staging.rmdir()
-    return out
+    return out.resolve()

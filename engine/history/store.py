@@ -257,12 +257,13 @@ class Store:
                 raise StoreError(where, "not a file")
             engine = _sqlite_engine(path)
         store = cls(engine, where)
-        store._retrying(lambda: store._refuse_foreign_tables())
+        if not _is_url(location):  # a database server may be shared with other applications; a file is not
+            store._retrying(lambda: store._refuse_foreign_tables())
         store._retrying(lambda: metadata.create_all(engine))
         return store
 
     def _refuse_foreign_tables(self) -> None:
-        """Another application's database is never written into: a database with tables, none of them
+        """Another application's SQLite file is never written into: a file with tables, none of them
         westaudit's runs, is not an audit store."""
         from sqlalchemy import inspect
 
