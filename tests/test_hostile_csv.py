@@ -20,15 +20,23 @@ def test_an_unterminated_quote_swallowing_rows_is_an_error_at_its_line(tmp_path,
     rows = [VOLUNTEER_ROWS[0], VOLUNTEER_ROWS[1].replace("李四", '"李四'), *many_rows(90),
             VOLUNTEER_ROWS[0].replace("V1,张三", 'V999,"王五')]
     folder = package(tmp_path / "p", volunteers=VOLUNTEERS_HEADER + "".join(rows))
+    assert refused(folder, capsys) == ('志愿者名册.csv, line 3: a quote (") opened in this row is not closed where its '
+                                       "cell ends (it runs to line 94); close or remove the quote")
+
+
+def test_an_unterminated_quote_closed_by_chance_before_a_comma_is_an_error(tmp_path, capsys):
+    rows = [VOLUNTEER_ROWS[0], VOLUNTEER_ROWS[1].replace("李四", '"李四'), *many_rows(5),
+            VOLUNTEER_ROWS[0].replace("V1,张三", 'V999,王五"')]
+    folder = package(tmp_path / "p", volunteers=VOLUNTEERS_HEADER + "".join(rows))
     assert refused(folder, capsys) == ('志愿者名册.csv, line 3: a quote (") opened in this row is not closed until '
-                                       "line 94, swallowing 90 lines that look like rows; close or remove the quote")
+                                       "line 9, swallowing 5 lines that look like rows; close or remove the quote")
 
 
 def test_a_quote_open_to_the_end_of_the_file_is_an_error(tmp_path, capsys):
     rows = [VOLUNTEER_ROWS[0].replace("张三", '"张三'), *many_rows(2)]
     folder = package(tmp_path / "p", volunteers=VOLUNTEERS_HEADER + "".join(rows))
-    assert refused(folder, capsys) == ('志愿者名册.csv, line 2: a quote (") opened in this row is not closed until '
-                                       "line 4, swallowing 2 lines that look like rows; close or remove the quote")
+    assert refused(folder, capsys) == ('志愿者名册.csv, line 2: a quote (") opened in this row is not closed where its '
+                                       "cell ends (it runs to line 4); close or remove the quote")
 
 
 def test_a_quoted_cell_with_line_breaks_is_still_one_cell(tmp_path, capsys):

@@ -254,32 +254,42 @@ def _decode(source: str, data: bytes, encoding: str | None) -> str:
 
 def _csv_records(source: str, text: str) -> list[tuple[int, list[str]]]:
     # One record is one spreadsheet row even when a quoted cell spans several lines, so rows are counted
-    # by record, blank records included.
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # by record, blank records included. Strict: a quote that closes with more text after it, or never
+    # closes, is an error where its row starts, not a cell swallowing the rows after it.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[tuple[int, list[str]]] = []
     width = 0
     line = 0
     try:
         for number, cells in enumerate(reader, start=1):
             start, line = line + 1, reader.line_num
-            if line > start:
+            if line > start and width:
                 _check_spanning_record(source, cells, width, start, line)
             width = width or (len(cells) if not _is_blank_row(cells) else 0)
             records.append((number, cells))
     except csv.Error as error:
-        raise InputError(file=source, line=reader.line_num, message=f"malformed CSV: {error}") from error
+        if "expected after" in str(error) or "unexpected end of data" in str(error):
+            raise InputError(file=source, line=line + 1, message="a quote (\") opened in this row is not closed where "
+                             f"its cell ends (it runs to line {reader.line_num}); close or remove the quote") from error
+        raise InputError(file=source, line=line + 1, message=f"malformed CSV: {error}") from error
     return records
 
 
+# a quoted cell whose lines are rows of the table: two at least, so that a cell written with line breaks and
+# commas of its own is not taken for one
+_SWALLOWED_ROWS = 2
+
+
 def _check_spanning_record(source: str, cells: list[str], width: int, start: int, end: int) -> None:
-    """A quoted cell may hold line breaks; one whose lines are themselves rows (as many commas as the header
-    has, less one) is a quote that was never closed where it should have been, swallowing those rows."""
-    commas = max(1, width - 1)
+    """A quote closed by a cell that happened to end in one (王五",) leaves well-formed CSV: the cell between
+    holds the rows it swallowed, lines with exactly as many commas as the rows have, which is an error."""
+    if width < 3:
+        return
     for cell in cells:
         if "\n" not in cell and "\r" not in cell:
             continue
-        swallowed = [part for part in cell.splitlines()[1:] if part.count(",") >= commas]
-        if swallowed:
+        swallowed = [part for part in cell.splitlines()[1:] if part.count(",") == width - 1]
+        if len(swallowed) >= _SWALLOWED_ROWS:
             raise InputError(file=source, line=start, message=f"a quote (\") opened in this row is not closed until "
                              f"line {end}, swallowing {len(swallowed)} lines that look like rows; close or remove "
                              "the quote")
