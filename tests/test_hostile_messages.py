@@ -9,7 +9,7 @@ def test_a_date_no_calendar_column_holds_is_out_of_the_window_not_not_a_date(tmp
     folder = package(tmp_path / "p", volunteers=VOLUNTEERS.replace("2026-07-31,在岗\nV2", "9999-12-31,在岗\nV2"))
     code, out, err = run(["validate", str(folder)], capsys)
     assert code == 1, err
-    assert accounts(out)["volunteers"] == (2, 1, 1)
+    assert accounts(out)["volunteers"] == (2, 2, 0, 1)  # the cell rejected, the row kept
     assert ("志愿者名册.csv:2 列 column service_end 值 value '9999-12-31'：应为 expected 日期在 date within "
             "2003-01-01 – 2100-12-31") in out
 
