@@ -50,6 +50,8 @@ class RatioParams(Params):
     min: Threshold
     in_time: InTime | None = None
     covers: Covers | None = None
+    # record column -> member column that must hold the same value (an agreement signed by the member's county)
+    match: dict[str, str] = {}
 
 
 def _covering(records: pd.DataFrame, members: pd.DataFrame, key: str, member_key: str, covers: Covers) -> set:
@@ -84,6 +86,9 @@ class RatioCheck(CheckKind):
         if p.in_time:
             yield ColumnRef(p.achieved.table, p.in_time.achieved_date, "in_time.achieved_date")
             yield ColumnRef(p.population.table, p.in_time.member_date, "in_time.member_date")
+        for record_column, member_column in p.match.items():
+            yield ColumnRef(p.achieved.table, record_column, "match")
+            yield ColumnRef(p.population.table, member_column, "match")
         if p.covers:
             for field in ("record_from", "record_to"):
                 yield ColumnRef(p.achieved.table, getattr(p.covers, field), f"covers.{field}")
@@ -95,16 +100,22 @@ class RatioCheck(CheckKind):
         achieved = p.achieved.select(ctx)
         if p.covers:
             return _covering(achieved, population, p.achieved_key, p.member_key, p.covers)
-        if not p.in_time:
+        if not (p.in_time or p.match):
             return set(achieved[p.achieved_key].dropna())
+        # each record set beside its member: the same value where `match` asks, dated in time where in_time does
         timing = p.in_time
-        days = float(ctx.resolve(timing.within_days))
-        dated = achieved[[p.achieved_key, timing.achieved_date]].dropna()
-        members = population[[p.member_key, timing.member_date]].dropna().rename(
-            columns={p.member_key: p.achieved_key, timing.member_date: "_member_date"})
-        joined = dated.merge(members, on=p.achieved_key)
-        in_time = joined[timing.achieved_date] <= joined["_member_date"] + pd.Timedelta(days=days)
-        return set(joined.loc[in_time.fillna(False).astype(bool), p.achieved_key])
+        record_columns = [p.achieved_key, *p.match, *([timing.achieved_date] if timing else [])]
+        member_columns = [p.member_key, *p.match.values(), *([timing.member_date] if timing else [])]
+        records = achieved[list(dict.fromkeys(record_columns))].dropna()
+        members = population[list(dict.fromkeys(member_columns))].dropna().add_prefix("_member_")
+        joined = records.merge(members, left_on=p.achieved_key, right_on=f"_member_{p.member_key}")
+        keep = pd.Series(True, index=joined.index)
+        for record_column, member_column in p.match.items():
+            keep &= joined[record_column] == joined[f"_member_{member_column}"]
+        if timing:
+            days = float(ctx.resolve(timing.within_days))
+            keep &= joined[timing.achieved_date] <= joined[f"_member_{timing.member_date}"] + pd.Timedelta(days=days)
+        return set(joined.loc[keep.fillna(False).astype(bool), p.achieved_key])
 
     def evaluate(self, ctx: EvalContext, offices: list[str]) -> list[OfficeOutcome]:
         p = self.params

@@ -378,10 +378,14 @@ def _unit_volunteer_care(world: World) -> None:
             world.add("trainings", training_id=f"TB-{vid}", volunteer_id=vid, office_id=volunteer["unit_id"],
                       training_type="业务培训", held_on=(start + dt.timedelta(days=14)).isoformat())
     signed = world.row("volunteers", "volunteer_id", unsigned)
+    agreement = [{"table": "agreements", "add": {"agreement_id": f"SV-{unsigned}", "volunteer_id": unsigned,
+                                                 "agreement_type": "三方服务协议", "office_id": signed["county_id"],
+                                                 "unit_id": signed["unit_id"], "signed_on": signed["service_start"]}}]
     world.plant("service_unit-02", signed["unit_id"], f"志愿者 {unsigned} 到岗后未签订三方服务协议", evidence=[unsigned],
-                fix=[{"table": "agreements", "add": {"agreement_id": f"SV-{unsigned}", "volunteer_id": unsigned,
-                                                     "agreement_type": "三方服务协议", "office_id": "GZ-QDN-RJ",
-                                                     "unit_id": signed["unit_id"], "signed_on": signed["service_start"]}}])
+                fix=agreement)
+    # the same missing agreement is the county's failure too: it is a party to every service agreement
+    world.plant("service_county-03.agreement", str(signed["county_id"]), f"县级项目办未与志愿者 {unsigned} 签订三方服务协议",
+                evidence=[unsigned], fix=agreement)
     trained = world.row("volunteers", "volunteer_id", untrained)
     world.plant("service_unit-02.training", trained["unit_id"], f"志愿者 {untrained} 未接受服务单位业务培训", evidence=[untrained],
                 fix=[{"table": "trainings", "add": {"training_id": f"TB-{untrained}", "volunteer_id": untrained,
