@@ -146,6 +146,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "filter_search": ("搜索机构、职责、编号…", "search offices, duties, ids…"),
     "filter_shown": ("显示 {shown} / {total}", "showing {shown} of {total}"),
     "below_findings": ("下级机构需整改的职责", "duties to put right in the offices below"),
+    "evaluation_summary": ("评估摘要", "Summary"),
     "rectification": ("整改情况（整改清单）", "rectification (the list sent back)"),
     "rectification_by": ("期限 {date}", "by {date}"),
     "rectification_none": ("清单中未填", "not filled in the list"),

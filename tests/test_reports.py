@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from markupsafe import escape as markupsafe_escape
 from openpyxl import load_workbook
 
 from conftest import SAMPLE
@@ -460,3 +461,26 @@ def test_the_first_screen_of_every_page_is_in_the_page_language(lang, out, engli
         if words:
             leaks[page.name] = sorted(words)[:8]
     assert leaks == {}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_evaluation_opens_with_a_summary_written_from_its_figures(lang, out, english_out, ruleset):
+    from westaudit.reports.evaluation import evaluate
+    from westaudit.reports.evaluation_summary import summary_sentences
+
+    loaded = load_package(SAMPLE, ruleset.contract)
+    view = AuditView(run_audit(loaded, ruleset), ruleset.articles)
+    evaluation = evaluate(view, loaded.tables)
+    sentences = summary_sentences(evaluation, lang)
+    judged = [p for p in evaluation.provinces if p.employment_ok is not None and p.employment_ok.total]
+    short = [p.province.office.name for p in judged if p.employment_ok.done < p.employment_ok.total]
+    late = [p.province.office.name for p in evaluation.provinces if p.extension and p.extension.done < p.extension.total]
+    assert judged and short and late
+    text = " ".join(sentences)
+    met = len(judged) - len(short)
+    assert (f"{len(judged)} 个省份中 {met} 个省份" if lang == "zh" else f"in {met} of {len(judged)} provinces") in text
+    assert all(name in text for name in short + late)
+    page = ((out if lang == "zh" else english_out) / "evaluation.html").read_text(encoding="utf-8")
+    summary = page[page.index('<section class="summary">'):page.index("</section>", page.index('<section class="summary">'))]
+    assert page.index('<section class="summary">') < page.index("<table")
+    assert all(str(markupsafe_escape(s)) in summary for s in sentences)
