@@ -27,9 +27,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/westaudit rules lint
 
-# on every core; JOBS=1 for one process (e.g. to read a failure in order)
+# on every core, each test file whole in one worker (files may share module fixtures in order); JOBS=1 for
+# one process
 test: lint
-	$(BIN)/python -m pytest -n $(or $(JOBS),auto)
+	$(BIN)/python -m pytest -n $(or $(JOBS),auto) --dist loadfile
 
 rules-test: $(STAMP)
 	$(BIN)/westaudit rules test

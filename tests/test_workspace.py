@@ -221,6 +221,8 @@ def test_the_report_prints_to_pdf_where_chromium_is_installed(client, first_chec
 
 
 def test_a_folder_of_received_zips_audits_as_it_is(client, second_check, tmp_path):
+    # built here too, so that the test stands alone (under xdist, or run by itself); building again is harmless
+    assert client.post(f"/checks/{second_check}/submission", data={}, follow_redirects=False).status_code == 303
     received = tmp_path / "收到"
     received.mkdir()
     (received / f"{COUNTY}-{YEAR}-报送包.zip").write_bytes(client.get(f"/checks/{second_check}/submission.zip").content)
