@@ -145,7 +145,8 @@ class Finding:
 
     @property
     def fatal(self) -> bool:
-        return self.rule.severity == "fatal"
+        # the severity for this office: a policy may change it, a finding on a westaudit default is a warning
+        return (self.result.severity or self.rule.severity) == "fatal"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from importlib.resources import files
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
-from westaudit.core.results import Status
+from westaudit.core.results import Status, severity_counts, severity_text
 
 from .messages import (
     LEVEL,
@@ -23,7 +23,7 @@ from .messages import (
     words,
 )
 from .model import column_title, evidence_values_text, table_title
-from .value_basis import value_bases
+from .value_basis import result_status, value_bases
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#!~])")
 
@@ -66,6 +66,8 @@ def _globals(lang: str) -> dict:
         "value_bases": partial(value_bases, lang=lang),
         "severity_label": partial(severity_label, lang=lang),
         "rectification_state": partial(rectification_state_label, lang=lang),
+        "result_status": partial(result_status, lang=lang),
+        "severity_summary": lambda results: severity_text(severity_counts(results), lang),
     }
 
 

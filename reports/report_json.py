@@ -13,12 +13,14 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from westaudit.core.results import EvidenceRow, RejectedRow, Result, Status, TableAccount
+from westaudit.core.results import EvidenceRow, RejectedRow, Result, Status, TableAccount, severity_counts
 from westaudit.core.submission import ConsolidationSummary
 from westaudit.evaluate.audit import AuditReport
 from westaudit.reports.heap import collector_relaxed
 from westaudit.reports.model import Score
 from westaudit.reports.safety import mask_text
+from westaudit.spec.policies import Policy
+from westaudit.spec.ruleset import Rule
 
 SCHEMA_VERSION = "1.5"
 # the C encoder (json only uses it without indent); Chinese kept as written
@@ -30,7 +32,8 @@ def _judged_against(result: Result) -> dict[str, Any]:
     return {"threshold": result.threshold, "parameters": [use.as_dict() for use in result.parameters],
             "counts": None if result.counts is None else result.counts.as_dict(),
             "remediation": None if result.remediation is None else result.remediation.as_dict(),
-            "expected_en": result.expected_en or result.expected}
+            "expected_en": result.expected_en or result.expected,
+            "severity": result.severity, "downgraded": result.downgraded}
 
 
 def _result(result: Result, package: str | None) -> dict[str, Any]:
@@ -136,6 +139,20 @@ def _consolidation(summary: ConsolidationSummary | None) -> dict[str, Any] | Non
             "missing_offices": list(summary.missing_offices)}
 
 
+def _policy(policy: Policy) -> dict[str, Any]:
+    return {"office": policy.office, "file": policy.file, "document": policy.document.as_dict(),
+            "parameters": {name: [[since.isoformat(), value] for since, value in values]
+                           for name, values in policy.values.items()},
+            "rules": {rule_id: {"severity": change.severity, "switched_off": change.off}
+                      for rule_id, change in policy.rules.items()}}
+
+
+def _in_force(rule: Rule) -> dict[str, Any] | None:
+    if rule.in_force_from is None and rule.in_force_until is None:
+        return None
+    return {"from": rule.in_force_from, "until": rule.in_force_until, "why": rule.in_force_why}
+
+
 def _fields(report: AuditReport, as_lines: bool = False) -> Iterator[tuple[str, Any]]:
     """The document's fields in schema order; the long lists as iterators, so a writer can stream them
     (as_lines: the results as JSON text already)."""
@@ -145,9 +162,12 @@ def _fields(report: AuditReport, as_lines: bool = False) -> Iterator[tuple[str, 
     yield from (("schema_version", SCHEMA_VERSION), ("package", report.package),
                 ("submitting_office", report.submitting_office), ("year", report.year),
                 ("ruleset_version", report.ruleset_version), ("generated_at", report.generated_at),
-                ("summary", counts), ("offices", _offices(report)))
+                ("summary", counts), ("summary_by_severity", severity_counts(report.results)),
+                ("as_of", report.as_of), ("reference_date", report.reference_date),
+                ("policies", [_policy(p) for p in report.policies]), ("offices", _offices(report)))
     yield "rules", ({"id": r.id, "office": r.office, "article": r.article, "title_zh": r.title_zh,
-                     "title_en": r.title_en, "severity": r.severity, "kind": r.check.name, "citation": r.citation}
+                     "title_en": r.title_en, "severity": r.severity, "kind": r.check.name, "citation": r.citation,
+                     "in_force": _in_force(r)}
                     for r in report.rules)
     yield "results", _results(report, as_lines)
     yield "tables", (_table(a) for a in report.accounts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from westaudit.core.results import STATUS_ZH, Status
+from westaudit.core.results import DEFAULT, STATUS_ZH, Result, Status, severity_counts, severity_text
 from westaudit.core.submission import (
     RECEIPT_STATE_EN,
     RECEIPT_STATE_ZH,
@@ -35,7 +35,8 @@ def summary_lines(report: AuditReport, evidence_shown: int = 5) -> list[str]:
             current = result.office_id
             lines.append(f"\n{report.offices[current].name}（{current}）")
         rule = rules[result.rule_id]
-        lines.append(f"  {_MARK[result.status]} {STATUS_ZH[result.status]:<4} {result.rule_id:<34} {rule.title_zh}")
+        label = STATUS_ZH[result.status] + ("·默认口径" if result.downgraded == DEFAULT else "")
+        lines.append(f"  {_MARK[result.status]} {label:<4} {result.rule_id:<34} {rule.title_zh}")
         if result.status in (Status.FAIL, Status.WARN, Status.INSUFFICIENT_DATA):
             lines.append(f"      {result.message_zh}  (要求 {result.expected})")
             lines.extend(f"      取值依据 {line}" for line in value_bases(result))
@@ -47,7 +48,22 @@ def summary_lines(report: AuditReport, evidence_shown: int = 5) -> list[str]:
             lines.append(f"      依据的数据不完整（有拒收行）incomplete data: {'、'.join(result.incomplete_tables)}")
     counts = {status: sum(r.status is status for r in report.results) for status in Status}
     lines.append("\n合计 " + "  ".join(f"{STATUS_ZH[s]} {n}" for s, n in counts.items() if n))
+    lines.append(f"按严重程度 by severity: {severity_line(report.results)}")
+    if report.as_of or report.policies:
+        lines.append(judged_at_line(report))
     return lines
+
+
+def severity_line(results: tuple[Result, ...] | list[Result]) -> str:
+    counts = severity_counts(results)
+    return f"{severity_text(counts, 'zh')} / {severity_text(counts, 'en')}"
+
+
+def judged_at_line(report: AuditReport) -> str:
+    """What the audit was judged by besides rules/: the as-of date and the policies applied."""
+    parts = [f"评估日期 as of {report.as_of}"] if report.as_of else []
+    parts += [f"政策 policy {p.office}：{p.document.label('zh')}（{p.file}）" for p in report.policies]
+    return "；".join(parts)
 
 
 def _receipt_text(check: ReceiptCheck) -> str:

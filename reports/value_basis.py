@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from westaudit.core.results import ParameterUse, Result
+from westaudit.core.basis import DEFAULT_LABEL
+from westaudit.core.results import DEFAULT, STATUS_ZH, ParameterUse, Result, Status
+
+_STATUS_EN = {Status.PASS: "pass", Status.FAIL: "fail", Status.WARN: "warning", Status.NOT_APPLICABLE: "not applicable",
+              Status.INSUFFICIENT_DATA: "insufficient data", Status.WAIVED: "waived"}
 
 
 @lru_cache(maxsize=4096)
@@ -29,3 +33,9 @@ def value_basis(use: ParameterUse, lang: str = "zh") -> str:
 def value_bases(result: Result, lang: str = "zh") -> list[str]:
     """One line per parameter the result was judged by (none: the rule's thresholds are literals)."""
     return [value_basis(use, lang) for use in result.parameters]
+
+
+def result_status(result: Result, lang: str = "zh") -> str:
+    """The status as shown: a failing check downgraded because it rests on a westaudit default says so."""
+    label = STATUS_ZH[result.status] if lang == "zh" else _STATUS_EN[result.status]
+    return f"{label} · {DEFAULT_LABEL[lang]}" if result.downgraded == DEFAULT else label

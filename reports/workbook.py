@@ -21,7 +21,7 @@ from westaudit.intake.rectification import RECTIFICATION_COLUMNS, STATES
 from .messages import LEVEL, LEVEL_ORDER, fix_text, office_code_label, severity_label, status_label
 from .model import AuditView, evidence_values_text
 from .office_pages import EVIDENCE_SAMPLE
-from .value_basis import value_bases
+from .value_basis import result_status, value_bases
 from .xlsx import StreamingWorkbook
 
 FINDING_STATUSES = (Status.FAIL, Status.WARN, Status.INSUFFICIENT_DATA)
@@ -55,7 +55,8 @@ def finding_rows(view: AuditView, results: list[Result]) -> Iterator[list]:
         # what the office wrote last time is carried over, so the list goes back and forth
         filled = view.rectification.get((office.office_id, rule.id))
         yield [office.office_id, office.name, LEVEL["zh"].get(office.level, office.level), rule.id, article,
-               rule.title_zh, severity_label(rule.severity, "zh"), status_label(result.status, "zh"),
+               # the severity for this office (a policy may change it; a finding on a default is a warning)
+               rule.title_zh, severity_label(result.severity or rule.severity, "zh"), result_status(result, "zh"),
                result.status.value, result.measured, result.expected, result.message_zh, result.evidence_total,
                "、".join(result.incomplete_tables), fix_text(result, rule.check.name, "zh"),
                view.package_of(office.office_id), "\n".join(value_bases(result)),

@@ -12,12 +12,13 @@ import yaml
 from westaudit.core.results import Status
 from westaudit.evaluate.audit import run_audit
 from westaudit.generate import GenerateOptions, generate_package
+from westaudit.generate.volunteer_plants import ROW_PLANTS
 from westaudit.intake.package import load_package
 
 RULES = (
     # each volunteer's own records (volunteer_plants.py)
     "national-05", "national-05.certificate", "national-13", "national-14", "recruit_province-11",
-    "service_province-13", "service_unit-02.staff", "service_unit-03", "university-06", "university-08",
+    "service_province-13", "service_unit-02.staff", "service_unit-03", "university-06",
     # insurance, subsidies, quotas
     "national-07", "service_county-08", "national-04", "national-04.dispatch", "recruit_province-02.quota",
     "service_province-03.quota", "service_county-02.posts",
@@ -46,12 +47,22 @@ def generated(ruleset, tmp_path_factory):
 @pytest.mark.parametrize("rule", RULES)
 def test_the_rule_fails_exactly_where_it_was_planted(generated, rule):
     planted, _, report = generated
-    failed = {r.office_id for r in report.results if r.rule_id == rule and r.status is Status.FAIL}
+    failed = {r.office_id for r in report.results if r.rule_id == rule and r.verdict is Status.FAIL}
     offices = {p["office"] for p in planted if p["rule"] == rule}
     assert offices, f"nothing planted for {rule}"
     assert failed == offices
-    assert {r.status for r in report.results if r.rule_id == rule} <= {Status.PASS, Status.FAIL,
+    # a warning: a failing check downgraded (warning rule, westaudit default) or a county under the warning band
+    assert {r.status for r in report.results if r.rule_id == rule} <= {Status.PASS, Status.FAIL, Status.WARN,
                                                                       Status.NOT_APPLICABLE}
+
+
+def test_a_rule_out_of_force_in_the_year_is_neither_planted_nor_judged(ruleset, generated):
+    # 就业报到证 is no longer issued from 2023: university-08 is in force up to 2022, the generated year is 2025
+    planted, _, _ = generated
+    rule = ruleset.by_id("university-08")
+    plant = next(p for p in ROW_PLANTS if p.rule == rule.id)
+    assert plant.last_year == rule.in_force_until.year == 2022 < SMALL.year
+    assert not [p for p in planted if p["rule"] == rule.id]
 
 
 def test_the_planted_rows_are_the_evidence(generated):
@@ -88,5 +99,5 @@ def test_nothing_planted_fails_none_of_these_rules(ruleset, tmp_path):
     assert yaml.safe_load((folder / "planted.yaml").read_text(encoding="utf-8")) == []
     package, report = _audit(ruleset, folder)
     assert not package.rejected
-    assert [(r.rule_id, r.office_id) for r in report.results if r.status is Status.FAIL] == []
+    assert [(r.rule_id, r.office_id) for r in report.results if r.verdict is Status.FAIL] == []
     assert {r.rule_id for r in report.results if r.status is Status.PASS} == set(RULES)

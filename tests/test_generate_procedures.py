@@ -42,7 +42,7 @@ def test_audit_fails_exactly_the_planted_offices(planted_and_results, rule):
     planted, results = planted_and_results
     offices = {p["office"] for p in planted if p["rule"] == rule}
     assert offices, f"nothing planted for {rule}"
-    assert {r.office_id for r in results if r.rule_id == rule and r.status is Status.FAIL} == offices
+    assert {r.office_id for r in results if r.rule_id == rule and r.verdict is Status.FAIL} == offices
     assert any(r.rule_id == rule and r.status is Status.PASS for r in results)
 
 

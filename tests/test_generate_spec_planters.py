@@ -48,7 +48,7 @@ def test_every_rule_reading_these_tables_is_covered_and_registered(ruleset):
 
 def test_audit_fails_exactly_the_planted_pairs(planted_package):
     _, plants, report = planted_package
-    failed = sorted((r.rule_id, r.office_id) for r in report.results if r.status is Status.FAIL)
+    failed = sorted((r.rule_id, r.office_id) for r in report.results if r.verdict is Status.FAIL)
     assert failed == sorted((p["rule"], p["office"]) for p in plants)
     assert {p["rule"] for p in plants} == COVERED
 

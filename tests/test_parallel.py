@@ -31,7 +31,7 @@ def test_an_audit_on_two_processes_equals_the_audit_on_one(ruleset):
     package = load_package(SAMPLE, ruleset.contract)
     alone, shared = run_audit(package, ruleset, jobs=1), run_audit(package, ruleset, jobs=2)
     assert shared.results == alone.results
-    assert any(r.status.value == "fail" and r.evidence for r in shared.results)
+    assert any(r.verdict.value == "fail" and r.evidence for r in shared.results)
 
 
 def test_an_error_in_a_worker_reaches_the_caller():

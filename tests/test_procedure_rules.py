@@ -198,7 +198,7 @@ def test_two_audits_of_the_sample_in_one_process_give_identical_results():
     runs = [[r for r in run_audit(load_package(SAMPLE, _RULESET.contract), _RULESET).results
              if r.rule_id in procedure_ids] for _ in range(2)]
     assert runs[0] == runs[1]
-    assert sum(r.status.value == "fail" for r in runs[0]) == 12
+    assert sum(r.verdict.value == "fail" for r in runs[0]) == 12
 
 
 def _params(**changes) -> dict:

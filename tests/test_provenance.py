@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from westaudit.core.basis import BasisKind
+from westaudit.core.results import Status
 from westaudit.reports.report_json import report_document
 from westaudit.reports.site import FINDINGS_XLSX, write_site
 from westaudit.reports.terminal import summary_lines
@@ -19,18 +20,18 @@ EMPLOYMENT_RULE, VISITS_RULE = "service_county-09", "service_county-07"
 
 def test_every_parameter_declares_its_basis(ruleset):
     kinds = {name: p.basis.kind for name, p in ruleset.parameters.parameters.items()}
-    assert len(kinds) == 64 and None not in kinds.values()
+    assert len(kinds) == 65 and None not in kinds.values()
     assert kinds["employment_ratio_min"] is BasisKind.TEXT  # 不少于……20% stands in service_county-09
     assert kinds["visits_min_per_year"] is BasisKind.DEFAULT  # 定期 states no number
 
 
 def _judged(audit, rule_id):
-    return next(r for r in audit.results if r.rule_id == rule_id and r.parameters)
+    return next(r for r in audit.results if r.rule_id == rule_id and r.parameters and r.status is not Status.PASS)
 
 
 def test_report_json_carries_basis_and_source(sample_audit):
     document = report_document(sample_audit)
-    written = next(r for r in document["results"] if r["rule_id"] == EMPLOYMENT_RULE and r["parameters"])
+    written = next(r for r in document["results"] if r["rule_id"] == EMPLOYMENT_RULE and r["status"] == "pass")
     (use,) = written["parameters"]
     assert use["basis"] == {"kind": "text", "article": "service_county-09",
                             "quote": "每年为不少于在本县服务志愿者人数20%的志愿者落实就业岗位"}
@@ -68,3 +69,11 @@ def test_pages_markdown_and_workbook_show_the_basis(sample_audit, site):
 def test_the_terminal_shows_the_basis_of_a_finding(sample_audit):
     lines = summary_lines(sample_audit)
     assert any(line.strip().startswith("取值依据 visits_min_per_year = 4") for line in lines)
+
+
+def test_a_county_under_the_warning_band_names_both_lines(sample_audit):
+    warned = [r for r in sample_audit.results if r.rule_id == EMPLOYMENT_RULE and r.status is Status.WARN]
+    assert warned and all(0.2 <= r.measured < 0.25 and not r.downgraded for r in warned)
+    lines = [value_basis(use) for use in warned[0].parameters]
+    assert lines[0].startswith("employment_ratio_min = 0.2") and lines[1].startswith(
+        "employment_ratio_min.warning = 0.25（2009-01-01 起施行） · 默认口径：条文只定下限20%")

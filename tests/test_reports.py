@@ -205,7 +205,8 @@ def test_evaluation_report_by_province_with_charts(out, document):
     gansu = gansu[:gansu.index("</tr>")]
     counties = [r for r in document["results"] if r["rule_id"] == "service_county-09"
                 and r["office_id"].startswith("GS-") and isinstance(r["measured"], float)]
-    placing = sum(r["status"] == "pass" for r in counties)
+    # a county under the 25% warning band still places the 20% the article requires
+    placing = sum(r["status"] == "pass" or (r["status"] == "warn" and not r["downgraded"]) for r in counties)
     assert placing < len(counties)  # the planted county
     assert f"{placing}/{len(counties)}" in gansu
 

@@ -8,7 +8,7 @@ import pytest
 from conftest import FIXED_SAMPLE, SAMPLE
 from planted import apply_fixes, load_planted
 from westaudit.cli import main
-from westaudit.core.results import Status
+from westaudit.core.results import Status, severity_counts
 from westaudit.evaluate.audit import run_audit
 from westaudit.intake import package
 from westaudit.intake.package import load_package
@@ -48,8 +48,22 @@ def typing_remembered(monkeypatch):
 
 
 def test_the_failures_are_exactly_the_planted_ones(report):
-    failed = sorted((r.rule_id, r.office_id) for r in report.results if r.status is Status.FAIL)
+    # the checks' own conclusions: a failing check of a warning rule or on a westaudit default is `warn`
+    failed = sorted((r.rule_id, r.office_id) for r in report.results if r.verdict is Status.FAIL)
     assert failed == sorted((p["rule"], p["office"]) for p in PLANTED)
+
+
+def test_no_fatal_finding_rests_on_a_default_and_the_summary_counts_by_severity(report):
+    fatal = [r for r in report.results if r.status is Status.FAIL]
+    assert fatal and not [r for r in fatal if r.rests_on_default]
+    assert all(r.severity == "fatal" for r in fatal)
+    downgraded = [r for r in report.results if r.downgraded]
+    assert {r.downgraded for r in downgraded} == {"severity", "default"}
+    assert all(r.status is Status.WARN and r.severity == "warning" for r in downgraded)
+    counts = severity_counts(report.results)
+    assert counts["fatal"] == len(fatal)
+    assert counts["default_basis"] == sum(r.downgraded == "default" for r in report.results) > 0
+    assert counts["warning"] == sum(r.status is Status.WARN for r in report.results)
 
 
 @pytest.mark.parametrize("plant", [p for p in PLANTED if p["evidence"]], ids=lambda p: f"{p['rule']}@{p['office']}")
@@ -62,7 +76,7 @@ def test_planted_evidence_rows(report, plant):
 def test_every_headline_rule_passes_somewhere_and_fails_somewhere(report):
     for rule_id in ("service_county-09", "service_province-07", "service_province-12", "service_county-05",
                     "service_county-03.within_county"):
-        statuses = {r.status for r in report.results if r.rule_id == rule_id}
+        statuses = {r.verdict for r in report.results if r.rule_id == rule_id}
         assert {Status.PASS, Status.FAIL} <= statuses, rule_id
 
 
@@ -97,9 +111,17 @@ def test_audit_command_writes_the_report_and_exits_1(audit_command):
     exit_code, out = audit_command
     assert exit_code == 1
     document = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    failed = sorted((r["rule_id"], r["office_id"]) for r in document["results"] if r["status"] == "fail")
+    failed = sorted((r["rule_id"], r["office_id"]) for r in document["results"]
+                    if r["status"] == "fail" or r["downgraded"])
     assert failed == sorted((p["rule"], p["office"]) for p in PLANTED)
+    assert document["summary_by_severity"] == severity_counts_of(document)
     assert (out / "index.html").read_text(encoding="utf-8").startswith("<!doctype html>")
+
+
+def severity_counts_of(document: dict) -> dict[str, int]:
+    statuses = [(r["status"], r["downgraded"]) for r in document["results"]]
+    return {"fatal": sum(s == "fail" for s, _ in statuses), "warning": sum(s == "warn" for s, _ in statuses),
+            "default_basis": sum(s == "warn" and d == "default" for s, d in statuses)}
 
 
 def test_no_id_number_appears_unmasked_in_any_output(audit_command):

@@ -52,13 +52,13 @@ def two_runs(audit_dir):
 
 
 def _failures(changes):
-    return {(c.office_id, c.rule_id) for c in changes if Status.FAIL in (c.before, c.after)}
+    return {(c.office_id, c.rule_id) for c in changes if {Status.FAIL, Status.WARN} & {c.before, c.after}}
 
 
 def test_two_runs_and_their_diff(two_runs):
     first, second = two_runs.runs()[:2]
     assert (first.run_id, first.state, second.run_id, second.state) == (1, COMPLETE, 2, COMPLETE)
-    failed_first = {(r.office_id, r.rule_id) for r in two_runs.results_of(1) if r.status is Status.FAIL}
+    failed_first = {(r.office_id, r.rule_id) for r in two_runs.results_of(1) if r.status in (Status.FAIL, Status.WARN)}
     assert failed_first > FIXED_IN_SECOND_RUN
     diff = diff_runs(two_runs, 1, 2)
     assert _failures(diff.resolved) == FIXED_IN_SECOND_RUN

@@ -61,7 +61,7 @@ def test_last_ranked_two_years_running_is_a_warn(tmp_path, ruleset, store, corre
     alone = _ranking(_audit(corrected_2025, ruleset, None))
     _audit(_as_year_2024(tmp_path / "2024"), ruleset, store)
     flagged = _ranking(_audit(corrected_2025, ruleset, store))
-    assert (alone[("service_province-12", "GZ")].status, alone[("service_county-05", "GZ-QDN-LP")].status) == (
+    assert (alone[("service_province-12", "GZ")].verdict, alone[("service_county-05", "GZ-QDN-LP")].verdict) == (
         Status.PASS, Status.FAIL)
     # every assessor ranked the same subject last in both years: passes turn warn, failures stay failures
     assert {key: r.status for key, r in flagged.items()} == {
@@ -73,7 +73,7 @@ def test_last_ranked_two_years_running_is_a_warn(tmp_path, ruleset, store, corre
 
 def test_no_flag_without_last_years_audit(ruleset, store, corrected_2025):
     report = _audit(corrected_2025, ruleset, store)
-    assert Status.WARN not in {r.status for r in _ranking(report).values()}
+    assert Status.WARN not in {r.verdict for r in _ranking(report).values()}
     assert len(current_standings(report, load_package(corrected_2025, ruleset.contract), ruleset)) > 0
 
 

@@ -30,8 +30,9 @@ def test_a_ratio_result_names_the_parameter_in_force_and_its_threshold(sample_au
     assert judged
     for result in judged:
         assert result.threshold == in_force
-        (use,) = result.parameters
+        use, *band = result.parameters  # a county under the warning band is judged by the band as well
         assert (use.name, use.value, use.unit) == ("employment_ratio_min", in_force, parameter.unit)
+        assert [b.name for b in band] == (["employment_ratio_min.warning"] if result.status is Status.WARN else [])
         assert use.effective == max(d for d, _ in parameter.values if d <= dt.date(sample_audit.year, 12, 31))
         assert result.counts.total > 0 and round(result.counts.met / result.counts.total, 4) == result.measured
 

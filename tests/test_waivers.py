@@ -53,14 +53,14 @@ def test_a_waiver_turns_its_finding_to_waived_with_its_reason(tmp_path, report):
     assert notices == ()
     changed = [(a.rule_id, a.office_id) for a, b in zip(report.results, waived.results, strict=True) if a != b]
     assert changed == [("service_province-12", "GZ")]
-    assert _result(report, "service_province-12", "GZ").status is Status.FAIL  # the input report is untouched
+    assert _result(report, "service_province-12", "GZ").verdict is Status.FAIL  # the input report is untouched
 
 
 def test_an_expired_waiver_is_reported_and_waives_nothing(tmp_path, report):
     path = _file(tmp_path, RANKING_WAIVER.format(expires="2025-12-31"))
     waived, notices = apply_waivers(report, load_waivers(path), TODAY)
     result = _result(waived, "service_province-12", "GZ")
-    assert result.status is Status.FAIL
+    assert result.verdict is Status.FAIL
     assert result.message_zh.endswith(f"（豁免已于 2025-12-31 到期，{path}:2）")
     assert [str(n) for n in notices] == [
         f"{path}:2: 豁免（service_province-12 @ GZ）已于 2025-12-31 到期 / waiver (service_province-12 @ GZ) "
@@ -70,7 +70,7 @@ def test_an_expired_waiver_is_reported_and_waives_nothing(tmp_path, report):
 def test_a_waiver_naming_other_evidence_rows_does_not_cover_the_finding(tmp_path, report):
     text = RANKING_WAIVER.format(expires="2026-03-31").replace("A-GZ-QDN-CJ", "A-GZ-QDN-RJ")
     waived, notices = apply_waivers(report, load_waivers(_file(tmp_path, text)), TODAY)
-    assert _result(waived, "service_province-12", "GZ").status is Status.FAIL
+    assert _result(waived, "service_province-12", "GZ").verdict is Status.FAIL
     assert [n.message_en for n in notices] == [
         "service_province-12 @ GZ has evidence rows the waiver does not list; not waived"]
 
@@ -118,7 +118,7 @@ def test_expiry_before_approval_is_refused(tmp_path):
 
 
 def test_check_with_waivers_exits_0_when_every_failure_is_waived(tmp_path, capsys, report):
-    failing = [r.rule_id for r in report.results if r.office_id == "GZ" and r.status is Status.FAIL]
+    failing = [r.rule_id for r in report.results if r.office_id == "GZ" and r.verdict is Status.FAIL]
     path = _file(tmp_path, "waivers:\n" + "".join(
         f"  - {{rule: {rule_id}, office: GZ, reason: 经批准, approved_by: N, approved_on: 2025-04-10, "
         "expires_on: 2099-12-31}\n" for rule_id in failing))
@@ -142,11 +142,24 @@ def test_waived_results_are_stored_and_counted_apart_never_as_resolved(tmp_path)
     assert main(["check", str(SAMPLE), "--office", "GZ", "--no-receipt", "--store", store_path, "--waivers", str(waivers)]) == 1
     store = Store.open(store_path, create=False)
     before, after = (r.counts for r in store.runs())
-    assert (after["fail"], after["waived"]) == (before["fail"] - 1, 1)
+    # the ranking rule's last-place count is a westaudit default: its finding is a warning
+    assert (after["warn"], after["waived"]) == (before["warn"] - 1, 1)
     diff = diff_runs(store, 1, 2)
-    assert [(c.rule_id, c.before, c.after) for c in diff.waived] == [("service_province-12", Status.FAIL,
+    assert [(c.rule_id, c.before, c.after) for c in diff.waived] == [("service_province-12", Status.WARN,
                                                                       Status.WAIVED)]
     assert all(c.after is not Status.WAIVED for c in diff.resolved)
+
+
+def test_waiver_expiry_is_judged_at_the_audit_reference_date_not_the_wall_clock(tmp_path, capsys):
+    # a 2025 audit is judged at 31 December 2025 (today is later): a waiver valid until 2026-01-15 still covers
+    # its finding whenever the audit is re-run; at an as-of date after its expiry it does not
+    waivers = _file(tmp_path, RANKING_WAIVER.format(expires="2026-01-15"))
+    args = ["check", str(SAMPLE), "--office", "GZ", "--no-receipt", "--no-store", "--waivers", str(waivers)]
+    main(args)
+    assert "~ 已豁免" in capsys.readouterr().out
+    main([*args, "--as-of", "2026-02-01"])
+    out = capsys.readouterr().out
+    assert "~ 已豁免" not in out and "已于 2026-01-15 到期" in out
 
 
 def test_the_default_waiver_file_is_read_from_the_environment(tmp_path, monkeypatch, capsys):

@@ -7,7 +7,9 @@ from sample_parts.world import COUNTIES, YEAR, World, province_of, units_of
 
 def _placements(world: World) -> None:
     for cid, volunteers in world.by_county.items():
-        placed = volunteers[2:5] if cid == "GS-LZ-GL" else volunteers[2:8]
+        # 8 of 25 (32%) placed; 黎平 places 6 (24%: meets the article's 20% but not the 25% warning band, a
+        # warning); 皋兰 places 3 (12%, the planted failure)
+        placed = volunteers[2:5] if cid == "GS-LZ-GL" else volunteers[2:8] if cid == "GZ-QDN-LP" else volunteers[2:10]
         for index, vid in enumerate(placed, start=1):
             world.add("job_placements", placement_id=f"J-{cid}-{index}", volunteer_id=vid, county_id=cid,
                       placed_on=f"{YEAR}年{6 + index % 2}月{10 + index}日", employer="当地事业单位")
@@ -15,7 +17,7 @@ def _placements(world: World) -> None:
                 fix=[{"table": "job_placements", "add": {"placement_id": f"J-GS-LZ-GL-{n}",
                                                          "volunteer_id": world.by_county["GS-LZ-GL"][n + 1],
                                                          "county_id": "GS-LZ-GL", "placed_on": "2025-07-01"}}
-                     for n in (4, 5)])
+                     for n in (4, 5, 6, 7)])
 
 
 def _extension_filings(world: World) -> None:

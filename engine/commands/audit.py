@@ -12,10 +12,11 @@ from functools import partial
 from pathlib import Path
 
 from westaudit.commands.common import (
-    EXIT_FAILED,
-    EXIT_OK,
     add_encoding_option,
+    add_judgement_options,
     add_recording_options,
+    exit_code,
+    load_policies_for,
     print_notices,
 )
 from westaudit.commands.staging import publish, staged
@@ -39,6 +40,7 @@ def add_parser(subcommands) -> None:
                         help="consolidation: the supervising office (default: the lowest office above all packages)")
     add_report_options(parser)
     add_recording_options(parser)
+    add_judgement_options(parser)
     add_encoding_option(parser)
     parser.set_defaults(handler=run)
 
@@ -74,26 +76,28 @@ def _audit(args: argparse.Namespace, packages: list[Path]) -> int:
     from westaudit.intake.package import load_package
     from westaudit.reports.chromium import print_to_pdf
     from westaudit.reports.site import FINDINGS_XLSX, JUNIT_XML, REPORT_JSON, write_site
-    from westaudit.reports.terminal import consolidation_lines
+    from westaudit.reports.terminal import consolidation_lines, severity_line
     from westaudit.spec.ruleset import RULES_DIR, load_ruleset
 
     ruleset = load_ruleset(args.rules or RULES_DIR)
     rectification = read_rectifications(args.rectification)  # before anything is audited: a bad list stops it
+    policies = load_policies_for(args, ruleset)
+    judging = {"policies": policies, "as_of": args.as_of}
     with staged(args.out) as folder:
         # report.json is written (and the run stored) by a forked worker while the site is written
         write_json = partial(_write_report_json, folder / REPORT_JSON)
         if len(packages) == 1 and is_package(packages[0]) and args.supervising_office is None:
             package = load_package(packages[0], ruleset.contract, args.encoding)
             recording = start_recording(args, package, ruleset, "audit")
-            report = recording.finish(run_audit(package, ruleset), wait=False, beside=write_json)
+            report = recording.finish(run_audit(package, ruleset, **judging), wait=False, beside=write_json)
         else:
             merged = consolidate(packages, ruleset, args.supervising_office, args.encoding)
             for folder_skipped in merged.skipped:
                 print(f"跳过 skipped {folder_skipped}: 没有清单，不是数据包 no manifest, not a package")
             package = merged.package
             recording = start_recording(args, package, ruleset, "audit")
-            report = recording.finish(dataclasses.replace(run_audit(package, ruleset, coverage=merged.coverage),
-                                                          consolidation=merged.summary), wait=False,
+            report = recording.finish(dataclasses.replace(
+                run_audit(package, ruleset, coverage=merged.coverage, **judging), consolidation=merged.summary), wait=False,
                                       beside=write_json)
             print("\n".join(consolidation_lines(merged.summary, report.offices)))
         with recording:  # a writer that raises stops the worker storing the run, which stays incomplete
@@ -105,12 +109,12 @@ def _audit(args: argparse.Namespace, packages: list[Path]) -> int:
             out = publish(folder, args.out)
             recording.saved()  # complete only now, every output in place
     print_notices(package)
-    failed = sum(r.status.value == "fail" for r in report.results)
-    print(f"审计完成 audited {len(report.results)} results, {failed} failed; rejected rows: {len(report.rejected)}")
+    print(f"审计完成 audited {len(report.results)} results; {severity_line(report.results)}; "
+          f"rejected rows: {len(report.rejected)}")
     print(f"报告 report: {out / 'index.html'}")
     print(f"评估 evaluation: {out / 'evaluation.html'}")
     for name in (REPORT_JSON, FINDINGS_XLSX, JUNIT_XML):
         print(f"数据 data:   {out / name}")
     if args.pdf:
         print(f"PDF:         {out / 'index.pdf'}")
-    return EXIT_FAILED if report.failed else EXIT_OK
+    return exit_code(report, args)

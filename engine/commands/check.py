@@ -6,10 +6,11 @@ import argparse
 from pathlib import Path
 
 from westaudit.commands.common import (
-    EXIT_FAILED,
-    EXIT_OK,
     add_encoding_option,
+    add_judgement_options,
     add_recording_options,
+    exit_code,
+    load_policies_for,
     load_rules_and_package,
     print_notices,
 )
@@ -23,6 +24,7 @@ def add_parser(subcommands) -> None:
     parser.add_argument("--no-receipt", action="store_true",
                         help=f"do not write the self-check receipt ({RECEIPT_NAME}) into the package folder")
     add_recording_options(parser)
+    add_judgement_options(parser)
     add_encoding_option(parser)
     parser.set_defaults(handler=run)
 
@@ -34,12 +36,14 @@ def run(args: argparse.Namespace) -> int:
     from westaudit.reports.terminal import summary_lines
 
     ruleset, package = load_rules_and_package(args.package, args.rules, args.encoding)
+    policies = load_policies_for(args, ruleset)
     recording = start_recording(args, package, ruleset, "check")
-    report = recording.finish(run_audit(package, ruleset, only_office=args.office), wait=False)
+    report = recording.finish(run_audit(package, ruleset, only_office=args.office, policies=policies,
+                                        as_of=args.as_of), wait=False)
     with recording:  # a receipt that cannot be written stops the worker storing the run
         print("\n".join(summary_lines(report)))
         print_notices(package)
         if not args.no_receipt:
             print(f"自查回执 self-check receipt: {write_receipt(package, report, args.office).resolve()}")
         recording.saved()
-    return EXIT_FAILED if report.failed else EXIT_OK
+    return exit_code(report, args)

@@ -38,6 +38,39 @@ def print_notices(package) -> None:
         print(f"数据质量 data quality: {notice}")
 
 
+def _date(text: str):
+    import argparse
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def add_judgement_options(parser, fail_on: bool = True) -> None:
+    """--policy, --as-of (audit, check, evaluate) and --fail-on (audit, check): docs/rules.md."""
+    parser.add_argument("--policy", type=Path, action="append", default=None, metavar="FILE",
+                        help="a policy overlay adopted by an office (repeatable; default: $WESTAUDIT_POLICIES, "
+                             "else ~/.westaudit/policies/*.yaml beside the store)")
+    parser.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
+                        help="rules and parameter values in force on this date (default: 31 December of the "
+                             "audit year); waivers judged at it")
+    if fail_on:
+        parser.add_argument("--fail-on", choices=("fatal", "warning"), default="fatal",
+                            help="exit 1 on a fatal finding (default), or on a warning too")
+
+
+def load_policies_for(args, ruleset):
+    from westaudit.spec.policies import load_policies, policy_files
+
+    return load_policies(policy_files(args.policy), ruleset.parameters, {rule.id for rule in ruleset.rules})
+
+
+def exit_code(report, args) -> int:
+    return EXIT_FAILED if report.fails_on(getattr(args, "fail_on", "fatal")) else EXIT_OK
+
+
 def load_rules_and_package(package_dir: Path, rules_dir: Path | None, encoding: str | None = None):
     from westaudit.intake.package import load_package
     from westaudit.spec.ruleset import RULES_DIR, load_ruleset

@@ -6,7 +6,12 @@ import argparse
 from pathlib import Path
 
 from westaudit.commands.audit import add_report_options
-from westaudit.commands.common import EXIT_OK, load_rules_and_package
+from westaudit.commands.common import (
+    EXIT_OK,
+    add_judgement_options,
+    load_policies_for,
+    load_rules_and_package,
+)
 from westaudit.commands.staging import publish, staged
 
 
@@ -15,6 +20,7 @@ def add_parser(subcommands) -> None:
     parser.add_argument("package", type=Path)
     parser.add_argument("--out", type=Path, required=True)
     add_report_options(parser)
+    add_judgement_options(parser, fail_on=False)
     parser.set_defaults(handler=run)
 
 
@@ -24,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from westaudit.reports.site import write_evaluation_only
 
     ruleset, package = load_rules_and_package(args.package, args.rules)
-    report = run_audit(package, ruleset)
+    report = run_audit(package, ruleset, policies=load_policies_for(args, ruleset), as_of=args.as_of)
     with staged(args.out) as folder:  # moved into place whole, so a failed run leaves nothing half-written
         page = write_evaluation_only(report, ruleset.articles, package.tables, folder, args.lang)
         if args.pdf:

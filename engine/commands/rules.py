@@ -22,8 +22,14 @@ def _show(ruleset, rule_id: str) -> int:
         raise UsageError(f"no rule {rule_id!r}; see `westaudit rules list`")
     print(f"{rule.id}  {OFFICE_CODES_ZH[rule.office]} 第{rule.article}条  [{rule.severity}]")
     print(f"{rule.title_zh}\n{rule.title_en}\n\n条文 {rule.citation}\n")
+    if rule.in_force_from or rule.in_force_until:
+        print(" / ".join(rule.period_text()) + "\n")
     print(f"check kind: {rule.check.name} — {rule.check.summary_zh}")
     print(rule.check.params.model_dump_json(indent=2))
+    for name in sorted(rule.check.parameter_names()):
+        parameter = ruleset.parameters.parameters[name]
+        basis = parameter.basis.label("zh") if parameter.basis else "—"
+        print(f"parameter {name}: {parameter.values[-1][1]} (since {parameter.values[-1][0]}) · {basis}")
     print(f"\nfile: {rule.file}:{rule.line}")
     return 0
 

@@ -144,6 +144,47 @@ class Result:
         """insufficient_data because submitted rows the rule reads were rejected (they are the evidence, to be
         corrected), not because a table or column was never submitted."""
         return self.status is Status.INSUFFICIENT_DATA and self.evidence_total > 0
+    # the rule's severity for this office (a policy may change it): fatal | warning; "" when not known (old rows)
+    severity: str = ""
+    # why a failing check is only `warn`: SEVERITY (a warning rule) or DEFAULT (its threshold rests on a westaudit
+    # default no policy adopted); "" when the status is the check's own
+    downgraded: str = ""
+
+    @property
+    def verdict(self) -> Status:
+        """The check's own conclusion, before severity: a downgraded `warn` is a failed check."""
+        return Status.FAIL if self.downgraded and self.status is Status.WARN else self.status
+
+    @property
+    def rests_on_default(self) -> bool:
+        """Judged by a value no text states and no policy adopted (labelled 默认口径 wherever it is shown)."""
+        return any(use.rests_on_default for use in self.parameters)
+
+
+# Result.downgraded
+SEVERITY, DEFAULT = "severity", "default"
+SEVERITIES = ("fatal", "warning")
+
+
+def severity_counts(results) -> dict[str, int]:
+    """Findings by severity, as every summary counts them: `fatal` (status fail: the run fails), `warning`
+    (status warn), and of those warnings `default_basis`, the failing checks judged by a westaudit default."""
+    fatal = warning = default = 0
+    for result in results:
+        if result.status is Status.FAIL:
+            fatal += 1
+        elif result.status is Status.WARN:
+            warning += 1
+            default += result.downgraded == DEFAULT
+    return {"fatal": fatal, "warning": warning, "default_basis": default}
+
+
+def severity_text(counts: dict[str, int], lang: str = "zh") -> str:
+    if lang == "zh":
+        return (f"严重（不符合）{counts['fatal']} · 提示 {counts['warning']}"
+                f"（其中默认口径 {counts['default_basis']}）")
+    return (f"fatal (fail) {counts['fatal']} · warning {counts['warning']} "
+            f"(of which on a westaudit default {counts['default_basis']})")
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,11 @@ from westaudit.core.errors import InputError, UsageError
 from westaudit.core.results import EvidenceRow, RejectedRow, Result, Status, TableAccount
 from westaudit.evaluate.context import EvalContext
 from westaudit.evaluate.evidence import EVIDENCE_LIMIT, evidence_rows
+from westaudit.evaluate.judgement import judge, within_band
+from westaudit.evaluate.policy_scope import PolicyGroup, PolicyScope, switched_off
 from westaudit.intake.orgchart import Office, OrgChart
 from westaudit.runtime import parallel, progress
+from westaudit.spec.policies import Policy
 from westaudit.spec.ruleset import Rule, RuleSet
 
 if TYPE_CHECKING:
@@ -42,10 +45,24 @@ class AuditReport:
     rejected: tuple[RejectedRow, ...]
     # a consolidated audit of several packages: who sent what, who sent nothing (None: one package)
     consolidation: ConsolidationSummary | None = None
+    # --as-of: rules and values in force on that date; reference_date: what waiver expiry is judged at
+    as_of: dt.date | None = None
+    reference_date: dt.date | None = None
+    # the policy overlays the audit applied (engine/spec/policies.py)
+    policies: tuple[Policy, ...] = ()
 
     @property
     def failed(self) -> bool:
+        """A fatal finding: the run fails (exit 1)."""
         return any(r.status is Status.FAIL for r in self.results)
+
+    @property
+    def warned(self) -> bool:
+        """A warning finding: the run fails only with --fail-on warning."""
+        return any(r.status is Status.WARN for r in self.results)
+
+    def fails_on(self, level: str) -> bool:
+        return self.failed or (level == "warning" and self.warned)
 
     def package_of(self, office_id: str) -> str | None:
         """The package an office's findings come from: the one audited, or in a consolidated audit the package
@@ -177,14 +194,43 @@ def not_evaluable(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalCon
                    incomplete_tables=tuple(tables)) for office in offices]
 
 
-def evaluate_rule(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalContext) -> list[Result]:
+def evaluate_rule(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalContext,
+                  policies: PolicyScope | None = None) -> list[Result]:
+    """Every office's result for the rule: the offices grouped by the policies that apply to them (each group
+    evaluated at once with its own parameter values and severity), then judged (engine/evaluate/judgement.py)."""
+    groups = policies.groups(rule, offices) if policies is not None else [PolicyGroup(tuple(offices))]
+    results: list[Result] = []
+    for group in groups:
+        if group.switched_off is not None:
+            results.extend(switched_off(rule, group))
+            continue
+        group_ctx = (replace(ctx, parameters=ctx.parameters.with_overlays(group.overlays))
+                     if group.overlays else ctx)
+        results.extend(_evaluate_group(rule, list(group.offices), ruleset, group_ctx, group.severity or rule.severity))
+    if len(groups) > 1:
+        order = {office: index for index, office in enumerate(offices)}
+        results.sort(key=lambda result: order[result.office_id])
+    return results
+
+
+def _evaluate_group(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalContext, severity: str) -> list[Result]:
     held_back = not_evaluable(rule, offices, ruleset, ctx)
     if held_back:
-        return held_back
-    outcomes = rule.check.evaluate(_without_rejected_cells(rule, ctx), offices)
+        return [judge(result, severity) for result in held_back]
     incomplete_at, everywhere = _incomplete_tables(rule, ctx)
     to_fix = _RowsToFix(rule, ctx) if incomplete_at or everywhere else None  # usually nothing is incomplete
-    return [_result(rule, incomplete_at, everywhere, outcome, ruleset, ctx, to_fix) for outcome in outcomes]
+    evaluated = _without_rejected_cells(rule, ctx)
+
+    def results_under(under: EvalContext) -> list[Result]:
+        return [_result(rule, incomplete_at, everywhere, outcome, ruleset, under, to_fix)
+                for outcome in rule.check.evaluate(under, offices)]
+
+    results = results_under(evaluated)
+    names = rule.check.parameter_names()
+    banded = evaluated.parameters.banded(names)
+    if banded is not None:
+        results = within_band(results, results_under(replace(evaluated, parameters=banded)), names)
+    return [judge(result, severity) for result in results]
 
 
 def _without_rejected_cells(rule: Rule, ctx: EvalContext) -> EvalContext:
@@ -236,12 +282,32 @@ def _cost(rule: Rule, ctx: EvalContext) -> float:
     return rows * (10 if rule.check.name == "procedure" else 1)
 
 
+def reference_date(year: int, as_of: dt.date | None, today: dt.date | None = None) -> dt.date:
+    """The date an audit is judged at (waiver expiry): the as-of date, else the end of the audit year, or today
+    if that is earlier. Re-running last year's audit next year gives the same verdicts."""
+    if as_of is not None:
+        return as_of
+    return min(dt.date(year, 12, 31), today or dt.date.today())
+
+
+def out_of_force(rule: Rule, offices: list[str], on: dt.date) -> list[Result]:
+    period = rule.period_text()
+    return [Result(rule.id, office, Status.NOT_APPLICABLE, None, "",
+                   f"本规则于 {on} 不在施行期内（{period[0]}）", f"the rule is not in force on {on} ({period[1]})",
+                   severity=rule.severity) for office in offices]
+
+
 def run_audit(package: Package, ruleset: RuleSet, only_office: str | None = None,
-              coverage: Coverage | None = None, jobs: int | None = None) -> AuditReport:
+              coverage: Coverage | None = None, jobs: int | None = None,
+              policies: tuple[Policy, ...] = (), as_of: dt.date | None = None) -> AuditReport:
     """coverage: for a consolidated package, the offices with no package and what each office's packages
     submitted (engine/evaluate/coverage.py); their duties are insufficient_data, not evaluated over others' rows.
-    jobs: processes evaluating rules (None: both cores for a large package, one otherwise); same results."""
+    jobs: processes evaluating rules (None: both cores for a large package, one otherwise); same results.
+    policies: overlays adopted by offices of the package (engine/spec/policies.py), applying to their subtrees.
+    as_of: rules and parameter values in force on that date (default: those in force on 31 December)."""
     org = OrgChart(package.tables["offices"])
+    year = package.manifest.year
+    policy_scope = PolicyScope(policies, org) if policies else None
     if package.manifest.office_id not in org:
         raise InputError(str(package.path), "the manifest's office_id is not in the offices table",
                          column="office_id", value=package.manifest.office_id)
@@ -251,15 +317,20 @@ def run_audit(package: Package, ruleset: RuleSet, only_office: str | None = None
     if coverage is not None:  # an office that sent nothing weighs on every office above it, like a rejected row
         for table in ruleset.contract:
             incomplete.setdefault((table, None), set()).update(coverage.missing)
-    ctx = EvalContext(package.manifest.year, ruleset.parameters, package.tables, ruleset.contract, org,
+    ctx = EvalContext(year, ruleset.parameters.at(as_of), package.tables, ruleset.contract, org,
                       _weighing_on(incomplete, org), package.submitted_columns, package.rejected)
+    rules_on = ctx.parameters.date_for(year)
     scope = offices_in_scope(org, package.manifest.office_id, only_office)
     results: list[Result] = []
     tasks: list[tuple[Rule, list[str]]] = []
     in_role = {role: [o for o in scope if role in org.offices[o].roles] for role in {r.office for r in ruleset.rules}}
     for rule in ruleset.rules:
         offices = in_role[rule.office]
+        if offices and not rule.in_force_on(rules_on):
+            results.extend(out_of_force(rule, offices, rules_on))
+            continue
         held_back = coverage.held_back(rule, offices, ruleset) if coverage is not None and offices else []
+        held_back = [judge(result, rule.severity) for result in held_back]
         if held_back:
             settled = {r.office_id for r in held_back}
             offices = [o for o in offices if o not in settled]
@@ -270,10 +341,11 @@ def run_audit(package: Package, ruleset: RuleSet, only_office: str | None = None
     shown.stage("评估 evaluate")
     rows = sum(len(frame) for frame in package.tables.values())
     for evaluated in parallel.evaluate_all(
-            tasks, lambda task: evaluate_rule(task[0], task[1], ruleset, ctx), [_cost(rule, ctx) for rule, _ in tasks],
+            tasks, lambda task: evaluate_rule(task[0], task[1], ruleset, ctx, policy_scope), [_cost(rule, ctx) for rule, _ in tasks],
             parallel.default_jobs(rows) if jobs is None else jobs,
             lambda done: shown.step("rules", done, len(tasks))):
         results.extend(evaluated)
-    return AuditReport(str(package.path), package.manifest.office_id, package.manifest.year, ruleset.version,
+    return AuditReport(str(package.path), package.manifest.office_id, year, ruleset.version,
                        dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), tuple(scope), org.offices,
-                       ruleset.rules, tuple(results), package.accounts, package.rejected)
+                       ruleset.rules, tuple(results), package.accounts, package.rejected,
+                       as_of=as_of, reference_date=reference_date(year, as_of), policies=tuple(policies))

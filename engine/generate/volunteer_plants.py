@@ -63,6 +63,9 @@ class RowPlant:
     population: Callable[[Roster], np.ndarray]
     spoil: Callable[[Spoiling, np.ndarray], None]
     why_zh: str
+    # the last audit year the rule is in force (its `in_force.until`; tests/test_generate_people.py checks they
+    # agree): no violation is planted for a year the audit does not judge
+    last_year: int | None = None
 
 
 def _blank(column: str) -> Callable[[Spoiling, np.ndarray], None]:
@@ -113,7 +116,7 @@ ROW_PLANTS = (
              _refused("records_kept_at_university", "org_relations_transferred"),
              "一名在岗的本校毕业生户籍档案未保留在学校或党团关系未转至服务地"),
     RowPlant("university-08", "university", lambda r: (r.status == "completed") & _in_year(r.end, r.year),
-             _blank("employment_certificate_on"), "一名本年度期满的本校毕业生未办理就业报到证"),
+             _blank("employment_certificate_on"), "一名本年度期满的本校毕业生未办理就业报到证", last_year=2022),
 )
 # national-13 has no plant of its own: it fails with any service_province-13 plant (see the module text)
 ROW_RULES = (*(plant.rule for plant in ROW_PLANTS), "national-13")
@@ -151,6 +154,8 @@ def plant_row_violations(world: World, rng: np.random.Generator, frame: pd.DataF
         eligible = plant.population(roster)
         violators = world.violators(rng, np.unique(offices[eligible]))
         rows = one_row_per_office(rng, offices, violators, eligible)
+        if plant.last_year is not None and world.year > plant.last_year:
+            continue  # drawn all the same, so every later plant of the seed spoils the rows it always did
         plant.spoil(target, rows)
         spoiled[plant.rule] = rows
         world.planted.extend(Plant(plant.rule, str(offices[row]), f"{offices[row]} {plant.why_zh}（{roster.ids[row]}）",

@@ -58,7 +58,9 @@ class Recording:
         if self.store is not None:
             ranked = current_standings(report, self.package, self.ruleset)
             report = flag_repeat_last_place(report, ranked, self.store)
-        report, self.notices = apply_waivers(report, self.waivers, dt.date.today())
+        # expiry judged at the audit's reference date, never the wall clock alone: last year's audit re-run
+        # next year gives the same verdicts
+        report, self.notices = apply_waivers(report, self.waivers, report.reference_date or dt.date.today())
         for notice in self.notices:
             print(f"豁免提示 waiver notice: {notice}")
         work: list[Callable[[], object]] = [partial(beside, report)] if beside else []

@@ -13,7 +13,7 @@ from westaudit.spec.yamlsource import LocatedDict, load_yaml
 
 UNITS = ("ratio", "count", "hours", "days", "month_day", "amount")
 _MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
-_ALLOWED_KEYS = {"description_zh", "description_en", "unit", "reference", "basis", "values"}
+_ALLOWED_KEYS = {"description_zh", "description_en", "unit", "reference", "basis", "values", "warning"}
 # what each kind of basis must and may say (docs/rules.md#basis)
 _BASIS_FIELDS = {
     BasisKind.TEXT: ({"article", "quote"}, set()),
@@ -21,6 +21,16 @@ _BASIS_FIELDS = {
     BasisKind.DEFAULT: ({"why"}, set()),
 }
 ARTICLE_REF = re.compile(r"^([a-z_]+)-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class WarningBand:
+    """A second, stricter line: a result that passes the parameter's value but not the band's is `warn`
+    (employment: warn under 25%, fail under 20%). Its values are dated like the parameter's, with their own basis."""
+
+    values: tuple[tuple[dt.date, float | int | str], ...]
+    basis: Basis
+    line: int | None
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,7 @@ class Parameter:
     line: int | None
     basis: Basis | None = None
     basis_line: int | None = None
+    warning: WarningBand | None = None
 
     def value_at(self, on: dt.date) -> float | int | str | None:
         in_force = None
@@ -113,6 +124,16 @@ class ParameterSet:
         month, day = (int(part) for part in str(self.value(name, year)).split("-"))
         return dt.date(year, month, day)
 
+    def banded(self, names: set[str]) -> ParameterSet | None:
+        """The set with the named parameters' warning bands in force over every other value (None: no band)."""
+        bands = {name: self.parameters[name] for name in sorted(names)
+                 if name in self.parameters and self.parameters[name].warning is not None}
+        if not bands:
+            return None
+        band_overlays = tuple(Overlay("", p.warning.basis, _source_label(p.file), {name: p.warning.values})
+                              for name, p in bands.items())
+        return replace(self, overlays=band_overlays + self.overlays)
+
     def with_overlays(self, overlays: tuple[Overlay, ...]) -> ParameterSet:
         return replace(self, overlays=overlays)
 
@@ -167,6 +188,41 @@ def parse_basis(node: object, file: str, field: str, line: int | None,
     return Basis(kind, **{key: str(node[key]).strip() for key in required | optional if key in node})
 
 
+def parse_dated_values(values: object, unit: str, file: str, field: str, line: int | None,
+                       problems: list[SpecProblem]) -> tuple[tuple[dt.date, float | int | str], ...] | None:
+    """`values:` effective date -> value, each value checked against the unit; oldest first."""
+    if not isinstance(values, LocatedDict) or not values:
+        problems.append(SpecProblem(file, line, field, "must map effective dates (YYYY-MM-DD) to values"))
+        return None
+    dated = []
+    for since, value in values.items():
+        where = values.line_of(str(since))
+        if not isinstance(since, dt.date):
+            problems.append(SpecProblem(file, where, field, f"{since!r} is not a date (YYYY-MM-DD)"))
+            continue
+        error = _check_value(unit, value)
+        if error:
+            problems.append(SpecProblem(file, where, f"{field}.{since}", f"{value!r} {error}"))
+            continue
+        dated.append((since, value))
+    return tuple(sorted(dated))
+
+
+def _parse_band(node: object, unit: str, file: str, field: str, line: int | None,
+                problems: list[SpecProblem]) -> WarningBand | None:
+    if node is None:
+        return None
+    if not isinstance(node, LocatedDict):
+        problems.append(SpecProblem(file, line, field, "a warning band is a mapping of values and basis"))
+        return None
+    for key in node:
+        if key not in ("values", "basis"):
+            problems.append(SpecProblem(file, node.line_of(str(key)), f"{field}.{key}", "unknown key; expected values, basis"))
+    dated = parse_dated_values(node.get("values"), unit, file, f"{field}.values", node.line_of("values"), problems)
+    basis = parse_basis(node.get("basis"), file, f"{field}.basis", node.line_of("basis"), problems)
+    return WarningBand(dated, basis, node.line) if dated is not None and basis is not None else None
+
+
 def _parse_parameter(name: str, node: object, file: str, problems: list[SpecProblem]) -> Parameter | None:
     if not isinstance(node, LocatedDict):
         problems.append(SpecProblem(file, None, name, "a parameter must be a mapping"))
@@ -178,29 +234,16 @@ def _parse_parameter(name: str, node: object, file: str, problems: list[SpecProb
     if unit not in UNITS:
         problems.append(SpecProblem(file, node.line_of("unit"), f"{name}.unit", f"must be one of {', '.join(UNITS)}"))
         return None
-    values = node.get("values")
-    if not isinstance(values, LocatedDict) or not values:
-        problems.append(SpecProblem(file, node.line_of("values"), f"{name}.values",
-                                    "must map effective dates (YYYY-MM-DD) to values"))
+    dated = parse_dated_values(node.get("values"), unit, file, f"{name}.values", node.line_of("values"), problems)
+    if dated is None:
         return None
-    dated = []
-    for since, value in values.items():
-        where = values.line_of(str(since))
-        if not isinstance(since, dt.date):
-            problems.append(SpecProblem(file, where, f"{name}.values", f"{since!r} is not a date (YYYY-MM-DD)"))
-            continue
-        error = _check_value(unit, value)
-        if error:
-            problems.append(SpecProblem(file, where, f"{name}.values.{since}", f"{value!r} {error}"))
-            continue
-        dated.append((since, value))
+    band = _parse_band(node.get("warning"), unit, file, f"{name}.warning", node.line_of("warning"), problems)
     for key in ("description_zh", "reference"):
         if not node.get(key):
             problems.append(SpecProblem(file, node.line, f"{name}.{key}", "missing"))
     basis = parse_basis(node.get("basis"), file, f"{name}.basis", node.line_of("basis"), problems)
     return Parameter(name, unit, str(node.get("description_zh", "")), str(node.get("description_en", "")),
-                     str(node.get("reference", "")), tuple(sorted(dated)), file, node.line,
-                     basis, node.line_of("basis"))
+                     str(node.get("reference", "")), dated, file, node.line, basis, node.line_of("basis"), band)
 
 
 def load_parameters(path: Path) -> ParameterSet:

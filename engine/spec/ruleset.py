@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
@@ -26,6 +27,16 @@ RULES_DIR = package_folder("westaudit.rules")
 CASES_SUFFIX = ".test.yaml"
 
 
+class InForceModel(BaseModel):
+    """A rule's period of force (both ends included); a rule without one is in force throughout."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    since: dt.date | None = Field(default=None, alias="from")
+    until: dt.date | None = None
+    why: str = Field(default="", description="why the period: the change in the plan that starts or ends it")
+
+
 class RuleModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -36,7 +47,10 @@ class RuleModel(BaseModel):
     title_zh: str
     title_en: str
     severity: Literal["fatal", "warning"]
+    in_force: InForceModel | None = None
     check: dict[str, Any]
+
+
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,19 @@ class Rule:
     check: CheckKind
     file: str
     line: int | None
+    in_force_from: dt.date | None = None
+    in_force_until: dt.date | None = None
+    in_force_why: str = ""
+
+    def in_force_on(self, on: dt.date) -> bool:
+        return (self.in_force_from is None or self.in_force_from <= on) and (
+            self.in_force_until is None or on <= self.in_force_until)
+
+    def period_text(self) -> tuple[str, str]:
+        since, until = self.in_force_from or "", self.in_force_until or ""
+        why = f"；{self.in_force_why}" if self.in_force_why else ""
+        return f"施行期 {since}～{until}{why}", f"in force {since or '…'} to {until or '…'}" + (
+            f"; {self.in_force_why}" if self.in_force_why else "")
 
 
 @dataclass(frozen=True)
@@ -203,8 +230,10 @@ def _parse_rule(path: Path, parts: RuleSetParts, problems: list[SpecProblem]) ->
     check = _parse_check(node["check"], file, problems)
     if check is None:
         return None
+    period = model.in_force
     rule = Rule(model.id, model.office, model.article, model.citation, model.title_zh, model.title_en,
-                model.severity, check, file, node.line)
+                model.severity, check, file, node.line, period.since if period else None,
+                period.until if period else None, period.why if period else "")
     before = len(problems)
     _check_meaning(rule, node, parts, problems)
     return rule if len(problems) == before else None
