@@ -22,7 +22,7 @@ from westaudit.reports.safety import mask_text
 from westaudit.spec.policies import Policy
 from westaudit.spec.ruleset import Rule
 
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 # the C encoder (json only uses it without indent); Chinese kept as written
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"), check_circular=False)
 

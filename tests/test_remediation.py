@@ -14,7 +14,7 @@ GENERIC = "对照条文逐项整改"
 def _failures(sample_audit, kind: str):
     rules = {rule.id: rule for rule in sample_audit.rules}
     found = [(result, rules[result.rule_id]) for result in sample_audit.results
-             if result.status is Status.FAIL and rules[result.rule_id].check.name == kind]
+             if result.verdict is Status.FAIL and rules[result.rule_id].check.name == kind]
     assert found, f"the sample fails no rule of kind {kind}: plant one"
     return found
 
