@@ -36,8 +36,9 @@ def within_band(results: list[Result], banded: list[Result], names: set[str]) ->
             lines = tuple(replace(use, name=f"{use.name}.warning") for use in band.parameters if use.name in names)
             result = replace(result, status=Status.WARN, severity="warning", parameters=result.parameters + lines,
                              evidence=band.evidence, evidence_total=band.evidence_total,
-                             message_zh=f"达到要求，但低于提示线 {band.expected}：{band.message_zh}",
-                             message_en=f"meets the requirement but not the warning line {band.expected}: "
-                                        f"{band.message_en}")
+                             # the line itself is in the parameters (取值依据); the Chinese words stay Chinese
+                             message_zh=f"达到要求，但未达提示线：{band.message_zh}",
+                             message_en=f"meets the requirement but not the warning line "
+                                        f"{band.expected_en or band.expected}: {band.message_en}")
         out.append(result)
     return out
