@@ -9,45 +9,25 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
-import threading
-import time
 import urllib.request
 
 import pytest
-import uvicorn
 
 from conftest import FIXED_SAMPLE, SAMPLE
 from test_browser import BROWSER, PAGE_LOAD_SECONDS, DevTools, browser, evaluate  # noqa: F401 - browser: a fixture
-from westaudit.workspace.app import create_app
 from westaudit.workspace.settings import Settings
-from workspace_packages import COUNTY, YEAR, filled_workbook
+from workspace_packages import COUNTY, YEAR, filled_workbook, free_port, running_workspace
 
 pytestmark = pytest.mark.skipif(BROWSER is None, reason="Chromium is not installed (Debian package `chromium`)")
 WIDTHS = (1280, 375)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def workspace_url(tmp_path_factory):
     settings = Settings(data_dir=tmp_path_factory.mktemp("browser-workspace") / "data", hierarchy=SAMPLE,
-                        port=_free_port())
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=settings.port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the workspace did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{settings.port}"
-    server.should_exit = True
-    thread.join(timeout=30)
+                        port=free_port())
+    with running_workspace(settings) as url:
+        yield url
 
 
 def _tab(port: str) -> DevTools:

@@ -7,14 +7,11 @@ from __future__ import annotations
 import http.client
 import io
 import re
-import socket
 import threading
-import time
 import zipfile
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from conftest import SAMPLE
@@ -22,7 +19,15 @@ from package_split import split_package
 from westaudit.intake.archive import MB, ArchiveLimits
 from westaudit.workspace.app import create_app
 from westaudit.workspace.settings import Settings
-from workspace_packages import COUNTY, YEAR, filled_workbook, with_member, zipped
+from workspace_packages import (
+    COUNTY,
+    YEAR,
+    filled_workbook,
+    free_port,
+    running_workspace,
+    with_member,
+    zipped,
+)
 
 UPLOAD_LIMIT = 4 * MB
 UNPACKED_LIMIT = 16 * MB
@@ -168,12 +173,6 @@ def test_a_chunked_upload_is_cut_off_at_the_limit(served):
     assert answer.status_code == 413 and "文件过大" in answer.text
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _multipart(fields: dict[str, str], files: list[tuple[str, bytes]]) -> tuple[bytes, str]:
     boundary = "westaudit-test-boundary"
     parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
@@ -187,15 +186,7 @@ def test_twenty_uploads_at_once_are_all_answered_and_recorded(tmp_path, workbook
     from westaudit.history.store import Store
     from westaudit.workspace.records import CheckBook
 
-    settings = Settings(data_dir=tmp_path / "data", hierarchy=SAMPLE, port=_free_port())
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=settings.port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.05)
+    settings = Settings(data_dir=tmp_path / "data", hierarchy=SAMPLE, port=free_port())
     body, content_type = _multipart({"office": COUNTY, "year": str(YEAR)}, [(f"{COUNTY}.xlsx", workbook)])
     answers: list[tuple[int, str]] = []
 
@@ -206,15 +197,12 @@ def test_twenty_uploads_at_once_are_all_answered_and_recorded(tmp_path, workbook
         answers.append((reply.status, reply.getheader("Location") or ""))
         connection.close()
 
-    try:
+    with running_workspace(settings):
         clients = [threading.Thread(target=one_office) for _ in range(20)]
         for client in clients:
             client.start()
         for client in clients:
             client.join(timeout=900)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
     assert len(answers) == 20 and {status for status, _ in answers} == {303}
     locations = {location for _, location in answers}
     assert len(locations) == 20 and all(re.fullmatch(r"/checks/[0-9a-f]{24}", loc) for loc in locations)

@@ -4,7 +4,12 @@ from the sample (tests/package_split.py), typed into the workbook `westaudit tem
 from __future__ import annotations
 
 import io
+import socket
+import threading
+import time
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from package_split import fill_template, split_package
@@ -46,3 +51,31 @@ def with_member(workbook: bytes, name: str, data: bytes) -> bytes:
             archive.writestr(info, source.read(info))
         archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def running_workspace(settings) -> Iterator[str]:
+    """The workspace of `settings` on a real uvicorn server in a thread, as `westaudit serve` runs it; its URL."""
+    import uvicorn
+
+    from westaudit.workspace.app import create_app
+
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=settings.port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not server.started:
+            assert time.monotonic() < deadline and thread.is_alive(), "the workspace did not start"
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{settings.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
