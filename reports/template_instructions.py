@@ -3,6 +3,10 @@ duty articles with the sheets each is checked against. The reader skips this she
 
 from __future__ import annotations
 
+import datetime as dt
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import PurePath
+
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -11,9 +15,12 @@ from westaudit.intake.template_plan import TemplatePlan
 
 from .messages import LEVEL, OFFICE_CODES_EN
 from .safety import neutralise
+from .template_text import display_width
 
 _WIDTHS = {"A": 22, "B": 10, "C": 70, "D": 34, "E": 34}
 _HEADING = Font(bold=True, size=12)
+_LINE_HEIGHT = 16  # points per line of 11-point CJK text
+CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 def _role_label(role: str, lang: str) -> str:
@@ -23,7 +30,7 @@ def _role_label(role: str, lang: str) -> str:
 def _steps(plan: TemplatePlan, titles: dict[str, str], lang: str) -> list[str]:
     offices = titles["offices"]
     office_id = plan.office.office_id
-    source = plan.hierarchy_source
+    source = source_label(plan.hierarchy_source)
     if lang == "zh":
         prefill = (f"「{offices}」表已按 {source} 预填本机构、上级机构、下属机构及本机构数据中出现的机构，请核对；"
                    "新增的下属机构接着往下填。" if source else
@@ -70,6 +77,27 @@ def _steps(plan: TemplatePlan, titles: dict[str, str], lang: str) -> list[str]:
     ]
 
 
+def source_label(source: str | None) -> str | None:
+    """The hierarchy's folder or file by its name only: a path on the machine that wrote the template says
+    nothing to the office and tells strangers how that machine is laid out."""
+    return PurePath(source).name or source if source else None
+
+
+def ruleset_label(plan: TemplatePlan, lang: str) -> str:
+    """The rule-set version with its dates: the thresholds in force at the parameter date (31 December of the
+    audit year, as `check` takes them) and the day the template was written, in China Standard Time."""
+    try:
+        release = version("westaudit")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        release = "?"
+    written = dt.datetime.now(CHINA_TIME).date()
+    if lang == "zh":
+        return (f"{plan.ruleset_version}（westaudit {release} 所带规则；参数取 {plan.year}年12月31日 的现行值；"
+                f"模板生成于 {written.year}年{written.month}月{written.day}日）")
+    return (f"{plan.ruleset_version} (the rules of westaudit {release}; thresholds in force on 31 December "
+            f"{plan.year}; template written on {written.isoformat()})")
+
+
 def _facts(plan: TemplatePlan, lang: str) -> list[tuple[str, str]]:
     zh = lang == "zh"
     office = plan.office  # names come from another office's package: never let one run as a formula
@@ -82,8 +110,8 @@ def _facts(plan: TemplatePlan, lang: str) -> list[tuple[str, str]]:
             ("下属机构角色" if zh else "roles below", below),
             ("审计年度" if zh else "audit year", str(plan.year)),
             ("组织机构来源" if zh else "hierarchy from",
-             neutralise(plan.hierarchy_source) or ("未提供" if zh else "not given")),
-            ("规则集版本" if zh else "rule-set version", plan.ruleset_version)]
+             neutralise(source_label(plan.hierarchy_source)) or ("未提供" if zh else "not given")),
+            ("规则集版本" if zh else "rule-set version", ruleset_label(plan, lang))]
 
 
 def _table_header(sheet: Worksheet, cells: list[str]) -> None:
@@ -103,7 +131,7 @@ def write_instructions(sheet: Worksheet, plan: TemplatePlan, titles: dict[str, s
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([])
     for label, value in _facts(plan, lang):
-        sheet.append([label, value])
+        sheet.append([label, None, value])
     sheet.append([])
     sheet.append(["填报方法" if zh else "How to fill in and send"])
     sheet.cell(sheet.max_row, 1).font = _HEADING
@@ -132,3 +160,15 @@ def write_instructions(sheet: Worksheet, plan: TemplatePlan, titles: dict[str, s
     for row in sheet.iter_rows(min_row=3):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.row_dimensions[row[0].row].height = _row_height(row)
+
+
+def _row_height(row) -> float:
+    """Tall enough for the longest wrapped cell: LibreOffice and WPS keep a row at its stored height, so a row
+    left to grow by itself reads cut mid-sentence there."""
+    lines = 1
+    for cell in row:
+        if isinstance(cell.value, str) and cell.value:
+            width = max(_WIDTHS.get(cell.column_letter, 10) - 2, 4)
+            lines = max(lines, sum(max(1, -(-display_width(part) // width)) for part in cell.value.split("\n")))
+    return _LINE_HEIGHT * lines + 4

@@ -8,11 +8,11 @@ reader does not look: notes on the headers, data validations, column formats and
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -25,7 +25,15 @@ from westaudit.spec.tables import ColumnSpec, TableSpec
 
 from .safety import safe_cell
 from .template_instructions import write_instructions
-from .template_text import BOOL_LABELS, enum_labels, header_label, header_note, sheet_title, value_label
+from .template_text import (
+    BOOL_LABELS,
+    display_width,
+    enum_labels,
+    header_label,
+    header_note,
+    sheet_title,
+    value_label,
+)
 
 LAST_ROW = 1048576  # validations and formats reach the sheet's last row: no row limit for the office
 # text columns keep what was typed: leading zeros, 18-digit ID numbers, codes that look like numbers
@@ -33,6 +41,7 @@ NUMBER_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "int": "
 TEXT_FORMAT = "@"
 # header fills: blank not allowed / column required, blank allowed / optional column
 HEADER_FILLS = {"no_blank": "F8CBAD", "required": "DDEBF7", "optional": "E7E6E6"}
+BLANK_REQUIRED_FILL = "FFC7CE"  # the light red office suites use for "bad"
 _LIST_LIMIT = 255  # Excel refuses an inline list longer than this
 
 
@@ -42,12 +51,15 @@ def header_kind(spec: TableSpec, name: str, column: ColumnSpec) -> str:
     return "no_blank" if (not column.nullable or name in spec.key) else "required"
 
 
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
-
-
 def _excel_date(day: dt.date) -> str:
     return f"DATE({day.year},{day.month},{day.day})"
+
+
+def _validation(kind: str, style: str, title: str, error: str, **formulas: str) -> DataValidation:
+    """Alerts on: Excel, WPS and LibreOffice refuse (stop) or question (warning) a value the reader would reject;
+    openpyxl's default writes them with the alert off, which lets any value through silently."""
+    return DataValidation(type=kind, allow_blank=True, showErrorMessage=True, errorStyle=style,
+                          errorTitle=title, error=error, **formulas)
 
 
 def _list_validation(labels: list[str], lang: str) -> DataValidation | None:
@@ -55,34 +67,42 @@ def _list_validation(labels: list[str], lang: str) -> DataValidation | None:
     if len(formula) - 2 > _LIST_LIMIT:
         return None
     choices = "、".join(labels) if lang == "zh" else ", ".join(labels)
-    return DataValidation(type="list", formula1=formula, allow_blank=True, errorStyle="stop",
-                          errorTitle="取值不在列表中" if lang == "zh" else "Not in the list",
-                          error=("请从下拉列表选择：" if lang == "zh" else "Pick one of: ") + choices)
+    # a stop: a code outside the list is a rejected row, whatever the office meant by it
+    return _validation("list", "stop", "取值不在列表中" if lang == "zh" else "Not in the list",
+                       (f"请从下拉列表中选择一项：{choices}" if lang == "zh" else f"Pick one of the list: {choices}"),
+                       formula1=formula)
 
 
 def _reference_validation(sheet: str, letter: str, lang: str) -> DataValidation:
     # a warning, not a stop: the row it names may be added to the other sheet later
-    return DataValidation(type="list", formula1=f"'{sheet}'!${letter}$2:${letter}${LAST_ROW}", allow_blank=True,
-                          errorStyle="warning", errorTitle="编号未登记" if lang == "zh" else "Unknown id",
-                          error=(f"此编号不在「{sheet}」表中，请先在该表补充。" if lang == "zh"
-                                 else f"This id is not on the {sheet} sheet yet; add it there first."))
+    return _validation("list", "warning", "编号未登记" if lang == "zh" else "Unknown id",
+                       (f"此编号还不在「{sheet}」表中。若是新的机构或记录，请到「{sheet}」表补一行；"
+                        "若是输错了，请改正。" if lang == "zh"
+                        else f"This id is not on the {sheet} sheet yet: add its row there, or correct a typo."),
+                       formula1=f"'{sheet}'!${letter}$2:${letter}${LAST_ROW}")
 
 
 def _bounds_validation(kind: str, column: ColumnSpec, lang: str) -> DataValidation:
     if kind in ("date", "datetime"):
-        low = _excel_date(column.min_date or DEFAULT_EARLIEST)
-        high = _excel_date((column.max_date or DEFAULT_LATEST) + dt.timedelta(days=1 if kind == "datetime" else 0))
-        kind = "date"
-        message = "请填写日期，如 2025-03-31" if lang == "zh" else "A date, e.g. 2025-03-31"
+        earliest, latest = column.min_date or DEFAULT_EARLIEST, column.max_date or DEFAULT_LATEST
+        low = _excel_date(earliest)
+        high = _excel_date(latest + dt.timedelta(days=1 if kind == "datetime" else 0))
+        message = (f"请填写 {earliest} 至 {latest} 之间的日期，如 2025-03-31（也可写 2025/3/31、2025年3月31日）"
+                   if lang == "zh" else f"A date from {earliest} to {latest}, e.g. 2025-03-31")
+        return _validation("date", "stop", "不是有效日期" if lang == "zh" else "Not a date", message,
+                           operator="between", formula1=low, formula2=high)
+    low = f"{column.min:g}" if column.min is not None else "-999999999"
+    high = f"{column.max:g}" if column.max is not None else "999999999"
+    whole = kind == "int"
+    bounded = column.min is not None or column.max is not None
+    if lang == "zh":
+        message = (f"请只填{'整数' if whole else '数字'}" + (f"（{low} 至 {high}）" if bounded else "")
+                   + "，不带单位和千位分隔符")
     else:
-        low = f"{column.min:g}" if column.min is not None else "-999999999"
-        high = f"{column.max:g}" if column.max is not None else "999999999"
-        kind = "whole" if kind == "int" else "decimal"
-        message = (f"请填写{'整数' if kind == 'whole' else '数字'}（{low} 至 {high}）" if lang == "zh"
-                   else f"A {'whole ' if kind == 'whole' else ''}number from {low} to {high}")
-    return DataValidation(type=kind, operator="between", formula1=low, formula2=high, allow_blank=True,
-                          errorStyle="warning", errorTitle="格式不符" if lang == "zh" else "Check the value",
-                          error=message)
+        message = (f"A {'whole ' if whole else ''}number" + (f" from {low} to {high}" if bounded else "")
+                   + ", with no unit")
+    return _validation("whole" if whole else "decimal", "stop", "数值不符" if lang == "zh" else "Not a number",
+                       message, operator="between", formula1=low, formula2=high)
 
 
 def _column_validation(name: str, column: ColumnSpec, titles: dict[str, str], letters: dict[tuple[str, str], str],
@@ -99,10 +119,20 @@ def _column_validation(name: str, column: ColumnSpec, titles: dict[str, str], le
     if column.type in ("date", "datetime", "int", "float"):
         return _bounds_validation(column.type, column, lang)
     if column.type == "id_number":
-        return DataValidation(type="textLength", operator="equal", formula1="18", allow_blank=True,
-                              errorStyle="warning", errorTitle="身份证号码" if lang == "zh" else "ID number",
-                              error="18 位身份证号码" if lang == "zh" else "18 characters")
+        # a warning: the office holds the card, and the reader names any number it cannot accept
+        return _validation("textLength", "warning", "身份证号码位数不对" if lang == "zh" else "ID number length",
+                           ("公民身份号码应为 18 位（末位可以是 X）。请对照身份证核对；确认无误可继续。" if lang == "zh"
+                            else "A resident ID number has 18 characters (the last may be X): check it "
+                                 "against the card."),
+                           operator="equal", formula1="18")
     return None
+
+
+def _blank_required_format(sheet: Worksheet, letter: str, last_letter: str) -> None:
+    """A required cell left blank in a row that has something in it turns red, before the reader says so."""
+    rule = FormulaRule(formula=[f"AND(COUNTA($A2:${last_letter}2)>0,LEN(TRIM({letter}2))=0)"],
+                       fill=PatternFill(bgColor=BLANK_REQUIRED_FILL), stopIfTrue=False)
+    sheet.conditional_formatting.add(f"{letter}2:{letter}{LAST_ROW}", rule)
 
 
 def put_text_safely(sheet: Worksheet, row: int, column: int, value: object) -> None:
@@ -118,7 +148,7 @@ def _header_cell(sheet: Worksheet, index: int, use: SheetUse, name: str, column:
     cell.font = Font(bold=True)
     cell.fill = PatternFill("solid", fgColor=HEADER_FILLS[header_kind(use.table, name, column)])
     cell.alignment = Alignment(vertical="center")
-    note = header_note(use.table, name, column, contract, plan.office.office_id, plan.year, lang)
+    note = header_note(use.table, name, column, contract, plan, lang)
     comment = Comment(note, "westaudit")
     comment.width = 360
     comment.height = 22 * (len(note.splitlines()) + sum(display_width(line) // 48 for line in note.splitlines()))
@@ -128,6 +158,7 @@ def _header_cell(sheet: Worksheet, index: int, use: SheetUse, name: str, column:
 def _data_sheet(workbook: Workbook, use: SheetUse, plan: TemplatePlan, contract: dict[str, TableSpec],
                 titles: dict[str, str], letters: dict[tuple[str, str], str], lang: str) -> None:
     sheet = workbook.create_sheet(titles[use.table.name])
+    last_letter = get_column_letter(len(use.table.columns))
     for index, (name, column) in enumerate(use.table.columns.items(), start=1):
         letter = get_column_letter(index)
         _header_cell(sheet, index, use, name, column, plan, contract, lang)
@@ -139,6 +170,8 @@ def _data_sheet(workbook: Workbook, use: SheetUse, plan: TemplatePlan, contract:
         if validation is not None:
             sheet.add_data_validation(validation)
             validation.add(f"{letter}2:{letter}{LAST_ROW}")
+        if header_kind(use.table, name, column) == "no_blank":
+            _blank_required_format(sheet, letter, last_letter)
     sheet.freeze_panes = "A2"
     if use.table.name == "offices":
         _prefill_offices(sheet, use.table, plan, lang)

@@ -21,6 +21,7 @@ from westaudit.intake.orgchart import OFFICE_CODES_ZH, OrgChart
 from westaudit.intake.package import load_package
 from westaudit.intake.template_hierarchy import OfficeRow, hierarchy_from_package
 from westaudit.intake.template_plan import plan_for_own_row, plan_from_hierarchy
+from westaudit.reports.template_text import display_width
 
 REPO = Path(__file__).resolve().parent.parent
 FIXED_SAMPLE = REPO / "data_samples" / "west2025_fixed"
@@ -151,6 +152,97 @@ def test_headers_carry_notes_drop_downs_formats_and_a_frozen_row(county_template
     assert sheet.column_dimensions[letter["name"]].width >= 10
     participants = openpyxl.load_workbook(out)["工作活动"].data_validations.dataValidation
     assert any(v.type == "whole" and v.formula1 == "0" for v in participants)
+
+
+# the alert each kind of column's validation raises: a stop where the reader would reject the value whatever the
+# office meant, a warning where the office may know better (an id added to its sheet later, an ID card in hand)
+EXPECTED_ALERT = {"enum": "stop", "bool": "stop", "date": "stop", "datetime": "stop", "int": "stop",
+                  "float": "stop", "office": "warning", "ref": "warning", "id_number": "warning"}
+
+
+def _validations_by_column(sheet) -> dict[str, object]:
+    return {str(v.sqref).split(":")[0].rstrip("0123456789"): v for v in sheet.data_validations.dataValidation}
+
+
+def _assert_alerts_on(workbook, ruleset) -> int:
+    """Every validation alerts, with the style its column's kind calls for; returns how many were checked."""
+    checked = 0
+    for sheet in workbook.worksheets[1:]:
+        spec = next(spec for spec in ruleset.contract.values() if spec.title_zh == sheet.title)
+        letters = {openpyxl.utils.get_column_letter(i): (name, column)
+                   for i, (name, column) in enumerate(spec.columns.items(), start=1)}
+        for letter, validation in _validations_by_column(sheet).items():
+            name, column = letters[letter]
+            assert validation.showErrorMessage, (sheet.title, name)
+            assert validation.errorStyle == EXPECTED_ALERT[column.type], (sheet.title, name, validation.errorStyle)
+            assert validation.error and validation.errorTitle, (sheet.title, name)
+            checked += 1
+    return checked
+
+
+def _blank_required_ranges(sheet) -> set[str]:
+    return {str(rng.sqref).split(":")[0] for rng in sheet.conditional_formatting
+            if any(rule.type == "expression" and "LEN(TRIM(" in rule.formula[0] for rule in rng.rules)}
+
+
+def test_every_validation_alerts_and_a_required_cell_left_blank_turns_red(county_template, ruleset):
+    workbook = openpyxl.load_workbook(county_template)
+    assert _assert_alerts_on(workbook, ruleset) > 100
+    sheet, spec = workbook["志愿者名册"], ruleset.contract["volunteers"]
+    letter = {name: openpyxl.utils.get_column_letter(i) for i, name in enumerate(spec.columns, start=1)}
+    required = {f"{letter[name]}2" for name, column in spec.columns.items()
+                if column.required and (not column.nullable or name in spec.key)}
+    assert _blank_required_ranges(sheet) == required
+    assert f"{letter['status']}2" in required and f"{letter['phone']}2" not in required
+
+
+def _notes(sheet) -> dict[str, str]:
+    return {cell.value: cell.comment.text for cell in sheet[1]}
+
+
+def test_notes_say_in_words_what_to_enter_with_an_example_of_the_right_kind(county_template, ruleset):
+    workbook = openpyxl.load_workbook(county_template)
+    levels = {row[0]: row[2] for row in workbook["组织机构"].iter_rows(min_row=2, values_only=True)}
+    for spec in ruleset.contract.values():
+        if spec.title_zh not in workbook.sheetnames:
+            continue
+        for column in spec.columns.values():
+            note = _notes(workbook[spec.title_zh])[column.zh]
+            assert f"{spec.title_zh}的{column.zh}" not in note  # the circular "volunteers' name" of before
+            assert "内容：" in note and "示例：" in note
+    volunteers = _notes(workbook["志愿者名册"])
+    assert "内容：本人的姓名，与身份证上的一致" in volunteers["姓名"]
+    assert "填写它在「组织机构」表中的机构编号" in volunteers["毕业高校编号"]
+    # an example of the kind the column names: a university's id under 毕业高校编号, a unit's under 服务单位编号
+    example = {header: note.rsplit("示例：", 1)[1] for header, note in volunteers.items()}
+    assert levels[example["毕业高校编号"]] == "高校"
+    assert levels[example["服务单位编号"]] == "服务单位"
+    assert levels[example["服务县编号"]] == "县级"
+    assert "「志愿者名册」表中那一行的志愿者编号" in _notes(workbook["补贴发放"])["志愿者编号"]
+
+
+def test_without_a_hierarchy_a_university_example_says_what_to_add(tmp_path):
+    out = _template(tmp_path, "0451", "--level", "county", "--name", "测试县项目办")
+    note = _notes(openpyxl.load_workbook(out)["志愿者名册"])["毕业高校编号"]
+    assert "示例：高校的机构编号（先在「组织机构」表为它补一行）" in note
+
+
+def test_instructions_name_no_local_path_date_the_rule_set_and_rows_are_tall_enough(county_template, ruleset):
+    sheet = openpyxl.load_workbook(county_template)[INSTRUCTIONS_SHEET]
+    texts = [str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert not [text for text in texts if str(FIXED_SAMPLE) in text or str(REPO) in text]
+    facts = {row[0]: row[2] for row in sheet.iter_rows(values_only=True) if row[0] and len(row) > 2}
+    assert facts["组织机构来源"] == FIXED_SAMPLE.name
+    assert facts["规则集版本"].startswith(f"{ruleset.version}（westaudit ")
+    assert "参数取 2025年12月31日 的现行值" in facts["规则集版本"] and "模板生成于 20" in facts["规则集版本"]
+    width = sheet.column_dimensions["C"].width  # the column of the long texts: steps, facts, article texts
+    for row in sheet.iter_rows(min_row=3):
+        text = str(row[2].value or "")
+        # a CJK character is two widths: the row holds as many 16-point lines as its text needs wrapped
+        lines = -(-display_width(text) // width)
+        assert sheet.row_dimensions[row[0].row].height >= 16 * lines, (row[0].row, text)
+    step = next(row for row in sheet.iter_rows(min_row=3) if row[0].value == "1.")
+    assert sheet.row_dimensions[step[0].row].height >= 3 * 16  # about 70 characters in a 70-wide column
 
 
 def test_instructions_list_the_duty_articles_and_the_sheets_they_are_checked_against(county_template, ruleset):
@@ -368,6 +460,38 @@ def test_a_filled_template_saved_by_libreoffice_reads_back_the_same(county_templ
     assert by_libreoffice.tables.keys() == by_openpyxl.tables.keys()
     for name, frame in by_openpyxl.tables.items():
         pd.testing.assert_frame_equal(by_libreoffice.tables[name], frame, obj=name)
+
+
+@pytest.mark.skipif(_soffice() is None, reason="LibreOffice (soffice) is not installed: "
+                    "apt-get install libreoffice-calc-nogui to check the validations survive an office suite")
+def test_validations_conditional_formats_and_row_heights_survive_a_libreoffice_save(county_template, tmp_path,
+                                                                                    ruleset):
+    saved = tmp_path / "saved"
+    subprocess.run([_soffice(), f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}", "--headless",
+                    "--convert-to", "xlsx", "--outdir", str(saved), str(county_template)],
+                   check=True, capture_output=True, timeout=300)
+    original = openpyxl.load_workbook(county_template)
+    workbook = openpyxl.load_workbook(saved / county_template.name)
+    assert _assert_alerts_on(workbook, ruleset) == _assert_alerts_on(original, ruleset)
+    sheet, spec = workbook["志愿者名册"], ruleset.contract["volunteers"]
+    letter = {name: openpyxl.utils.get_column_letter(i) for i, name in enumerate(spec.columns, start=1)}
+    validations = _validations_by_column(sheet)
+    assert validations[letter["status"]].formula1 == '"在岗,延期,期满,提前离岗"'
+    assert validations[letter["housing_free"]].formula1 == '"是,否"'
+    assert validations[letter["county_id"]].formula1.lstrip("'").startswith("组织机构'!$A$2:$A$") or \
+        validations[letter["county_id"]].formula1.startswith("组织机构!$A$2:$A$")
+    service_start = validations[letter["service_start"]]
+    assert (service_start.type, service_start.formula1, service_start.formula2) == \
+        ("date", "DATE(2003,1,1)", "DATE(2100,12,31)")
+    assert validations[letter["id_number"]].formula1 == "18"
+    # LibreOffice keeps a validation's range only down to row 1,001 (see docs/templates.md), its formats whole
+    assert all(str(v.sqref).endswith(("1001", "1048576")) for v in sheet.data_validations.dataValidation)
+    for title in original.sheetnames[1:]:
+        assert _blank_required_ranges(workbook[title]) == _blank_required_ranges(original[title]), title
+        assert _blank_required_ranges(workbook[title]), title  # every sheet has a required column
+    instructions, before = workbook[INSTRUCTIONS_SHEET], original[INSTRUCTIONS_SHEET]
+    for row in range(3, before.max_row + 1):  # LibreOffice keeps the stored heights (in its own rounding)
+        assert instructions.row_dimensions[row].height >= before.row_dimensions[row].height - 1, row
 
 
 # --------------------------------------------------------------------------------------------------------
