@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from westaudit.commands import (
+    accounts,
     audit,
     check,
     diff,
@@ -27,7 +28,7 @@ from westaudit.core.personal_numbers import MaskingStream
 from westaudit.runtime import progress
 
 # the one list of subcommands; each module adds its own parser
-COMMANDS = (audit, check, validate, template, rules, history, diff, evaluate, generate, serve)
+COMMANDS = (audit, check, validate, template, rules, history, diff, evaluate, generate, serve, accounts)
 
 
 def build_parser() -> argparse.ArgumentParser:

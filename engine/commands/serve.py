@@ -1,5 +1,9 @@
 """`westaudit serve [--port N]`: the web workspace on this machine (docs/workspace.md).
 
+`--local` (the default) is the single-user mode on 127.0.0.1; `--shared --database URL --offices PACKAGE` is the
+shared workspace of many offices' accounts (`westaudit accounts add` opens the first), normally on 127.0.0.1
+behind a TLS reverse proxy.
+
 FastAPI and uvicorn are imported here, inside run, so `westaudit --help` never pays for them.
 """
 
@@ -20,6 +24,18 @@ def add_parser(subcommands) -> None:
     )
 
     parser = subcommands.add_parser("serve", help="the web workspace: upload a workbook, read the self-check")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--local", dest="shared", action="store_false",
+                      help="single-user mode, no accounts (the default): for one office on its own computer")
+    mode.add_argument("--shared", dest="shared", action="store_true",
+                      help="shared mode: accounts with roles, each seeing its own office and those below it "
+                           "(needs --offices; --database for a PostgreSQL server)")
+    parser.add_argument("--database", dest="store", default=None, metavar="URL|PATH",
+                        help="the database of the store and the workspace (same as --store): a PostgreSQL URL "
+                             "such as postgresql+psycopg://user@host/westaudit, or a SQLite file")
+    parser.add_argument("--insecure-cookies", action="store_true",
+                        help="shared mode over plain HTTP (a test on this machine): session cookies without "
+                             "the Secure flag, which a TLS reverse proxy otherwise needs")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: packages hold ID numbers, so only this "
@@ -36,17 +52,22 @@ def add_parser(subcommands) -> None:
                         help=f"largest upload accepted (default {DEFAULT_MAX_UPLOAD_MB} MB)")
     parser.add_argument("--max-unpacked-mb", type=int, default=DEFAULT_MAX_UNPACKED_MB,
                         help=f"largest a zip or workbook may unpack to (default {DEFAULT_MAX_UNPACKED_MB} MB)")
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, shared=False)
 
 
 def settings_of(args: argparse.Namespace):
+    from westaudit.core.errors import UsageError
     from westaudit.intake.archive import MB, ArchiveLimits
     from westaudit.workspace.settings import Settings, default_data_dir
 
+    if args.shared and args.offices is None:
+        raise UsageError("serve --shared 需要 --offices：账号能看到哪些机构由组织机构表决定 "
+                         "(--shared needs --offices PACKAGE, whose offices table gives each account's subtree)")
     data = (args.data or default_data_dir()).expanduser().resolve()
     return Settings(data_dir=data, store=args.store, hierarchy=args.offices, host=args.host, port=args.port,
                     max_upload_bytes=args.max_upload_mb * MB,
-                    limits=ArchiveLimits(max_unpacked_bytes=args.max_unpacked_mb * MB), rules=args.rules)
+                    limits=ArchiveLimits(max_unpacked_bytes=args.max_unpacked_mb * MB), rules=args.rules,
+                    shared=args.shared, secure_cookies=args.shared and not args.insecure_cookies)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     # the form parser spools large uploads to temporary files: keep them in the data folder too
     tempfile.tempdir = str(settings.incoming_dir)
     app = create_app(settings)
-    if settings.host not in ("127.0.0.1", "localhost", "::1"):
+    if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.shared:
         print(f"注意 warning: listening on {settings.host}: anyone who can reach it can read the uploaded packages")
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
                             timeout_keep_alive=30, limit_concurrency=200)

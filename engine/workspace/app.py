@@ -11,6 +11,11 @@
     GET  /checks/{id}/submission.zip    download it
     GET  /healthz                       liveness, whether the audit's libraries are loaded, the number of checks
 
+In the shared mode (`serve --shared`, engine/workspace/shared.py) every route but /login, /healthz and /static
+needs a session; a check of an office outside the account's subtree is answered 404 like a missing one, an
+action outside its role 403, a POST without the session's CSRF token 403; uploads, submissions and downloads
+are written to the audit log.
+
 A refused upload answers its 4xx status with the upload page and the message on it; a request body over the
 upload limit is answered 413 before it is read (BodyLimit). No route writes outside the data folder.
 """
@@ -23,7 +28,7 @@ from importlib.resources import files
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -31,9 +36,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from westaudit.workspace.outcome import CheckOutcome
+from westaudit.workspace.permissions import LOCAL, NotVisible, Viewer, require, require_csrf
 from westaudit.workspace.records import CheckRecord
 from westaudit.workspace.selfcheck import ERRORS_CSV, PACKAGE_DIR, REPORT_DIR, Upload, Workspace, too_large
 from westaudit.workspace.settings import Settings
+from westaudit.workspace.shared import SharedDesk, add_shared_routes, guard_of
 from westaudit.workspace.staging import UploadRefused
 from westaudit.workspace.submission import build_submission
 
@@ -102,130 +109,174 @@ def _by_place(problems) -> list[tuple[tuple[str, str], list]]:
 def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAPI:
     workspace = workspace or Workspace(settings)
     env = _templates()
+    desk = SharedDesk(workspace, settings) if settings.shared else None
+
     @asynccontextmanager
     async def lifespan(_app):
         yield
         workspace.store.engine.dispose()  # SQLite folds its write-ahead log back into the file
 
-    app = FastAPI(title="westaudit 工作台", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app = FastAPI(title="westaudit 工作台", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan,
+                  dependencies=[Depends(guard_of(desk))])
     app.state.workspace = workspace
+    app.state.desk = desk
     app.mount("/static", StaticFiles(directory=str(files("westaudit.workspace").joinpath("static"))), name="static")
 
-    def page(name: str, status: int = 200, **context) -> HTMLResponse:
-        return HTMLResponse(env.get_template(name).render(settings=settings, **context), status_code=status)
+    def page(request: Request | None, name: str, status: int = 200, **context) -> HTMLResponse:
+        viewer = getattr(request.state, "viewer", None) if request is not None else None
+        return HTMLResponse(env.get_template(name).render(settings=settings, viewer=viewer, **context),
+                            status_code=status)
 
-    def upload_page(status: int = 200, error: UploadRefused | None = None, office: str = "",
-                    year: str = "") -> HTMLResponse:
-        return page("index.html.j2", status, error=error, offices=workspace.offices,
+    def upload_page(request: Request | None, status: int = 200, error: UploadRefused | None = None,
+                    office: str = "", year: str = "") -> HTMLResponse:
+        viewer: Viewer | None = getattr(request.state, "viewer", None) if request is not None else None
+        if viewer is None and desk is None:
+            viewer = LOCAL
+        if viewer is None:  # the shared mode, answered before the guard ran: nothing of any office shown
+            offices, recent = {}, []
+        elif viewer.offices is None:
+            offices, recent = workspace.offices, workspace.book.recent(limit=10)
+        else:
+            offices = {o: n for o, n in workspace.offices.items() if o in viewer.offices}
+            recent = workspace.book.recent(limit=10, offices=viewer.offices)
+        return page(request, "index.html.j2", status, error=error, offices=offices,
                     office=office, year=year or (str(workspace.default_year) if workspace.default_year else ""),
-                    recent=workspace.book.recent(limit=10), max_upload_mb=settings.max_upload_bytes // (1024 * 1024))
+                    recent=recent, max_upload_mb=settings.max_upload_bytes // (1024 * 1024))
 
     async def answer_too_large(scope, receive, send):
-        response = upload_page(413, too_large(settings.max_upload_bytes))
+        # answered before any route ran: no viewer, so no office names and no recent checks on the page
+        response = upload_page(None, 413, too_large(settings.max_upload_bytes))
         response.headers["Connection"] = "close"
         await response(scope, receive, send)
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes + MAX_FIELD_BYTES, answer=answer_too_large)
 
-    def record_of(check_id: str) -> CheckRecord:
+    def record_of(request: Request, check_id: str) -> CheckRecord:
         record = workspace.book.get(check_id) if CHECK_ID.match(check_id) else None
-        if record is None:
+        if record is None or not request.state.viewer.sees(record.office_id):
             raise _NotFound
         return record
 
+    def logged(request: Request, action: str, target: str) -> None:
+        if desk is not None:
+            desk.record(request, action, target)
+
     @app.exception_handler(_NotFound)
-    async def not_found(_request: Request, _exc: _NotFound) -> HTMLResponse:
-        return page("missing.html.j2", 404)
+    async def not_found(request: Request, _exc: _NotFound) -> HTMLResponse:
+        return page(request, "missing.html.j2", 404)
+
+    @app.exception_handler(NotVisible)
+    async def not_visible(request: Request, _exc: NotVisible) -> HTMLResponse:
+        return page(request, "missing.html.j2", 404)
 
     @app.exception_handler(Exception)
-    async def unexpected(_request: Request, _exc: Exception) -> HTMLResponse:
+    async def unexpected(request: Request, _exc: Exception) -> HTMLResponse:
         # a defect of ours, not of the upload: a page in the office's language, the details in the server's log
-        return page("missing.html.j2", 500, reason="工作台内部出错，本次上传没有保存；请稍后重试，或把这次上传的文件交给技术支持")
+        return page(request, "missing.html.j2", 500,
+                    reason="工作台内部出错，本次上传没有保存；请稍后重试，或把这次上传的文件交给技术支持")
+
+    if desk is not None:
+        add_shared_routes(app, desk, page)
 
     @app.get("/", response_class=HTMLResponse)
-    def index(office: str = "") -> HTMLResponse:
-        return upload_page(office=office)
+    def index(request: Request, office: str = "") -> HTMLResponse:
+        return upload_page(request, office=office)
 
     @app.post("/checks")
     async def create_check(request: Request) -> Response:
+        viewer: Viewer = request.state.viewer
+        require(viewer, "fill")
         office = year = ""
         try:
             async with request.form(max_files=MAX_FILES, max_fields=20, max_part_size=MAX_FIELD_BYTES) as form:
+                require_csrf(viewer, form.get("csrf_token"))
                 office, year = str(form.get("office") or ""), str(form.get("year") or "")
                 uploads = [Upload(item.filename or "upload", item.file) for item in form.getlist("files")
                            if hasattr(item, "file") and (item.filename or item.size)]
-                record = await run_in_threadpool(workspace.receive, uploads, office, year)
+                record = await run_in_threadpool(workspace.receive, uploads, office, year, viewer.offices)
         except UploadRefused as refused:
-            return upload_page(refused.status, refused, office, year)
+            return upload_page(request, refused.status, refused, office, year)
         except HTTPException as exc:  # a malformed multipart body, as the form parser reports it
-            return upload_page(400, UploadRefused(400, "上传内容不完整或格式有误，请重新选择文件上传",
-                                                  f"malformed upload ({exc.detail})"), office, year)
+            return upload_page(request, 400, UploadRefused(400, "上传内容不完整或格式有误，请重新选择文件上传",
+                                                           f"malformed upload ({exc.detail})"), office, year)
+        logged(request, "upload", f"{record.check_id} {record.office_id} {record.year}")
         return RedirectResponse(f"/checks/{record.check_id}", status_code=303)
 
     @app.get("/checks/{check_id}", response_class=HTMLResponse)
-    def show_check(check_id: str) -> HTMLResponse:
-        record = record_of(check_id)
+    def show_check(request: Request, check_id: str) -> HTMLResponse:
+        record = record_of(request, check_id)
         outcome: CheckOutcome = workspace.outcome(check_id)
         previous = workspace.book.get(record.previous_check_id) if record.previous_check_id else None
-        return page("check.html.j2", record=record, outcome=outcome, previous=previous,
+        return page(request, "check.html.j2", record=record, outcome=outcome, previous=previous,
                     office_page=f"/checks/{check_id}/report/offices/{_slug(record.office_id)}.html")
 
     @app.get("/checks/{check_id}/report/{path:path}")
-    def report_file(check_id: str, path: str) -> FileResponse:
-        record_of(check_id)
+    def report_file(request: Request, check_id: str, path: str) -> FileResponse:
+        record_of(request, check_id)
         root = (workspace.folder(check_id) / REPORT_DIR).resolve()
         target = (root / (path or "index.html")).resolve()
         if root not in target.parents or not target.is_file():
             raise _NotFound
+        if not target.name.endswith(".html"):  # the pages of one report are many; its data files are downloads
+            logged(request, "download", f"{check_id} report/{path}")
         return FileResponse(target)
 
     @app.get("/checks/{check_id}/report.pdf")
-    def report_pdf(check_id: str) -> Response:
+    def report_pdf(request: Request, check_id: str) -> Response:
         from westaudit.reports.chromium import find_chromium, print_to_pdf
 
-        record = record_of(check_id)
+        record = record_of(request, check_id)
         folder = workspace.folder(check_id) / REPORT_DIR
         pdf = folder / "office.pdf"
         if not pdf.is_file():
             if find_chromium() is None:
-                return page("missing.html.j2", 404, reason="本机未安装 Chromium，无法生成 PDF；请下载 HTML 报告后用浏览器打印")
+                return page(request, "missing.html.j2", 404,
+                            reason="本机未安装 Chromium，无法生成 PDF；请下载 HTML 报告后用浏览器打印")
             print_to_pdf(folder / "offices" / f"{_slug(record.office_id)}.html", pdf)
+        logged(request, "download", f"{check_id} report.pdf")
         return _download(pdf, f"{_slug(record.office_id)}-{record.year}-自查报告.pdf", "application/pdf")
 
     @app.get("/checks/{check_id}/findings.xlsx")
-    def findings(check_id: str) -> FileResponse:
-        record = record_of(check_id)
+    def findings(request: Request, check_id: str) -> FileResponse:
+        record = record_of(request, check_id)
+        logged(request, "download", f"{check_id} findings.xlsx")
         return _download(workspace.folder(check_id) / REPORT_DIR / "findings.xlsx",
                          f"{_slug(record.office_id)}-{record.year}-整改清单.xlsx",
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     @app.get("/checks/{check_id}/errors.csv")
-    def errors(check_id: str) -> FileResponse:
-        record = record_of(check_id)
+    def errors(request: Request, check_id: str) -> FileResponse:
+        record = record_of(request, check_id)
+        logged(request, "download", f"{check_id} errors.csv")
         return _download(workspace.folder(check_id) / ERRORS_CSV,
                          f"{_slug(record.office_id)}-{record.year}-数据问题.csv", "text/csv; charset=utf-8")
 
     @app.post("/checks/{check_id}/submission")
     async def submit(check_id: str, request: Request) -> Response:
-        record = record_of(check_id)
+        record = record_of(request, check_id)
+        viewer: Viewer = request.state.viewer
+        require(viewer, "submit")
         async with request.form(max_files=0, max_fields=5, max_part_size=MAX_FIELD_BYTES) as form:
+            require_csrf(viewer, form.get("csrf_token"))
             note = str(form.get("note") or "").strip()[:NOTE_MAX_CHARS]
         if not record.can_submit and not note:
             outcome = workspace.outcome(check_id)
-            return page("check.html.j2", 400, record=record, outcome=outcome, previous=None,
+            return page(request, "check.html.j2", 400, record=record, outcome=outcome, previous=None,
                         office_page=f"/checks/{check_id}/report/offices/{_slug(record.office_id)}.html",
                         submission_error="自查仍有需整改的问题：请先整改后重新上传，或填写说明（为何带问题报送）后再生成报送包")
         folder = workspace.folder(check_id)
         built = await run_in_threadpool(build_submission, folder / PACKAGE_DIR, record.office_id, record.year,
                                         note or None, folder / "submission")
         workspace.book.set_submission(check_id, built.name, note or None)
+        logged(request, "submission", f"{check_id} {built.name}")
         return RedirectResponse(f"/checks/{check_id}#submission", status_code=303)
 
     @app.get("/checks/{check_id}/submission.zip")
-    def submission(check_id: str) -> FileResponse:
-        record = record_of(check_id)
+    def submission(request: Request, check_id: str) -> FileResponse:
+        record = record_of(request, check_id)
         if not record.submission_file:
             raise _NotFound
+        logged(request, "download", f"{check_id} {record.submission_file}")
         return _download(workspace.folder(check_id) / "submission" / record.submission_file,
                          record.submission_file, "application/zip")
 

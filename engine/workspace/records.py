@@ -96,10 +96,14 @@ class CheckBook:
         row = self.store.retrying(work)
         return _record(row) if row is not None else None
 
-    def recent(self, office_id: str | None = None, limit: int = 20) -> list[CheckRecord]:
+    def recent(self, office_id: str | None = None, limit: int = 20,
+               offices: frozenset[str] | None = None) -> list[CheckRecord]:
+        """The latest checks; of one office, or of `offices` (an account's subtree)."""
         query = select(checks).order_by(checks.c.created_at.desc(), checks.c.check_id).limit(limit)
         if office_id:
             query = query.where(checks.c.office_id == office_id)
+        if offices is not None:
+            query = query.where(checks.c.office_id.in_(sorted(offices)))
 
         def work():
             with self.store.engine.connect() as conn:
@@ -118,6 +122,16 @@ class CheckBook:
                 conn.execute(update(checks).where(checks.c.check_id == check_id)
                              .values(submission_file=file_name, submission_note=note))
         self.store.retrying(work)
+
+
+def ensure_workspace_tables(store: Store) -> None:
+    """Every workspace table (checks, and the shared mode's accounts, sessions, throttle, log) in the store."""
+    import westaudit.workspace.accounts  # noqa: F401 - each module adds its table to `metadata`
+    import westaudit.workspace.audit_log  # noqa: F401
+    import westaudit.workspace.sessions  # noqa: F401
+    import westaudit.workspace.throttle  # noqa: F401
+
+    store.retrying(lambda: metadata.create_all(store.engine))
 
 
 def now() -> str:

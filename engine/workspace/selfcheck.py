@@ -57,7 +57,8 @@ class Workspace:
         self.ruleset = load_ruleset(settings.rules or RULES_DIR)
         self.store = Store.open(settings.store_location)
         self.book = CheckBook(self.store)
-        self.offices = _known_offices(settings.hierarchy, self.ruleset) if settings.hierarchy else {}
+        # office id -> name (the pick list) and office id -> parent id (whose subtree an account sees)
+        self.offices, self.parents = known_offices(settings.hierarchy, self.ruleset) if settings.hierarchy else ({}, {})
         self.default_year = self._default_year()
         self._audit_lock = threading.Lock()
         # The audit's libraries (pandas, Great Expectations, openpyxl, the writers) load in the background while
@@ -99,14 +100,16 @@ class Workspace:
 
     # an upload
 
-    def receive(self, uploads: Iterable[Upload], office: str, year: str) -> CheckRecord:
+    def receive(self, uploads: Iterable[Upload], office: str, year: str,
+                allowed: frozenset[str] | None = None) -> CheckRecord:
+        """`allowed`: the offices the uploading account may check (its subtree); None: any office."""
         check_id = new_check_id()
         incoming = self.settings.incoming_dir / check_id
         target = self.folder(check_id)
         try:
             received = self._copy_in(uploads, incoming / "received")
             staged = stage_upload(received, office, year, incoming / "staged", self.settings.limits)
-            self._check_office(staged.office_id)
+            self._check_office(staged.office_id, allowed)
             target.mkdir()
             shutil.move(staged.folder, target / PACKAGE_DIR)
             self.wait_until_ready()
@@ -137,7 +140,10 @@ class Workspace:
             received.append(ReceivedFile(name, folder / name))
         return received
 
-    def _check_office(self, office_id: str) -> None:
+    def _check_office(self, office_id: str, allowed: frozenset[str] | None) -> None:
+        if allowed is not None and office_id not in allowed:
+            raise UploadRefused(403, f"机构 {office_id} 不是您的账号所属机构或其下级机构：只能上传本机构及下级机构的数据",
+                                f"office {office_id} is not your account's office or below it")
         if self.offices and office_id not in self.offices:
             raise UploadRefused(422, f"机构编号 {office_id} 不在本工作台的组织机构中，请核对机构编号（见页面上的机构列表）",
                                 f"office {office_id} is not an office of this workspace's hierarchy")
@@ -202,8 +208,8 @@ def write_errors_csv(outcome: CheckOutcome, path: Path) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + "".join(lines).encode("utf-8"))
 
 
-def _known_offices(hierarchy: Path, ruleset) -> dict[str, str]:
-    """office id -> name, from the offices table of the package the workspace was started on (only that table
+def known_offices(hierarchy: Path, ruleset) -> tuple[dict[str, str], dict[str, str | None]]:
+    """office id -> name and office id -> parent id, from the offices table of the package the workspace was started on (only that table
     is read: the sample is a national package)."""
     from westaudit.intake import filereader
     from westaudit.intake.package import canonical_frame
@@ -213,7 +219,9 @@ def _known_offices(hierarchy: Path, ruleset) -> dict[str, str]:
     for path in sorted(hierarchy.iterdir()) if hierarchy.is_dir() else ():
         if path.stem.lower() in stems and path.suffix.lower() == ".csv":
             frame, _ = canonical_frame(filereader.read_csv_table(path), spec)
-            return dict(zip(frame["office_id"], frame["name"], strict=True))
+            parents = [p if isinstance(p, str) and p else None for p in frame["parent_id"]]
+            return (dict(zip(frame["office_id"], frame["name"], strict=True)),
+                    dict(zip(frame["office_id"], parents, strict=True)))
     raise InputError(str(hierarchy), "--offices: no offices table (组织机构.csv) in this folder")
 
 

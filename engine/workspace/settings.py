@@ -31,6 +31,12 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
     rules: Path | None = None
+    # the shared workspace (`serve --shared`): accounts, sessions, roles; False is the single-user mode
+    shared: bool = False
+    # session cookies sent over HTTPS only: on behind a TLS reverse proxy (serve --shared sets it)
+    secure_cookies: bool = False
+    # the test suite's cheap Argon2 parameters (engine/workspace/accounts.py); never set by the serve command
+    cheap_password_hashing: bool = False
 
     @property
     def store_location(self) -> str:
