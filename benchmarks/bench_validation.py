@@ -15,7 +15,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from westaudit.intake.validation import OFFICES_KEY_SET, contract_rules, validate_table
+from westaudit.intake.contract import OFFICES_KEY_SET, contract_rules
+from westaudit.intake.validation import validate_table
 from westaudit.spec.tables import load_contract
 
 

@@ -18,9 +18,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from westaudit.intake.contract import DEFAULT_EARLIEST, DEFAULT_LATEST
 from westaudit.intake.filereader import INSTRUCTIONS_SHEET
 from westaudit.intake.template_plan import SheetUse, TemplatePlan
-from westaudit.intake.validation import DEFAULT_EARLIEST, DEFAULT_LATEST
 from westaudit.spec.tables import ColumnSpec, TableSpec
 
 from .safety import safe_cell

@@ -29,14 +29,14 @@ _TYPED_BEFORE: dict[tuple, list[tuple[object, object]]] = {}
 
 
 def _typing_remembered(type_one):
-    def type_or_recall(name, raw, contract, keys):
+    def type_or_recall(name, raw, contract, keys, validator):
         key_sets = tuple((table, frozenset(ids)) for table, ids in package._keys_used(name, contract, keys).items())
-        memo_key = (name, raw.source, tuple(raw.headers), key_sets)
+        memo_key = (name, raw.source, tuple(raw.headers), key_sets, validator)
         for seen, typed in _TYPED_BEFORE.get(memo_key, []):
             if seen.equals(raw.frame):
                 table = dataclasses.replace(typed.table, frame=typed.table.frame.copy())
                 return dataclasses.replace(typed, table=table)
-        typed = type_one(name, raw, contract, keys)
+        typed = type_one(name, raw, contract, keys, validator)
         _TYPED_BEFORE.setdefault(memo_key, []).append((raw.frame.copy(), typed))
         return dataclasses.replace(typed, table=dataclasses.replace(typed.table, frame=typed.table.frame.copy()))
     return type_or_recall

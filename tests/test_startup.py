@@ -48,3 +48,26 @@ def test_every_help_is_built_without_a_heavy_library():
     assert "--no-store" in helps["check --help"] and "--waivers" in helps["audit --help"]
     assert "--store" in helps["history --help"] and "--store" in helps["diff --help"]
     assert "westaudit-receipt.yaml" in helps["check --help"].replace("-\n", "-").replace(" ", "")
+
+
+CHECK_PROBE = """
+import json, sys
+from westaudit.cli import main
+
+code = main(["check", sys.argv[1], "--office", "GS-LZ-YZ", "--no-store", "--no-receipt", *sys.argv[2:]])
+print(json.dumps({"code": code, "gx": sorted(m for m in sys.modules if m.split(".")[0] == "great_expectations")}))
+"""
+
+
+def _check_imports(*options: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", CHECK_PROBE, str(ROOT / "data_samples" / "west2025"), *options],
+                          capture_output=True, text=True, check=True, cwd="/")
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_check_of_the_sample_imports_no_great_expectations():
+    probe = _check_imports()
+    assert probe["code"] in (0, 1) and probe["gx"] == []
+    # the probe sees Great Expectations where it is imported: the validator of record, chosen
+    chosen = _check_imports("--validator", "great-expectations")
+    assert chosen["code"] == probe["code"] and "great_expectations" in chosen["gx"]

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from conftest import SAMPLE
 from westaudit.core.errors import InputError
 from westaudit.evaluate.audit import run_audit
+from westaudit.intake.contract import Check, contract_rules
 from westaudit.intake.filereader import read_csv_table
 from westaudit.intake.package import load_package
-from westaudit.intake.validation import contract_rules
 from westaudit.spec.tables import load_contract
 
 CORPUS = Path(__file__).parent / "bad_inputs"
@@ -47,13 +47,13 @@ def _assert_balanced(package) -> None:
 def test_suites_are_generated_from_the_contract():
     spec = load_contract()["volunteers"]
     rules = contract_rules(spec, frozenset({"offices.office_id"}))
-    kinds = {(rule.column, rule.expectation.expectation_type) for rule in rules}
-    assert ("id_number", "expect_column_values_to_be_resident_id_numbers") in kinds
-    assert ("county_id", "expect_column_values_to_be_known_keys") in kinds
-    assert ("status", "expect_column_values_to_be_in_set") in kinds
-    assert ("service_start", "expect_column_values_to_be_between") in kinds
-    assert ("volunteer_id", "expect_column_values_to_be_unique") in kinds
-    assert not {c for c, kind in kinds if kind == "expect_column_values_to_be_known_keys"} - {
+    kinds = {(rule.column, rule.check) for rule in rules}
+    assert ("id_number", Check.ID_NUMBER) in kinds
+    assert ("county_id", Check.KNOWN_KEY) in kinds
+    assert ("status", Check.IN_SET) in kinds
+    assert ("service_start", Check.BETWEEN) in kinds
+    assert ("volunteer_id", Check.UNIQUE) in kinds
+    assert not {c for c, kind in kinds if kind is Check.KNOWN_KEY} - {
         name for name, column in spec.columns.items() if column.type == "office"}
 
 

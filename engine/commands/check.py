@@ -9,6 +9,7 @@ from westaudit.commands.common import (
     add_encoding_option,
     add_judgement_options,
     add_recording_options,
+    add_validator_option,
     exit_code,
     load_policies_for,
     load_rules_and_package,
@@ -26,6 +27,8 @@ def add_parser(subcommands) -> None:
     add_recording_options(parser)
     add_judgement_options(parser)
     add_encoding_option(parser)
+    # the self-check answers an office in seconds; the supervisors' consolidated audit keeps Great Expectations
+    add_validator_option(parser, default="pandas")
     parser.set_defaults(handler=run)
 
 
@@ -35,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from westaudit.history.recording import start_recording
     from westaudit.reports.terminal import summary_lines
 
-    ruleset, package = load_rules_and_package(args.package, args.rules, args.encoding)
+    ruleset, package = load_rules_and_package(args.package, args.rules, args.encoding, args.validator)
     policies = load_policies_for(args, ruleset)
     recording = start_recording(args, package, ruleset, "check")
     report = recording.finish(run_audit(package, ruleset, only_office=args.office, policies=policies,

@@ -18,6 +18,15 @@ def add_encoding_option(parser) -> None:
                         help="CSV encoding (gb18030, utf-8), over the manifest's and detection")
 
 
+def add_validator_option(parser, default: str) -> None:
+    """--validator: which runner checks the data contract (docs/validation.md "Two runners")."""
+    from westaudit.intake.contract import VALIDATORS
+
+    parser.add_argument("--validator", choices=VALIDATORS, default=default,
+                        help=f"the data contract's runner (default: {default}): great-expectations, the "
+                             "validator of record, or pandas, the same rules and rows in a fraction of the time")
+
+
 def add_store_option(parser) -> None:
     parser.add_argument("--store", default=None, metavar="PATH|URL",
                         help="audit store: SQLite file or database URL (default: $WESTAUDIT_STORE, "
@@ -71,9 +80,11 @@ def exit_code(report, args) -> int:
     return EXIT_FAILED if report.fails_on(getattr(args, "fail_on", "fatal")) else EXIT_OK
 
 
-def load_rules_and_package(package_dir: Path, rules_dir: Path | None, encoding: str | None = None):
+def load_rules_and_package(package_dir: Path, rules_dir: Path | None, encoding: str | None = None,
+                           validator: str | None = None):
+    from westaudit.intake.contract import GREAT_EXPECTATIONS
     from westaudit.intake.package import load_package
     from westaudit.spec.ruleset import RULES_DIR, load_ruleset
 
     ruleset = load_ruleset(rules_dir or RULES_DIR)
-    return ruleset, load_package(package_dir, ruleset.contract, encoding)
+    return ruleset, load_package(package_dir, ruleset.contract, encoding, validator or GREAT_EXPECTATIONS)

@@ -8,13 +8,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from westaudit.commands.common import EXIT_FAILED, EXIT_OK, add_encoding_option
+from westaudit.commands.common import EXIT_FAILED, EXIT_OK, add_encoding_option, add_validator_option
 
 
 def add_parser(subcommands) -> None:
     parser = subcommands.add_parser("validate", help="check a package against the data contract only")
     parser.add_argument("package", type=Path)
     add_encoding_option(parser)
+    add_validator_option(parser, default="great-expectations")
     parser.set_defaults(handler=run)
 
 
@@ -44,6 +45,6 @@ def run(args: argparse.Namespace) -> int:
     from westaudit.intake.package import load_package
     from westaudit.spec.tables import load_contract
 
-    package = load_package(args.package, load_contract(), args.encoding)
+    package = load_package(args.package, load_contract(), args.encoding, args.validator)
     print("\n".join(report_lines(package)))
     return EXIT_FAILED if package.rejected else EXIT_OK

@@ -31,11 +31,11 @@ from westaudit.core.results import RejectedRow, TableAccount
 from westaudit.core.submission import ConsolidationSummary, Submission
 from westaudit.evaluate.coverage import Coverage, build_coverage
 from westaudit.evaluate.receipts import check_receipt, package_checksum
+from westaudit.intake.contract import EXPECTED_OFFICE
 from westaudit.intake.masking import cell_text, mask_pii
 from westaudit.intake.orgchart import OrgChart
 from westaudit.intake.package import Package, load_package
 from westaudit.intake.package_files import package_files
-from westaudit.intake.validation import EXPECTED_OFFICE
 from westaudit.spec.manifest import MANIFEST_NAMES, Manifest
 from westaudit.spec.ruleset import RuleSet
 from westaudit.spec.tables import TableSpec

@@ -1,7 +1,9 @@
 """Typing a raw (all-text) table by its contract; every row comes out accepted or rejected with its reason.
 
 Two stages, one accounting: parsing rejects cells that are not of their column's type at all; the contract
-suite (engine/intake/validation.py, Great Expectations) then rejects rows breaking any other rule of the contract.
+(engine/intake/contract.py) then rejects rows breaking any other rule, run by one of its two runners: Great
+Expectations (engine/intake/validation.py, the validator of record) or vectorised pandas
+(engine/intake/contract_pandas.py, the self-check's), which give the same violations.
 """
 
 from __future__ import annotations
@@ -14,8 +16,16 @@ import pandas as pd
 from westaudit.core.columns import SOURCE_FILE, SOURCE_ROW
 from westaudit.core.results import RejectedRow
 from westaudit.intake import cells
+from westaudit.intake.contract import (
+    GREAT_EXPECTATIONS,
+    OFFICES_KEY_SET,
+    PANDAS,
+    VALIDATORS,
+    Violation,
+    date_window_expected,
+    enum_expected,
+)
 from westaudit.intake.masking import mask_pii
-from westaudit.intake.validation import OFFICES_KEY_SET, date_window_expected, enum_expected, validate_table
 from westaudit.spec.tables import ColumnSpec, TableSpec
 
 _EXPECTED = {
@@ -116,6 +126,19 @@ def _key_sets(spec: TableSpec, known_offices: set[str] | None, known_keys: dict[
     return key_sets
 
 
+def validate_table(spec: TableSpec, frame: pd.DataFrame, key_sets: dict[str, set],
+                   validator: str = GREAT_EXPECTATIONS) -> list[Violation]:
+    """The contract's violations in the typed frame, found by the chosen runner (imported only when chosen:
+    Great Expectations takes seconds to import)."""
+    if validator == PANDAS:
+        from westaudit.intake import contract_pandas as runner
+    elif validator == GREAT_EXPECTATIONS:
+        from westaudit.intake import validation as runner
+    else:
+        raise ValueError(f"validator {validator!r} is none of {VALIDATORS}")
+    return runner.validate_table(spec, frame, key_sets)
+
+
 def _first_of_each_key(rows: pd.Index, typed: pd.DataFrame, key: list[str], rejected: pd.Series) -> pd.Series:
     """Of rows sharing a key, the first not rejected for another reason is kept; the others are duplicates."""
     candidates = typed.loc[rows.difference(rejected[rejected].index), key]
@@ -125,11 +148,12 @@ def _first_of_each_key(rows: pd.Index, typed: pd.DataFrame, key: list[str], reje
 
 
 def type_table(spec: TableSpec, raw: pd.DataFrame, known_offices: set[str] | None,
-               known_keys: dict[str, set[str]]) -> TypedTable:
+               known_keys: dict[str, set[str]], validator: str = GREAT_EXPECTATIONS) -> TypedTable:
     """raw has canonical column names (absent optional columns may be missing) plus the source columns.
 
     known_offices: office ids foreign keys of type office must name (None: not checked); known_keys: table ->
-    its keys, for ref columns (a table absent there is not checked).
+    its keys, for ref columns (a table absent there is not checked). validator: the contract's runner
+    (engine/intake/contract.py VALIDATORS).
     """
     rejections = _Rejections(spec, raw)
     columns: dict[str, object] = {SOURCE_FILE: raw[SOURCE_FILE], SOURCE_ROW: raw[SOURCE_ROW].astype(int)}
@@ -150,7 +174,8 @@ def type_table(spec: TableSpec, raw: pd.DataFrame, known_offices: set[str] | Non
         columns[name] = parsed.values
     # built in one go, so the frame is consolidated once rather than on every filtered copy made of it
     typed = pd.DataFrame(columns, index=raw.index)
-    violations = validate_table(spec, typed[list(spec.columns)], _key_sets(spec, known_offices, known_keys))
+    violations = validate_table(spec, typed[list(spec.columns)], _key_sets(spec, known_offices, known_keys),
+                                validator)
     for violation in (v for v in violations if not v.rule.is_key):
         rows = pd.Series(typed.index.isin(violation.rows), index=typed.index)
         if violation.rule.column in unparsed:  # already rejected as not of its type; one reason is enough

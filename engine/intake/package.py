@@ -12,6 +12,7 @@ from westaudit.core.errors import InputError
 from westaudit.core.results import RejectedRow, TableAccount
 from westaudit.intake import cells, filereader
 from westaudit.intake.coerce import TypedTable, type_table
+from westaudit.intake.contract import GREAT_EXPECTATIONS
 from westaudit.intake.masking import mostly_id_numbers
 from westaudit.intake.package_files import DATA_SUFFIXES, guarded_manifest, package_entries
 from westaudit.runtime import parallel, progress
@@ -209,16 +210,17 @@ def _keys_used(name: str, contract: dict[str, TableSpec], keys: dict[str, set]) 
     return {target: keys[target] for target in sorted(targets) if target in keys and target != name}
 
 
-def _type_one(name: str, raw: filereader.RawTable, contract: dict[str, TableSpec], keys: dict[str, set]) -> _Typed:
+def _type_one(name: str, raw: filereader.RawTable, contract: dict[str, TableSpec], keys: dict[str, set],
+              validator: str) -> _Typed:
     frame, unknown_columns = canonical_frame(raw, contract[name])
     submitted = frozenset(frame.columns) & frozenset(contract[name].columns)
     offices = set(cells.normalise_text(frame["office_id"])) if name == "offices" else keys["offices"]
-    return _Typed(type_table(contract[name], frame, offices, keys), unknown_columns, submitted,
+    return _Typed(type_table(contract[name], frame, offices, keys, validator), unknown_columns, submitted,
                   _keys_used(name, contract, keys))
 
 
 def _typed_ahead(raws: dict[str, filereader.RawTable], contract: dict[str, TableSpec],
-                 order: list[str]) -> tuple[str, parallel.ForkedCall[_Typed]] | None:
+                 order: list[str], validator: str) -> tuple[str, parallel.ForkedCall[_Typed]] | None:
     """The largest table typed in a forked child, beside this process typing the others.
 
     The child types the tables its key sets come from as well (offices, the tables it refers to), in the same
@@ -237,8 +239,8 @@ def _typed_ahead(raws: dict[str, filereader.RawTable], contract: dict[str, Table
     def type_in_child() -> _Typed:
         keys: dict[str, set] = {}
         for name in (name for name in before if name in needed):
-            keys[name] = set(_type_one(name, raws[name], contract, keys).table.frame[contract[name].key[0]])
-        return _type_one(largest, raws[largest], contract, keys)
+            keys[name] = set(_type_one(name, raws[name], contract, keys, validator).table.frame[contract[name].key[0]])
+        return _type_one(largest, raws[largest], contract, keys, validator)
 
     return largest, parallel.ForkedCall(type_in_child)
 
@@ -252,8 +254,10 @@ def _result_ahead(ahead: parallel.ForkedCall[_Typed], name: str, contract: dict[
     return typed if typed.key_sets == _keys_used(name, contract, keys) else None
 
 
-def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | None = None) -> Package:
-    """Read, type and validate every table. ``encoding`` forces the CSV encoding, over the manifest's.
+def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | None = None,
+                 validator: str = GREAT_EXPECTATIONS) -> Package:
+    """Read, type and validate every table. ``encoding`` forces the CSV encoding, over the manifest's;
+    ``validator`` names the contract's runner (engine/intake/contract.py: Great Expectations or pandas).
 
     A header-only table is a table with no rows (an office may have nothing to report), except offices.
     """
@@ -272,7 +276,7 @@ def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | N
     keys: dict[str, set] = {}
     shown = progress.current()
     shown.stage("读取 read")
-    ahead = _typed_ahead(raws, contract, order)
+    ahead = _typed_ahead(raws, contract, order, validator)
     try:
         for done, name in enumerate(order, start=1):
             shown.step(name, done, len(order))
@@ -280,7 +284,7 @@ def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | N
             if ahead and ahead[0] == name:
                 one = _result_ahead(ahead[1], name, contract, keys)
                 ahead = None
-            one = one or _type_one(name, raws[name], contract, keys)
+            one = one or _type_one(name, raws[name], contract, keys, validator)
             unknown.extend((raws[name].source, column) for column in one.unknown_columns)
             submitted[name], typed[name] = one.submitted, one.table
             keys[name] = set(one.table.frame[contract[name].key[0]])

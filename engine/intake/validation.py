@@ -1,10 +1,8 @@
-"""The data contract run with Great Expectations: one suite per table, generated from checks/tables/*.yaml.
+"""The data contract (engine/intake/contract.py) run with Great Expectations: the validator of record.
 
-Parsing (engine/intake/coerce.py) turns text into typed columns and rejects only cells that are not of their type
-at all (a date that is no date). Everything else the contract says of a row is an expectation here: blanks
-where a value is required, value sets, minimums and maximums, date windows, ID check digits, foreign keys
-and unique keys. Each failing expectation's unexpected rows become rejected rows, so there is one way a
-row gets rejected after parsing, and one accounting.
+`westaudit audit` (the supervisors' consolidated audit) and `validate` run the contract here; an office's
+self-check (`check`, the workspace) runs the same rules with engine/intake/contract_pandas.py, and
+tests/test_contract_runners.py holds the two to the same violations.
 
 Great Expectations is imported only by this module. One ephemeral context and each table's suite are built
 once per process. A table is validated with the lean BOOLEAN_ONLY result format; row indices are fetched,
@@ -15,8 +13,6 @@ from __future__ import annotations
 
 import contextvars
 import copy
-import dataclasses
-import datetime as dt
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,21 +43,12 @@ from great_expectations.expectations.metrics.map_metric_provider.multicolumn_con
 )
 
 from westaudit.intake import cells
-from westaudit.spec.tables import ColumnSpec, TableSpec  # noqa: E402
+from westaudit.intake.contract import Check, ContractRule, Violation, contract_rules, violations_of
+from westaudit.spec.tables import TableSpec
 
 # GE's progress bars are off, but every tqdm bar it makes, even a disabled one, starts tqdm's monitor thread,
 # and a running thread makes the forks of an audit unsafe (engine/runtime/parallel.py: other_threads)
 tqdm.std.tqdm.monitor_interval = 0
-
-# The West Plan began in 2003; a date outside this window is a typing slip, not an event of the plan.
-DEFAULT_EARLIEST = dt.date(2003, 1, 1)
-DEFAULT_LATEST = dt.date(2100, 12, 31)
-OFFICES_KEY_SET = "offices.office_id"
-
-EXPECTED_NOT_BLANK = "不能为空 must not be blank"
-EXPECTED_ID_NUMBER = "18位身份证号（校验位正确）valid ID number (GB 11643 check digit)"
-EXPECTED_OFFICE = "组织机构表中的机构编号 an office id of the offices table"
-EXPECTED_UNIQUE = "编号不得重复 unique key (first occurrence kept)"
 
 # Key sets (office ids, volunteer ids) run to millions: in an expectation's configuration Great
 # Expectations would serialise them dozens of times per run, so the metric looks them up here instead.
@@ -132,91 +119,23 @@ class ExpectColumnsToBeFilled(MulticolumnMapExpectation):
     ignore_row_if: str = "never"
 
 
-@dataclass(frozen=True)
-class ContractRule:
-    """One generated expectation and what the office is told about a row that breaks it."""
-
-    expectation: Expectation
-    column: str
-    expected: str
-    is_key: bool = False
-    # the not-blank rule of several columns at once: its rows are told apart per blank column afterwards
-    filled_columns: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Violation:
-    """The rows (frame index labels) breaking one rule."""
-
-    rule: ContractRule
-    rows: pd.Index
-
-
-def enum_expected(column: ColumnSpec) -> str:
-    return "取值之一 one of: " + "、".join(f"{code}（{'/'.join(s)}）" for code, s in column.values.items())
-
-
-def date_window_expected(column: ColumnSpec) -> str:
-    """What a date column's window rejection says (also for a date no datetime holds, such as 9999-12-31)."""
-    return "日期在 date within " + _window_text(column.min_date or DEFAULT_EARLIEST, column.max_date or DEFAULT_LATEST)
-
-
-def _window_text(low: object, high: object) -> str:
-    if low is not None and high is not None:
-        return f"{low} – {high}"
-    return f">= {low}" if low is not None else f"<= {high}"
-
-
-def _number_text(value: float | None) -> str | None:
-    return None if value is None else f"{value:g}"
-
-
-def _must_be_filled(name: str, column: ColumnSpec, spec: TableSpec) -> bool:
-    return not column.nullable or name in spec.key
-
-
-def _filled_rule(spec: TableSpec) -> ContractRule | None:
-    columns = [name for name, column in spec.columns.items() if _must_be_filled(name, column, spec)]
-    if not columns:
-        return None
-    if len(columns) == 1:
-        return ContractRule(gxe.ExpectColumnValuesToNotBeNull(column=columns[0]), columns[0], EXPECTED_NOT_BLANK)
-    return ContractRule(ExpectColumnsToBeFilled(column_list=columns), columns[0], EXPECTED_NOT_BLANK,
-                        filled_columns=tuple(columns))
-
-
-def _column_rules(name: str, column: ColumnSpec, spec: TableSpec, key_sets: frozenset[str]) -> Iterator[ContractRule]:
-    if column.type == "enum":
-        yield ContractRule(gxe.ExpectColumnValuesToBeInSet(column=name, value_set=sorted(column.values)),
-                           name, enum_expected(column))
-    if column.type == "id_number":
-        yield ContractRule(ExpectColumnValuesToBeResidentIdNumbers(column=name), name, EXPECTED_ID_NUMBER)
-    if column.type in ("int", "float") and (column.min is not None or column.max is not None):
-        yield ContractRule(gxe.ExpectColumnValuesToBeBetween(column=name, min_value=column.min, max_value=column.max),
-                           name, _window_text(_number_text(column.min), _number_text(column.max)))
-    if column.type in ("date", "datetime"):
-        low, high = column.min_date or DEFAULT_EARLIEST, column.max_date or DEFAULT_LATEST
-        yield ContractRule(gxe.ExpectColumnValuesToBeBetween(
-            column=name, min_value=dt.datetime.combine(low, dt.time.min), max_value=dt.datetime.combine(high, dt.time.max)),
-            name, date_window_expected(column))
-    if column.type == "office" and OFFICES_KEY_SET in key_sets:
-        yield ContractRule(ExpectColumnValuesToBeKnownKeys(column=name, key_set=OFFICES_KEY_SET), name, EXPECTED_OFFICE)
-    if column.type == "ref" and column.ref in key_sets:
-        target = column.ref.split(".")[0]
-        yield ContractRule(ExpectColumnValuesToBeKnownKeys(column=name, key_set=column.ref), name,
-                           f"{target} 表中已有的编号 an id present in {target}")
-
-
-def contract_rules(spec: TableSpec, key_sets: frozenset[str]) -> tuple[ContractRule, ...]:
-    """Every expectation the contract implies for one table; foreign keys only where their key set is known."""
-    filled = _filled_rule(spec)
-    rules = [filled] if filled else []
-    rules += [rule for name, column in spec.columns.items() for rule in _column_rules(name, column, spec, key_sets)]
-    key = list(spec.key)
-    unique = gxe.ExpectColumnValuesToBeUnique(column=key[0]) if len(key) == 1 \
-        else gxe.ExpectCompoundColumnsToBeUnique(column_list=key)
-    rules.append(ContractRule(unique, key[0], EXPECTED_UNIQUE, is_key=True))
-    return tuple(rules)
+def _expectation(rule: ContractRule) -> Expectation:
+    """The Great Expectations form of one contract rule."""
+    column = rule.column
+    if rule.check is Check.FILLED:
+        return gxe.ExpectColumnValuesToNotBeNull(column=column) if len(rule.columns) == 1 \
+            else ExpectColumnsToBeFilled(column_list=list(rule.columns))
+    if rule.check is Check.IN_SET:
+        return gxe.ExpectColumnValuesToBeInSet(column=column, value_set=list(rule.value_set))
+    if rule.check is Check.ID_NUMBER:
+        return ExpectColumnValuesToBeResidentIdNumbers(column=column)
+    if rule.check is Check.BETWEEN:
+        return gxe.ExpectColumnValuesToBeBetween(column=column, min_value=rule.low, max_value=rule.high)
+    if rule.check is Check.KNOWN_KEY:
+        return ExpectColumnValuesToBeKnownKeys(column=column, key_set=rule.key_set)
+    if len(rule.columns) == 1:
+        return gxe.ExpectColumnValuesToBeUnique(column=column)
+    return gxe.ExpectCompoundColumnsToBeUnique(column_list=list(rule.columns))
 
 
 @cache
@@ -243,6 +162,7 @@ def prepare(tables: list[str]) -> None:
 @dataclass(frozen=True)
 class _TableSuite:
     rules: tuple[ContractRule, ...]
+    expectations: tuple[Expectation, ...]
     suite: gx.ExpectationSuite
 
 
@@ -252,10 +172,13 @@ def _table_suite(spec_json: str, key_sets: frozenset[str]) -> _TableSuite:
     spec = TableSpec.model_validate_json(spec_json)
     rules = contract_rules(spec, key_sets)
     suite = gx.ExpectationSuite(name=f"{spec.name}:{','.join(sorted(key_sets))}")
+    expectations = []
     for index, rule in enumerate(rules):
-        rule.expectation.meta = {"rule": index}
-        suite.add_expectation(rule.expectation)
-    return _TableSuite(rules, context.suites.add(suite))
+        expectation = _expectation(rule)
+        expectation.meta = {"rule": index}
+        suite.add_expectation(expectation)
+        expectations.append(expectation)
+    return _TableSuite(rules, tuple(expectations), context.suites.add(suite))
 
 
 def _failed_rule_indices(results) -> list[int]:
@@ -295,18 +218,12 @@ def validate_table(spec: TableSpec, frame: pd.DataFrame, key_sets: dict[str, set
         if not failed:
             return []
         detail_suite = gx.ExpectationSuite(name=f"{spec.name} failed", expectations=[
-            copy.copy(table_suite.rules[index].expectation) for index in failed])
+            copy.copy(table_suite.expectations[index]) for index in failed])
         detail = batch.validate(detail_suite, result_format={"result_format": "COMPLETE",
                                                              "return_unexpected_index_query": False})
     by_rule = {result.expectation_config.meta["rule"]: result for result in detail.results}
     violations = []
     for index in failed:
-        rule, rows = table_suite.rules[index], pd.Index(by_rule[index].result["unexpected_index_list"])
-        if not rule.filled_columns:
-            violations.append(Violation(rule, rows))
-            continue
-        for column in rule.filled_columns:
-            blank = rows[frame.loc[rows, column].isna().to_numpy()]
-            if len(blank):
-                violations.append(Violation(dataclasses.replace(rule, column=column), blank))
+        rows = pd.Index(by_rule[index].result["unexpected_index_list"])
+        violations += violations_of(table_suite.rules[index], rows, frame)
     return violations

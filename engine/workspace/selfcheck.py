@@ -69,7 +69,7 @@ class Workspace:
 
     def _warm_up(self) -> None:
         try:
-            _import_audit_libraries(sorted(self.ruleset.contract))
+            _import_audit_libraries(sorted(self.ruleset.contract), self.settings.validator)
         except BaseException as exc:  # re-raised by the first check that waits for it
             self._warm_up_error = exc
         finally:
@@ -156,7 +156,7 @@ class Workspace:
         from westaudit.reports.site import write_site
 
         try:
-            package = load_package(folder, self.ruleset.contract)
+            package = load_package(folder, self.ruleset.contract, validator=self.settings.validator)
         except InputError as exc:
             raise unusable(exc, folder) from exc
         offices = package.tables["offices"]
@@ -225,13 +225,16 @@ def known_offices(hierarchy: Path, ruleset) -> tuple[dict[str, str], dict[str, s
     raise InputError(str(hierarchy), "--offices: no offices table (组织机构.csv) in this folder")
 
 
-def _import_audit_libraries(tables: list[str]) -> None:
-    """Import what the first check would otherwise import while an office waits; Great Expectations' context."""
+def _import_audit_libraries(tables: list[str], validator: str) -> None:
+    """Import what the first check would otherwise import while an office waits (Great Expectations' context
+    only when it is the workspace's validator)."""
     import westaudit.evaluate.audit  # noqa: F401
     import westaudit.evaluate.receipts  # noqa: F401
     import westaudit.history.recording  # noqa: F401
-    import westaudit.intake.validation  # noqa: F401
+    import westaudit.intake.contract_pandas  # noqa: F401
     import westaudit.reports.site  # noqa: F401
-    from westaudit.intake.validation import prepare
 
-    prepare(tables)
+    if validator == "great-expectations":
+        from westaudit.intake.validation import prepare
+
+        prepare(tables)
