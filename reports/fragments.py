@@ -24,7 +24,7 @@ from .render import markdown_escape
 
 
 def _html_evidence_row(row: EvidenceRow, lang: str) -> str:
-    return (f"<tr><td>{escape(row.source_file)}:{escape(row.source_row)}</td><td>{escape(row.key)}</td>"
+    return (f"<tr><td><code>{escape(row.source_file)}</code>:{escape(row.source_row)}</td><td><code>{escape(row.key)}</code></td>"
             f"<td>{escape(row.reason)}</td>\n<td>{escape(evidence_values_text(row, lang))}</td></tr>\n")
 
 

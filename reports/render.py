@@ -23,7 +23,7 @@ from .messages import (
     words,
 )
 from .model import column_title, evidence_values_text, table_title
-from .value_basis import result_status, value_bases
+from .value_basis import result_status, value_basis_html, value_basis_markdown
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#!~])")
 
@@ -49,6 +49,11 @@ def markdown_escape(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text) if _MD_SPECIAL.search(text) else text
 
 
+def markdown_code(value: object) -> Markup:
+    """An identifier as typed (a rule id, a package name) as a code span; a backtick in it could end the span."""
+    return Markup(f"`{str(value).replace('`', '')}`")
+
+
 @cache
 def _static(name: str) -> Markup:
     """The CSS and JS every page inlines, so a page is one self-contained file."""
@@ -63,7 +68,6 @@ def _globals(lang: str) -> dict:
         "article_label": partial(article_label, lang=lang),
         "receipt_state": partial(receipt_state_label, lang=lang), "values_text": partial(evidence_values_text, lang=lang),
         "table_title": partial(table_title, lang=lang), "column_title": partial(column_title, lang=lang),
-        "value_bases": partial(value_bases, lang=lang),
         "severity_label": partial(severity_label, lang=lang),
         "rectification_state": partial(rectification_state_label, lang=lang),
         "result_status": partial(result_status, lang=lang),
@@ -91,6 +95,7 @@ def _environment(lang: str, autoescape: bool, finalize=None) -> Environment:
 
 def html_environment(lang: str) -> Environment:
     env = _environment(lang, autoescape=True)
+    env.globals["value_bases"] = lambda result: [value_basis_html(use, lang) for use in result.parameters]
     # the shared macros as globals, built once: a `{% from %}` import builds them again for every page rendered
     macros = env.get_template("macros.html.j2").module
     for name in ("office_table", "verdict_banner", "filter_bar", "findings_table", "score_counts"):
@@ -101,4 +106,6 @@ def html_environment(lang: str) -> Environment:
 def markdown_environment(lang: str) -> Environment:
     env = _environment(lang, autoescape=False, finalize=markdown_escape)
     env.filters["md"] = markdown_escape
+    env.filters["code"] = markdown_code
+    env.globals["value_bases"] = lambda result: [value_basis_markdown(use, lang) for use in result.parameters]
     return env

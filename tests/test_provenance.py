@@ -16,6 +16,8 @@ from westaudit.reports.terminal import summary_lines
 from westaudit.reports.value_basis import value_basis
 
 EMPLOYMENT_RULE, VISITS_RULE = "service_county-09", "service_county-07"
+# the parameters are shown by their descriptions (rules/parameters.yaml), never by their code names
+EMPLOYMENT_MIN = "每年落实就业岗位的志愿者占在本县服务志愿者人数的最低比例"
 
 
 def test_every_parameter_declares_its_basis(ruleset):
@@ -41,9 +43,10 @@ def test_report_json_carries_basis_and_source(sample_audit):
 
 def test_value_basis_reads_as_text_policy_or_default(sample_audit):
     employment = value_basis(_judged(sample_audit, EMPLOYMENT_RULE).parameters[0])
-    assert employment.startswith("employment_ratio_min = 0.2（2009-01-01 起施行） · 依据条文（service_county-09：")
+    assert employment.startswith(f"{EMPLOYMENT_MIN}：20%（2009-01-01 起施行） · 依据条文（服务县项目办第9条：“每年为")
     visits = value_basis(_judged(sample_audit, VISITS_RULE).parameters[0], "en")
-    assert "westaudit default:" in visits and "from rules/parameters.yaml" in visits
+    assert visits.startswith("Minimum visits to volunteers per year by a county office: 4 (in force from 2009-01-01)"), visits
+    assert "westaudit default (in Chinese): “条文只写" in visits and "from the rule set's parameters" in visits
 
 
 @pytest.fixture(scope="module")
@@ -68,12 +71,12 @@ def test_pages_markdown_and_workbook_show_the_basis(sample_audit, site):
 
 def test_the_terminal_shows_the_basis_of_a_finding(sample_audit):
     lines = summary_lines(sample_audit)
-    assert any(line.strip().startswith("取值依据 visits_min_per_year = 4") for line in lines)
+    assert any(line.strip().startswith("取值依据 县级项目办每年看望、慰问志愿者的最少次数：4") for line in lines), lines
 
 
 def test_a_county_under_the_warning_band_names_both_lines(sample_audit):
     warned = [r for r in sample_audit.results if r.rule_id == EMPLOYMENT_RULE and r.status is Status.WARN]
     assert warned and all(0.2 <= r.measured < 0.25 and not r.downgraded for r in warned)
     lines = [value_basis(use) for use in warned[0].parameters]
-    assert lines[0].startswith("employment_ratio_min = 0.2") and lines[1].startswith(
-        "employment_ratio_min.warning = 0.25（2009-01-01 起施行） · 默认口径：条文只定下限20%")
+    assert lines[0].startswith(f"{EMPLOYMENT_MIN}：20%") and lines[1].startswith(
+        f"{EMPLOYMENT_MIN}（提示线）：25%（2009-01-01 起施行） · 默认口径：条文只定下限20%")
