@@ -9,10 +9,14 @@ from westaudit.core.errors import UsageError
 from westaudit.core.offices import OFFICE_CODES_ZH
 
 
-def _list(ruleset) -> int:
-    for rule in ruleset.rules:
-        print(f"{rule.id:<36} {rule.check.name:<14} {rule.severity:<8} {rule.title_zh}")
-    print(f"\n{len(ruleset.rules)} rules, rule-set version {ruleset.version}")
+def _list(rules_dir) -> int:
+    # from the cached listing of the validated rule set when it still holds (engine/spec/rule_listing.py)
+    from westaudit.spec.rule_listing import rule_listing
+
+    listing = rule_listing(rules_dir)
+    for rule in listing.rules:
+        print(f"{rule.id:<36} {rule.kind:<14} {rule.severity:<8} {rule.title_zh}")
+    print(f"\n{len(listing.rules)} rules, rule-set version {listing.version}")
     return 0
 
 
@@ -71,17 +75,22 @@ def add_parser(subcommands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # the check kinds' parameter models are built on loading the rule set: not for `westaudit --help`
-    from westaudit.spec.ruleset import RULES_DIR, load_ruleset
+    from westaudit.spec.locations import RULES_DIR
 
     rules_dir = args.rules or RULES_DIR
+    if args.rules_command == "list":
+        return _list(rules_dir)
+    # the check kinds' parameter models are built on loading the rule set: not for `westaudit --help`
+    from westaudit.spec.rule_listing import cache_key, remember
+    from westaudit.spec.ruleset import load_ruleset
+
+    key = cache_key(rules_dir)  # of the files as they were before validating them
     ruleset = load_ruleset(rules_dir)
     if args.rules_command == "lint":
+        remember(rules_dir, key, ruleset)
         print(f"OK: {len(ruleset.rules)} rules, {len(ruleset.parameters.parameters)} parameters, "
               f"{len(ruleset.contract)} tables; rule-set version {ruleset.version}")
         return 0
-    if args.rules_command == "list":
-        return _list(ruleset)
     if args.rules_command == "show":
         return _show(ruleset, args.rule_id)
     return _test(ruleset, rules_dir, args.rule_ids)

@@ -17,14 +17,17 @@ from westaudit.checks.registry import kinds
 from westaudit.core.basis import BasisKind
 from westaudit.core.errors import SpecError, SpecProblem
 from westaudit.core.offices import OFFICE_CODES
+from westaudit.spec.locations import (  # noqa: F401  (CASES_SUFFIX and RULES_DIR are imported from here too)
+    CASES_SUFFIX,
+    CONTRACT_DIR,
+    RULES_DIR,
+    parameter_files,
+    rule_files,
+)
 from westaudit.spec.parameters import ARTICLE_REF, ParameterSet, load_parameters
 from westaudit.spec.specmodel import parse_model
-from westaudit.spec.tables import CONTRACT_DIR, TableSpec, load_contract, package_folder
+from westaudit.spec.tables import TableSpec, load_contract
 from westaudit.spec.yamlsource import LocatedDict, load_yaml
-
-# rules/ of the checkout, shipped in the wheel as the data package westaudit.rules (pyproject package-dir)
-RULES_DIR = package_folder("westaudit.rules")
-CASES_SUFFIX = ".test.yaml"
 
 
 class InForceModel(BaseModel):
@@ -105,21 +108,6 @@ def load_articles(path: Path) -> dict[tuple[str, int], Article]:
         return {(row["office"], int(row["article"])): Article(row["office"], int(row["article"]), row["office_zh"],
                                                               row["text"])
                 for row in csv.DictReader(handle, delimiter="\t")}
-
-
-FIXTURES = "fixtures"
-PARAMETERS = "parameters"
-
-
-def rule_files(rules_dir: Path) -> list[Path]:
-    """rules/<office code>/<rule id>.yaml; test cases beside them, shared test data under rules/fixtures/."""
-    return sorted(p for p in rules_dir.glob("*/*.yaml")
-                  if not p.name.endswith(CASES_SUFFIX) and p.parent.name not in (FIXTURES, PARAMETERS))
-
-
-def parameter_files(rules_dir: Path) -> list[Path]:
-    """rules/parameters.yaml, plus one file per group of duties under rules/parameters/."""
-    return [rules_dir / "parameters.yaml", *sorted((rules_dir / PARAMETERS).glob("*.yaml"))]
 
 
 def _version(paths: list[Path]) -> str:

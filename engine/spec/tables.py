@@ -7,30 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from westaudit.core.errors import SpecError, SpecProblem
+from westaudit.spec.locations import CONTRACT_DIR
 from westaudit.spec.specmodel import parse_model
 from westaudit.spec.yamlsource import load_yaml
-
-
-def package_folder(package: str) -> Path:
-    """A package's data folder on disk, installed or editable; rules and the contract are read as plain files.
-
-    importlib.resources finds it wherever the package was installed; it is a real folder because the rule
-    set is globbed, copied and cited by path (file:line), which a zipped package could not offer.
-    """
-    folder = files(package)
-    if not isinstance(folder, Path):
-        raise RuntimeError(f"{package} must be installed as files on disk, not inside an archive: {folder}")
-    return folder
-
-
-CONTRACT_DIR = package_folder("westaudit.checks") / "tables"
 
 ColumnType = Literal["string", "int", "float", "date", "datetime", "bool", "enum", "id_number", "office", "ref"]
 
