@@ -207,3 +207,20 @@ def test_the_accounts_command_adds_lists_and_disables(tmp_path, capsys, monkeypa
     assert main(["accounts", "disable", "county-admin", "--data", str(data)]) == 0
     assert main(["accounts", "list", "--data", str(data)]) == 0
     assert "已停用" in capsys.readouterr().out
+
+
+def test_serve_shared_needs_the_hierarchy(tmp_path, capsys):
+    assert main(["serve", "--shared", "--data", str(tmp_path / "data")]) == 2
+    assert "--shared needs --offices" in capsys.readouterr().err
+
+
+def test_serve_shared_sets_secure_cookies_unless_told_otherwise(tmp_path):
+    from westaudit.cli import build_parser
+    from westaudit.commands.serve import settings_of
+
+    args = ["serve", "--shared", "--offices", str(tmp_path), "--database", "sqlite-file", "--data", str(tmp_path)]
+    settings = settings_of(build_parser().parse_args(args))
+    assert settings.shared and settings.secure_cookies and settings.store == "sqlite-file"
+    assert not settings_of(build_parser().parse_args([*args, "--insecure-cookies"])).secure_cookies
+    local = settings_of(build_parser().parse_args(["serve", "--data", str(tmp_path)]))
+    assert not local.shared and local.host == "127.0.0.1"

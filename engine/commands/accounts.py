@@ -45,13 +45,10 @@ def add_parser(subcommands) -> None:
 def _book(args):
     from westaudit.history.store import Store
     from westaudit.workspace.accounts import AccountBook
-    from westaudit.workspace.records import ensure_workspace_tables
     from westaudit.workspace.settings import Settings, default_data_dir
 
     location = args.store or Settings(data_dir=(args.data or default_data_dir()).expanduser()).store_location
-    store = Store.open(location)
-    ensure_workspace_tables(store)
-    return AccountBook(store)
+    return AccountBook(Store.open(location))
 
 
 def _parents(args) -> dict[str, str | None]:

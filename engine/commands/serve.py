@@ -36,6 +36,10 @@ def add_parser(subcommands) -> None:
     parser.add_argument("--insecure-cookies", action="store_true",
                         help="shared mode over plain HTTP (a test on this machine): session cookies without "
                              "the Secure flag, which a TLS reverse proxy otherwise needs")
+    parser.add_argument("--forwarded-allow-ips", default=None, metavar="ADDRESSES",
+                        help="behind a reverse proxy: the proxy's address(es), whose X-Forwarded-For and "
+                             "X-Forwarded-Proto are then trusted (the client's address in the audit log and the "
+                             "login throttle)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: packages hold ID numbers, so only this "
@@ -87,7 +91,9 @@ def run(args: argparse.Namespace) -> int:
     if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.shared:
         print(f"注意 warning: listening on {settings.host}: anyone who can reach it can read the uploaded packages")
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
-                            timeout_keep_alive=30, limit_concurrency=200)
+                            timeout_keep_alive=30, limit_concurrency=200,
+                            proxy_headers=args.forwarded_allow_ips is not None,
+                            forwarded_allow_ips=args.forwarded_allow_ips)
     server = uvicorn.Server(config)
     original_startup = server.startup
 

@@ -259,8 +259,25 @@ class Store:
         store = cls(engine, where)
         if not _is_url(location):  # a database server may be shared with other applications; a file is not
             store._retrying(lambda: store._refuse_foreign_tables())
-        store._retrying(lambda: metadata.create_all(engine))
+        store._retrying(store._migrate)
         return store
+
+    def _migrate(self) -> None:
+        """The schema brought to the migrations' head in place (engine/history/migrations): a store of an earlier
+        westaudit keeps its runs; one at the head costs one query."""
+        from alembic.util import CommandError
+
+        from westaudit.history.migrations import HEAD, current_revision, upgrade
+
+        with self.engine.connect() as conn:
+            if current_revision(conn) == HEAD:
+                return
+        try:
+            with self.engine.begin() as conn:
+                upgrade(conn)
+        except CommandError as exc:
+            raise StoreError(self.where, f"its schema is not one this westaudit knows ({exc}): written by a newer "
+                             "westaudit? Upgrade westaudit, or choose another --store") from exc
 
     def _refuse_foreign_tables(self) -> None:
         """Another application's SQLite file is never written into: a file with tables, none of them

@@ -3,7 +3,9 @@
 The audit store (engine/history/store.py) keeps each self-check as a run with its results; this table ties a
 run to what the workspace shows for it: the check's public id (random, so ids cannot be guessed), the office
 and year, the folder of its files, the verdict, and the submission package once built. Part 2 (accounts,
-submissions, jobs) adds its tables to the same metadata, so one database holds everything.
+submissions, jobs) adds its tables to the same metadata, so one database holds everything. The tables are
+created and upgraded by the store's migrations (engine/history/migrations), which tests/test_migrations.py
+compares with this metadata.
 """
 
 from __future__ import annotations
@@ -67,8 +69,7 @@ class CheckBook:
     """Reads and writes workspace_checks through the store's engine, with the store's lock retries."""
 
     def __init__(self, store: Store) -> None:
-        self.store = store
-        store.retrying(lambda: metadata.create_all(store.engine))
+        self.store = store  # opening the store migrated its schema, this table included
 
     def add(self, record: CheckRecord) -> None:
         row = {"check_id": record.check_id, "run_id": record.run_id, "office_id": record.office_id,
@@ -122,16 +123,6 @@ class CheckBook:
                 conn.execute(update(checks).where(checks.c.check_id == check_id)
                              .values(submission_file=file_name, submission_note=note))
         self.store.retrying(work)
-
-
-def ensure_workspace_tables(store: Store) -> None:
-    """Every workspace table (checks, and the shared mode's accounts, sessions, throttle, log) in the store."""
-    import westaudit.workspace.accounts  # noqa: F401 - each module adds its table to `metadata`
-    import westaudit.workspace.audit_log  # noqa: F401
-    import westaudit.workspace.sessions  # noqa: F401
-    import westaudit.workspace.throttle  # noqa: F401
-
-    store.retrying(lambda: metadata.create_all(store.engine))
 
 
 def now() -> str:

@@ -31,7 +31,6 @@ from westaudit.workspace.permissions import (
     require_csrf,
     viewer_of,
 )
-from westaudit.workspace.records import ensure_workspace_tables
 from westaudit.workspace.sessions import COOKIE, SessionBook
 from westaudit.workspace.throttle import LoginThrottle
 
@@ -48,7 +47,6 @@ class SharedDesk:
     def __init__(self, workspace, settings) -> None:
         store = workspace.store
         self.workspace, self.settings = workspace, settings
-        ensure_workspace_tables(store)
         self.accounts = AccountBook(store, cheap_hasher_for_tests() if settings.cheap_password_hashing else None)
         self.sessions = SessionBook(store)
         self.throttle = LoginThrottle(store)
