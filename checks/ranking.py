@@ -82,11 +82,11 @@ class RankingCheck(CheckKind):
             return OfficeOutcome(office, Status.NOT_APPLICABLE, assessed_count, expected,
                                  "考核对象不足，无法排名", "too few subjects to rank")
         spared = last[last[p.outcome_column] != p.eliminated]
-        names = "、".join(f"{s}（{score:g}分）" for s, score in zip(last[p.subject_column], last[p.score_column],
-                                                                   strict=True))
+        placed = list(zip(last[p.subject_column], last[p.score_column], strict=True))
+        names = "、".join(f"{s}（{score:g}分）" for s, score in placed)
         if spared.empty:
             return OfficeOutcome(office, Status.PASS, names, expected, f"末位已淘汰：{names}",
-                                 f"last-ranked eliminated: {names}")
+                                 "last-ranked eliminated: " + ", ".join(f"{s} (score {score:g})" for s, score in placed))
         spared = spared.assign(_reason="末位未淘汰 last-ranked, not eliminated")
         return OfficeOutcome(office, Status.FAIL, names, expected, f"末位未淘汰：{'、'.join(spared[p.subject_column])}",
                              f"last-ranked not eliminated: {', '.join(spared[p.subject_column])}",

@@ -127,17 +127,21 @@ class RatioCheck(CheckKind):
         grouped = population.groupby(OFFICE)["_achieved"]
         achieved_counts, totals = grouped.sum().to_dict(), grouped.size().to_dict()
         lacking = OfficeRows(population[~population["_achieved"]].drop(columns=["_achieved"]))
-        expected = f">= {minimum:.0%}"
+        expected = expected_en = f">= {minimum:.0%}"
         if p.in_time:
             days = float(ctx.resolve(p.in_time.within_days))
-            expected += f" ({p.in_time.achieved_date} <= {p.in_time.member_date} + {days:g} days)"
+            done_zh, done_en = remedy.column(ctx, p.achieved.table, p.in_time.achieved_date)
+            by_zh, by_en = remedy.column(ctx, p.population.table, p.in_time.member_date)
+            expected += f"（{done_zh}不晚于{by_zh}" + (f"后 {days:g} 天）" if days else "）")
+            expected_en += f" ({done_en} no later than {by_en}" + (f" + {days:g} days)" if days else ")")
         used = parameters_used(ctx, p.min, p.in_time.within_days if p.in_time else None)
         outcomes = []
         for office in offices:
             if office not in totals:
                 outcomes.append(OfficeOutcome(office, Status.NOT_APPLICABLE, None, expected,
                                               "本年度无需统计的对象", "nobody to count in the audit year",
-                                              threshold=minimum, parameters=used, counts=Counts(0, 0)))
+                                              threshold=minimum, parameters=used, counts=Counts(0, 0),
+                                              expected_en=expected_en))
                 continue
             achieved, total = int(achieved_counts[office]), int(totals[office])
             share = achieved / total
@@ -149,6 +153,7 @@ class RatioCheck(CheckKind):
                 f"{achieved}/{total} ({share:.1%}), minimum {minimum:.0%}",
                 short_of, p.population.table, threshold=minimum, parameters=used, counts=Counts(achieved, total),
                 remediation=None if passed else self._remedy(ctx, short_of, achieved, total, minimum),
+                expected_en=expected_en,
             ))
         return outcomes
 

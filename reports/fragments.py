@@ -39,7 +39,8 @@ _EVIDENCE_ROW = {"html": _html_evidence_row, "md": _markdown_evidence_row}
 def _shown(result: Result) -> tuple:
     """What every piece shows of a result; the type too, since 1, 1.0 and True print differently."""
     return (result.rule_id, result.status, result.downgraded, result.severity, result.measured.__class__,
-            result.measured, result.expected, result.expected_en)
+            result.measured, result.expected, result.expected_en, result.counts is None, result.threshold.__class__,
+            result.message_en)
 
 
 class OfficeFragments:

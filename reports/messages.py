@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache, lru_cache
 
 from westaudit.core.offices import OFFICE_CODES_ZH
@@ -258,3 +259,22 @@ def remediation(kind: str, status: Status, expected: str, incomplete: tuple[str,
     if incomplete and status is not Status.INSUFFICIENT_DATA:
         hint = " ".join(filter(None, [hint, _INCOMPLETE[index]]))
     return hint.format(expected=expected, tables=tables)
+
+
+# China Standard Time: the offices' own clock, whatever zone the audit ran in (the run stores UTC)
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+def china_time(stamp: object, lang: str) -> str:
+    """An ISO time (report.generated_at, a receipt's checked_at) as an official reads it: 2025年3月31日 14:05
+    (北京时间) / 2025-03-31 14:05 CST. A time without a zone is taken as UTC, as westaudit writes them."""
+    if not stamp:
+        return "—"
+    try:
+        moment = stamp if isinstance(stamp, dt.datetime) else dt.datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp)
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(CHINA)
+    if lang == "zh":
+        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间）"
+    return f"{local:%Y-%m-%d %H:%M} CST"

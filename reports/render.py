@@ -14,6 +14,7 @@ from westaudit.core.results import Status, severity_counts, severity_text
 from .messages import (
     LEVEL,
     article_label,
+    china_time,
     fix_text,
     office_code_label,
     receipt_state_label,
@@ -23,7 +24,14 @@ from .messages import (
     words,
 )
 from .model import column_title, evidence_values_text, table_title
-from .value_basis import result_status, value_basis_html, value_basis_markdown
+from .value_basis import (
+    expected_text,
+    measured_html,
+    measured_markdown,
+    result_status,
+    value_basis_html,
+    value_basis_markdown,
+)
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#!~])")
 
@@ -90,12 +98,15 @@ def _environment(lang: str, autoescape: bool, finalize=None) -> Environment:
     env.globals.update(_globals(lang))
     env.filters["pct"] = percent
     env.filters["tone"] = tone
+    env.filters["china_time"] = partial(china_time, lang=lang)
+    env.globals["expected"] = partial(expected_text, lang=lang)
     return env
 
 
 def html_environment(lang: str) -> Environment:
     env = _environment(lang, autoescape=True)
     env.globals["value_bases"] = lambda result: [value_basis_html(use, lang) for use in result.parameters]
+    env.globals["measured"] = partial(measured_html, lang=lang)
     # the shared macros as globals, built once: a `{% from %}` import builds them again for every page rendered
     macros = env.get_template("macros.html.j2").module
     for name in ("office_table", "verdict_banner", "filter_bar", "findings_table", "score_counts"):
@@ -108,4 +119,5 @@ def markdown_environment(lang: str) -> Environment:
     env.filters["md"] = markdown_escape
     env.filters["code"] = markdown_code
     env.globals["value_bases"] = lambda result: [value_basis_markdown(use, lang) for use in result.parameters]
+    env.globals["measured"] = partial(measured_markdown, lang=lang)
     return env

@@ -144,3 +144,51 @@ def result_status(result: Result, lang: str = "zh") -> str:
     """The status as shown: a failing check downgraded because it rests on a westaudit default says so."""
     label = STATUS_ZH[result.status] if lang == "zh" else _STATUS_EN[result.status]
     return f"{label} · {DEFAULT_LABEL[lang]}" if result.downgraded == DEFAULT else label
+
+
+_CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff01-\uff60]")
+
+
+def _percent(share: float) -> str:
+    return f"{share:.0%}" if abs(share * 100 - round(share * 100)) < 1e-6 else f"{share:.1%}"
+
+
+def measured_piece(result: Result, lang: str = "zh") -> Piece:
+    """What was measured, in the page's language, from the result's structured fields: a share as a percent
+    (99.3%), a count or met/total as it is, an identifier the office typed (a document number) as code. A kind
+    that states its measure in words gives them in Chinese; its English explanation says the same."""
+    measured = result.measured
+    if measured is None:
+        return Piece("—")
+    if isinstance(measured, bool):
+        return Piece(("是" if measured else "否") if lang == "zh" else ("yes" if measured else "no"))
+    if isinstance(measured, float):
+        shares = result.counts is not None or isinstance(result.threshold, float)
+        return Piece(_percent(measured) if shares else f"{measured:g}")
+    text = str(measured)
+    if isinstance(measured, int) or re.fullmatch(r"\d+/\d+", text):
+        return Piece(text)
+    if _CHINESE.search(text):
+        return Piece(text if lang == "zh" else result.message_en)
+    return Piece(text, "code")
+
+
+def measured_html(result: Result, lang: str = "zh") -> Markup:
+    piece = measured_piece(result, lang)
+    return Markup(f"<code>{escape(piece.text)}</code>") if piece.kind == "code" else escape(piece.text)
+
+
+def measured_markdown(result: Result, lang: str = "zh") -> Markup:
+    from .render import markdown_code, markdown_escape
+
+    piece = measured_piece(result, lang)
+    return markdown_code(piece.text) if piece.kind == "code" else Markup(markdown_escape(piece.text))
+
+
+def measured_plain(result: Result, lang: str = "zh") -> str:
+    return measured_piece(result, lang).text
+
+
+def expected_text(result: Result, lang: str = "zh") -> str:
+    """The requirement in the page's language (the kinds write it in both)."""
+    return (result.expected_en if lang == "en" and result.expected_en else result.expected) or "—"

@@ -258,7 +258,7 @@ def test_every_finding_names_its_package_in_json_html_and_xlsx(planted, ruleset,
         assert all(e["source_file"].split("/")[0] in labels for e in result["evidence"])
     assert {o["office_id"]: o["package"] for o in document["offices"]}[GL] == GL
     write_site(report, ruleset.articles, merged.package.tables, tmp_path, "zh")
-    assert "数据包 GS-LZ-GL" in (tmp_path / "offices" / f"{GL}.html").read_text(encoding="utf-8")
+    assert "数据包 <code>GS-LZ-GL</code>" in (tmp_path / "offices" / f"{GL}.html").read_text(encoding="utf-8")
     assert "未报送数据包" in (tmp_path / "offices" / "GS-LZ.html").read_text(encoding="utf-8")
     workbook = openpyxl.load_workbook(tmp_path / "findings.xlsx")
     rows = [row for sheet in workbook.worksheets if sheet.title not in ("证据行", "机构")

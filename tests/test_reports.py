@@ -94,9 +94,9 @@ def test_office_page_shows_articles_in_order_with_status_measured_and_fix(out):
     assert all('class="article failed"' not in section for section in rest.split("<section")[1:])
     section = html[html.index('id="service_county-09"'):]
     section = section[:section.index("</section>")]
-    assert "不符合" in section and "0.12 / &gt;= 20%" in section
+    assert "不符合" in section and "12% / &gt;= 20%" in section  # a share as a percent
     assert "整改建议" in section and "在「就业落实」表为「志愿者名册」表第 " in section and "至少还需 2 条，达到下限 20%" in section
-    assert "完整列表见 GS-LZ-GL.evidence.csv" in section
+    assert "完整列表见 <code>GS-LZ-GL.evidence.csv</code>" in section
 
 
 def test_office_score_is_the_same_in_html_and_report_json(out, document):
