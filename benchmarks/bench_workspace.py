@@ -146,7 +146,8 @@ def _stages(workbook: Path, work: Path, office: str, year: int, runs: int) -> di
         staged = timed("staging (inspect the workbook, read its 填报须知)", lambda f=folder: stage_upload(
             [ReceivedFile(workbook.name, f / workbook.name)], office, str(year), f / "staged",
             workspace.settings.limits))
-        package = timed("read, type and validate", lambda s=staged: load_package(s.folder, workspace.ruleset.contract))
+        package = timed("read, type and validate", lambda s=staged: load_package(
+            s.folder, workspace.ruleset.contract, validator=workspace.settings.validator))
         report = timed("audit", lambda p=package: run_audit(p, workspace.ruleset))
         timed("report files (HTML, findings.xlsx)", lambda r=report, p=package, f=folder: write_site(
             r, workspace.ruleset.articles, p.tables, f / "report", "zh"))

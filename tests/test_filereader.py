@@ -379,3 +379,19 @@ def test_quote_free_files_read_column_wise_as_row_by_row(body, with_header):
     assert column_wise.headers == row_wise.headers
     pd.testing.assert_frame_equal(column_wise.frame, row_wise.frame, check_exact=True)
     assert type(column_wise.frame.index) is type(row_wise.frame.index)
+
+
+def test_xlsx_rows_keep_their_excel_numbers_when_the_sheet_starts_away_from_a1(tmp_path):
+    # calamine reads from the first used cell; the empty area before it is kept, so row numbers stay Excel's
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "s"
+    sheet["C4"], sheet["D4"], sheet["E4"] = "编号", "身份证号", "时间"
+    sheet["C6"], sheet["D6"], sheet["E6"] = "V1", 620102200012077428, dt.time(14, 30)
+    sheet["D9"] = dt.date(2025, 3, 31)
+    book.save(tmp_path / "b.xlsx")
+    table = read_xlsx_sheets(tmp_path / "b.xlsx")["s"]
+    assert table.headers[-3:] == ("编号", "身份证号", "时间")  # after the two blank columns A and B, as in Excel
+    assert table.frame[SOURCE_ROW].tolist() == [6, 9]
+    assert table.frame["身份证号"].tolist() == ["6.20102200012077E+17", "2025-03-31 00:00:00"]
+    assert table.frame["时间"].tolist() == ["14:30:00", ""]

@@ -436,11 +436,21 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _sheet_records(sheet: Any) -> Iterable[tuple[int, list[str]]]:
-    # Some exporters write a wrong <dimension>; read-only mode would then cut the sheet short.
-    sheet.reset_dimensions()
-    for row_number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-        yield row_number, [_cell_text(value) for value in values]
+def _calamine_value(value: Any) -> Any:
+    """A python-calamine cell value as openpyxl gives it: a date cell at midnight is a datetime there too."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime.combine(value, dt.time.min)
+    return value
+
+
+def _sheet_records(cells: Any, title: str) -> Iterable[tuple[int, list[str]]]:
+    """The rows of one sheet read by calamine (Rust; about ten times faster than openpyxl's cell objects),
+    numbered from row 1 as Excel numbers them: the empty area before the first cell is kept, not skipped.
+    Cells are read from the cells themselves, never from the sheet's <dimension>, which exporters get wrong."""
+    rows = cells.get_sheet_by_name(title).to_python(skip_empty_area=False)
+    for row_number, values in enumerate(rows, start=1):
+        # text cells (nearly all) as they are: the conversion is for the others
+        yield row_number, [value if type(value) is str else _cell_text(_calamine_value(value)) for value in values]
 
 
 _MERGED = re.compile(rb'<mergeCell ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
@@ -522,6 +532,7 @@ def read_xlsx_sheets(path: str | Path) -> dict[str, RawTable]:
     that cannot be opened or parsed raises InputError.
     """
     import openpyxl  # deferred: only workbook submissions pay for importing it
+    import python_calamine
 
     path = Path(path)
     source = path.name
@@ -530,9 +541,12 @@ def read_xlsx_sheets(path: str | Path) -> dict[str, RawTable]:
     limits = current_limits()
     data = io.BytesIO(read_package_file(path, limits))
     _check_unpacked_size(source, data, limits)
+    # openpyxl (read-only, lazy) for what the workbook says of its sheets: names, states, their XML parts;
+    # calamine for the cells
     try:
         workbook = openpyxl.load_workbook(data, read_only=True, data_only=True)
-    except Exception as error:  # zipfile, XML and openpyxl errors alike mean "not a usable workbook"
+        cells = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data.getvalue()))
+    except Exception as error:  # zipfile, XML, openpyxl and calamine errors alike mean "not a usable workbook"
         raise _unreadable_workbook(source, error) from error
     try:
         tables: dict[str, RawTable] = {}
@@ -547,7 +561,8 @@ def read_xlsx_sheets(path: str | Path) -> dict[str, RawTable]:
             try:
                 _check_sheet_xml(sheet, sheet_source)
                 with _bulk_allocation():
-                    tables[sheet.title] = check_cell_sizes(_build_table(sheet_source, _sheet_records(sheet)), limits)
+                    tables[sheet.title] = check_cell_sizes(_build_table(sheet_source, _sheet_records(cells, sheet.title)),
+                                                           limits)
             except InputError:
                 raise
             except Exception as error:  # lazily parsed sheet XML can be corrupt too
