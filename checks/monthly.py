@@ -1,5 +1,6 @@
 """monthly: every member gets a record for each month of the audit year they were active (a living
-subsidy, say), dated no later than a given day of that month.
+subsidy, say), dated no later than a given day of that month; the month they start in counts that day from their
+start, and a member who left early (a departure record before the period's end) is due only the months served.
 """
 
 from __future__ import annotations
@@ -21,11 +22,20 @@ if TYPE_CHECKING:
     from westaudit.evaluate.context import EvalContext
 
 
+class EndedBy(Params):
+    """Records that end a member's period early, such as departures: the earliest date per member counts."""
+
+    table: str
+    key: str
+    column: str
+
+
 class MonthlyParams(Params):
     members: RowSelector
     member_key: str
     start_column: str
     end_column: str
+    ended_by: EndedBy | None = None
     records: RowSelector
     record_key: str
     month_column: str
@@ -39,14 +49,32 @@ def _month_number(dates: pd.Series) -> pd.Series:
     return dates.dt.year * 12 + dates.dt.month - 1
 
 
+def _period_ends(members: pd.DataFrame, p: MonthlyParams, ctx: EvalContext) -> pd.Series:
+    """Each member's last day: the end column, or an earlier record ending the period (a departure) after the start."""
+    ends = pd.to_datetime(members[p.end_column])
+    if p.ended_by is None:
+        return ends
+    rows = ctx.tables[p.ended_by.table]
+    earliest = pd.to_datetime(rows[p.ended_by.column]).groupby(rows[p.ended_by.key].astype("string")).min()
+    ended = pd.to_datetime(members[p.member_key].astype("string").map(earliest))
+    earlier = _true(ended < ends) & _true(ended >= pd.to_datetime(members[p.start_column]))
+    return ends.mask(earlier, ended)
+
+
+def _true(mask: pd.Series) -> pd.Series:
+    return mask.fillna(False).astype(bool)
+
+
 def _months_due(members: pd.DataFrame, p: MonthlyParams, ctx: EvalContext) -> pd.DataFrame:
-    """One row per (member, month) of the member's active period within the audit year."""
-    first = _month_number(pd.to_datetime(members[p.start_column]).clip(lower=ctx.year_start))
-    last = _month_number(pd.to_datetime(members[p.end_column]).clip(upper=ctx.year_end))
+    """One row per (member, month) of the member's active period within the audit year, with the member's start."""
+    starts = pd.to_datetime(members[p.start_column])
+    first = _month_number(starts.clip(lower=ctx.year_start))
+    last = _month_number(_period_ends(members, p, ctx).clip(upper=ctx.year_end))
     spans = (last - first + 1).fillna(0).clip(lower=0).astype(int)
     repeated = members.loc[members.index.repeat(spans), [p.member_key, OFFICE]]
     step = repeated.groupby(level=0).cumcount().to_numpy()
     repeated["_month_no"] = (first.loc[repeated.index].to_numpy(dtype="int64", na_value=0) + step).astype("float64")
+    repeated["_start"] = starts.loc[repeated.index].dt.normalize()
     return repeated.reset_index()
 
 
@@ -69,6 +97,9 @@ class MonthlyCheck(CheckKind):
         yield from p.records.column_refs("records")
         for field in ("record_key", "month_column", "paid_column"):
             yield ColumnRef(p.records.table, getattr(p, field), field)
+        if p.ended_by:
+            yield ColumnRef(p.ended_by.table, p.ended_by.key, "ended_by.key")
+            yield ColumnRef(p.ended_by.table, p.ended_by.column, "ended_by.column")
 
     def evaluate(self, ctx: EvalContext, offices: list[str]) -> list[OfficeOutcome]:
         p = self.params
@@ -85,7 +116,8 @@ class MonthlyCheck(CheckKind):
         joined = due.merge(paid, on=[p.member_key, "_month_no"], how="left")
         month_no = joined["_month_no"].astype("int64")
         month_start = pd.to_datetime(pd.DataFrame({"year": month_no // 12, "month": month_no % 12 + 1, "day": 1}))
-        deadline = month_start + pd.Timedelta(days=due_day - 1)
+        # the month of arrival is due that many days from the start: pay day 15 of a start on the 20th is 3 weeks on
+        deadline = month_start.where(month_start >= joined["_start"], joined["_start"]) + pd.Timedelta(days=due_day - 1)
         missing = joined["_paid"].isna()
         late = ~missing & (joined["_paid"] > deadline)
         joined["_problem"] = ""
@@ -97,7 +129,8 @@ class MonthlyCheck(CheckKind):
         expected_counts = joined.groupby(OFFICE).size().to_dict()
         bad_counts = joined[joined["_problem"] != ""].groupby(OFFICE).size().to_dict()
         flagged_by_office = OfficeRows(flagged)
-        expected, expected_en = f"每月 {due_day} 日前发放", f"paid by day {due_day} of each month"
+        expected = f"每月 {due_day} 日前发放（到岗当月自到岗日起第 {due_day} 日前）"
+        expected_en = f"paid by day {due_day} of each month (the month of arrival: by day {due_day} from arrival)"
         used = parameters_used(ctx, p.due_day)
         outcomes = []
         for office in offices:

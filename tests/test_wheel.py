@@ -167,7 +167,7 @@ def test_installed_audit_of_the_sample_reads_nothing_from_the_checkout(installed
     assert (out / "index.html").is_file()
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     rule_count = len(rule_files(RULES_DIR))
-    assert rule_count == 116
+    assert rule_count == 117
     assert len(report["rules"]) == rule_count
     assert len({result["rule_id"] for result in report["results"]}) == rule_count
     assert not log.exists() or log.read_text(encoding="utf-8") == ""

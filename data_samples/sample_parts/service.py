@@ -313,6 +313,8 @@ def _subsidies(world: World) -> None:
             world.add("subsidies", payment_id=f"SP-{vid}-{month:%m}", volunteer_id=vid, county_id=volunteer["county_id"],
                       subsidy_type="生活补贴", month=month.isoformat(), amount=2000,
                       paid_on=f"{YEAR}-10-21" if (vid, month.month) == (late, 10) else month.replace(day=10).isoformat())
+            world.add("subsidies", payment_id=f"ST-{vid}-{month:%m}", volunteer_id=vid, county_id=volunteer["county_id"],
+                      subsidy_type="交通补贴", month=month.isoformat(), amount=200, paid_on=month.replace(day=10).isoformat())
     world.plant("service_county-08", "GZ-QDN-LP", f"黎平县志愿者 {late} 10 月生活补贴 10 月 21 日才发放（应于 15 日前）",
                 evidence=[late], fix=[{"table": "subsidies", "key": f"SP-{late}-10", "set": {"paid_on": f"{YEAR}-10-12"}}])
 

@@ -1,7 +1,8 @@
-"""Subsidy payments (生活补贴、交通补贴, service_county-08): the county pays every volunteer serving in it a living
-and a transport subsidy for each month of the audit year they serve, by the due day of that month (about two
-million rows a year at scale 1). Where the violation is planted, one volunteer's living subsidy for one month
-was paid after the due day, or not paid at all."""
+"""Subsidy payments (生活补贴、交通补贴, service_county-08 and .transport): the county pays every volunteer serving
+in it a living and a transport subsidy for each month of the audit year they serve, up to leaving (the roster's
+end is the departure date of one who left early), by the due day of that month, counted from arrival in the month
+of arrival (about two million rows a year at scale 1). Where the violation is planted, one volunteer's living
+subsidy for one month was paid after the due day, or not paid at all."""
 
 from __future__ import annotations
 
@@ -15,8 +16,6 @@ from westaudit.generate.sampling import days, one_row_per_office
 LIVING_AMOUNTS = np.array([2000.0, 2200.0, 2500.0, 2800.0, 3200.0])
 TRANSPORT_AMOUNTS = np.array([150.0, 200.0, 300.0])
 TYPES = np.array(["living", "transport"], dtype=object)
-# the rule judges these; a volunteer who left early was paid until leaving, which no rule asks about
-PAID_STATUSES = ("serving", "extended", "completed")
 
 
 def _months_served(world: World, volunteers: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -43,11 +42,14 @@ class SubsidiesPlanter(Planter):
         block_start = np.cumsum(months) - months
         month = first[owner] + (np.arange(len(owner)) - block_start[owner]).astype("timedelta64[M]")
         month_day_one = month.astype("datetime64[D]")
-        paid_on = month_day_one + days(rng, max(0, due_day - 10), due_day - 1, len(owner))
+        # the month of arrival is paid counting from the arrival, as the rule judges it
+        start = volunteers["service_start"].to_numpy().astype("datetime64[D]")[owner]
+        pay_from = np.maximum(month_day_one, start)
+        paid_on = pay_from + days(rng, max(0, due_day - 10), due_day - 1, len(owner))
 
         counties = volunteers["county_id"].to_numpy()
         late, unpaid = self._plant(world, rng, volunteers, counties, months, block_start, due_day)
-        paid_on[late] = month_day_one[late] + days(rng, due_day, due_day + 15, len(late))
+        paid_on[late] = pay_from[late] + days(rng, due_day, due_day + 15, len(late))
 
         province_of = world.org.counties.set_index("office_id")["province_id"]
         provinces = world.org.provinces["office_id"].to_numpy()
@@ -74,7 +76,7 @@ class SubsidiesPlanter(Planter):
     def _plant(world: World, rng: np.random.Generator, volunteers: pd.DataFrame, counties: np.ndarray,
                months: np.ndarray, block_start: np.ndarray, due_day: int) -> tuple[np.ndarray, np.ndarray]:
         """Pay slots paid late and left unpaid: one month of one volunteer in each violating county."""
-        eligible = (months > 0) & volunteers["status"].isin(PAID_STATUSES).to_numpy()
+        eligible = months > 0
         violators = world.violators(rng, np.unique(counties[eligible]))
         rows = one_row_per_office(rng, counties, violators, eligible)
         slots = block_start[rows] + (rng.random(len(rows)) * months[rows]).astype(int)
