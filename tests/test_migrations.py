@@ -16,6 +16,7 @@ from sqlalchemy import MetaData, create_engine, text
 import westaudit.workspace.accounts  # noqa: F401 - the shared workspace's tables join the workspace metadata
 import westaudit.workspace.audit_log  # noqa: F401
 import westaudit.workspace.sessions  # noqa: F401
+import westaudit.workspace.submissions  # noqa: F401
 import westaudit.workspace.throttle  # noqa: F401
 from shared_workspace import DATABASES, database
 from westaudit.core.results import Status

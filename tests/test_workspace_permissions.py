@@ -74,7 +74,7 @@ def world(request, tmp_path_factory):
                                 data={"csrf_token": csrf_of(county), "note": "<img src=x onerror=alert(1)>"})
             assert built.status_code == 303
             record = workspace.book.get(own)
-            foreign_checks = {}
+            foreign_checks, foreign_submissions = {}, {}
             for office in (SIBLING, PREFECTURE):
                 check_id = new_check_id()
                 shutil.copytree(workspace.folder(own), workspace.folder(check_id))
@@ -88,8 +88,10 @@ def world(request, tmp_path_factory):
                 workspace.book.add(replace(record, check_id=check_id, office_id=office, submission_file=None))
                 workspace.book.set_submission(check_id, record.submission_file, None)
                 foreign_checks[office] = check_id
+                package = workspace.folder(check_id) / "submission" / record.submission_file
+                foreign_submissions[office] = desk.submissions.submit(workspace.book.get(check_id), package, "x")
             yield {"app": app, "own": own, "checks": foreign_checks, "accounts": foreign_accounts,
-                   "workbook": workbook, "base": base}
+                   "submissions": foreign_submissions, "workbook": workbook, "base": base}
         workspace.store.engine.dispose()
 
 
@@ -114,7 +116,7 @@ def report_paths(world) -> list[str]:
 def fill(path: str, world, office: str) -> list[str]:
     """The route's path with another office's objects in its parameters, once per report file for {path}."""
     values = {"check_id": [world["checks"][office]], "account_id": [str(world["accounts"][office].account_id)],
-              "path": report_paths(world)}
+              "submission_id": [str(world["submissions"][office].submission_id)], "path": report_paths(world)}
     names = re.findall(r"{(\w+)(?::\w+)?}", path)
     unknown = [n for n in names if n not in values]
     assert not unknown, f"{path}: teach this test what another office's {unknown} is"
@@ -126,7 +128,8 @@ def fill(path: str, world, office: str) -> list[str]:
 
 def leaks(answer, world, office: str) -> list[str]:
     body = answer.content.decode("utf-8", "replace")
-    found = [w for w in (MARKER, world["checks"][office], "PK\x03\x04") if w in body]
+    found = [w for w in (MARKER, world["checks"][office], world["submissions"][office].receipt_no, "PK\x03\x04")
+             if w in body]
     if "attachment" in answer.headers.get("content-disposition", ""):
         found.append("a download")
     return found
@@ -157,7 +160,8 @@ def test_pages_without_parameters_list_nothing_of_another_office(world, clients,
             answer = client.get(path)
             assert answer.status_code in (200, 403), (role, path, answer.status_code)
             assert not leaks(answer, world, office), (role, path)
-            assert f"{office}/" not in answer.text and f">{office}<" not in answer.text
+            assert world["app"].state.workspace.offices[office] not in answer.text, (role, path)
+            assert not re.search(rf"{office}(?![-\w])", answer.text), (role, path)
 
 
 def test_the_county_sees_its_own_check_and_the_prefecture_sees_it_too(world, clients):
@@ -180,7 +184,9 @@ def test_every_post_needs_its_csrf_token(world, clients):
     for method, path in routes(world["app"]):
         if method != "POST" or path == "/login":
             continue
-        url = path.replace("{check_id}", own).replace("{account_id}", str(own_account))
+        own_submission = world["app"].state.desk.submissions.of_offices({COUNTY})[0].submission_id
+        url = (path.replace("{check_id}", own).replace("{account_id}", str(own_account))
+               .replace("{submission_id}", str(own_submission)))
         assert "{" not in url, f"{path}: teach this test the parameter"
         refused_by_token = 0
         for role, client in clients.items():
@@ -239,3 +245,82 @@ def test_the_audit_log_names_who_uploaded_submitted_and_downloaded(world, client
     seen = {(e.username, e.action) for e in entries}
     assert {("gl-fill", "upload"), ("gl-submit", "submission"), ("gl-review", "download")} <= seen
     assert any(e.action == "download" and own in e.target and "errors.csv" in e.target for e in entries)
+
+
+# Submissions (issue 18, item 2): these change the county's state, so they come last
+
+
+def states_of(client, year="2025") -> dict[str, str]:
+    page = client.get(f"/submissions?year={year}").text
+    rows = re.findall(r'<td>[^<]* ((?:GS|SC|YN)[-\w]*)</td>\s*<td class="state">([^<]+)</td>', page)
+    assert rows or 'id="office-states"' in page
+    return dict(rows)
+
+
+def test_a_submission_is_stored_once_read_only_with_its_checksum(world):
+    import hashlib
+    import stat
+
+    desk = world["app"].state.desk
+    [sent] = desk.submissions.of_offices({COUNTY})
+    stored = desk.submissions.path_of(sent)
+    assert stored.is_file() and not stored.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == sent.sha256 and stored.stat().st_size == sent.size
+    assert sent.check_id == world["own"] and not sent.passed and sent.note == "<img src=x onerror=alert(1)>"
+    assert sent.receipt_no.startswith(f"{COUNTY}-2025-")
+
+
+def test_the_prefecture_lists_its_counties_with_their_states(world):
+    with client_of(world["app"]) as prefecture:
+        login(prefecture, "lz-manage")
+        states = states_of(prefecture)
+        # the sibling's submission is a copy of the county's check, findings and all
+        assert states[COUNTY] == states[SIBLING] == "已报送（有问题）"
+        assert PREFECTURE not in states and not any(office.endswith(("-U1", "-U2", "-U3")) for office in states)
+        only = prefecture.get("/submissions?year=2025&state=submitted_with_findings").text
+        assert COUNTY in only
+        searched = prefecture.get("/submissions?year=2025&q=皋兰").text
+        assert COUNTY in searched and SIBLING not in searched
+        answer = prefecture.get(f"/submissions/{world['submissions'][SIBLING].submission_id}.zip")
+        assert answer.status_code == 200 and answer.content.startswith(b"PK\x03\x04")
+
+
+def test_a_new_check_after_submitting_shows_changed_and_a_new_submission_supersedes(world, clients):
+    desk = world["app"].state.desk
+    answer = upload(clients["fill"], world["workbook"])
+    assert answer.status_code == 303
+    newer = CHECK_URL.match(answer.headers["location"]).group(1)
+    with client_of(world["app"]) as prefecture:
+        login(prefecture, "lz-manage")
+        assert states_of(prefecture)[COUNTY] == "自查后已改动"
+        built = clients["submit"].post(f"/checks/{newer}/submission",
+                                       data={"csrf_token": csrf_of(clients["submit"]), "note": "协议补签中"})
+        assert built.status_code == 303
+        first, second = sorted(desk.submissions.of_offices({COUNTY}), key=lambda s: s.submission_id)
+        assert (first.check_id, second.check_id) == (world["own"], newer)
+        assert desk.submissions.path_of(first).is_file() and desk.submissions.path_of(second).is_file()
+        assert states_of(prefecture)[COUNTY] == "已报送（有问题）"
+    world["latest_submission"] = second
+
+
+def test_the_prefecture_returns_it_with_a_comment_the_county_reads(world, clients):
+    latest = world["latest_submission"]
+    desk = world["app"].state.desk
+    desk.accounts.add("lz-review", PREFECTURE, "review", PASSWORD)
+    with client_of(world["app"]) as reviewer:
+        login(reviewer, "lz-review")
+        token = csrf_of(reviewer)
+        assert reviewer.post(f"/submissions/{latest.submission_id}/return",
+                             data={"csrf_token": token, "comment": ""}).status_code == 403
+        returned = reviewer.post(f"/submissions/{latest.submission_id}/return",
+                                 data={"csrf_token": token, "comment": "<b>协议</b>缺三份，请补齐后重新报送"})
+        assert returned.status_code == 303
+        assert states_of(reviewer)[COUNTY] == "已退回"
+    own_page = clients["fill"].get(f"/checks/{latest.check_id}").text
+    assert "&lt;b&gt;协议&lt;/b&gt;缺三份" in own_page and "<b>协议</b>" not in own_page
+    assert "缺三份" in clients["fill"].get("/submissions").text
+    # a county's reviewer cannot return its own office's submission
+    answer = clients["review"].post(f"/submissions/{latest.submission_id}/return",
+                                    data={"csrf_token": csrf_of(clients["review"]), "comment": "x"})
+    assert answer.status_code == 403
+    assert any(e.action == "submission_returned" for e in desk.log.entries({PREFECTURE}))

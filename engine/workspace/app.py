@@ -38,6 +38,7 @@ from starlette.exceptions import HTTPException
 from westaudit.workspace.outcome import CheckOutcome
 from westaudit.workspace.permissions import LOCAL, NotVisible, Viewer, require, require_csrf
 from westaudit.workspace.records import CheckRecord
+from westaudit.workspace.review import add_review_routes
 from westaudit.workspace.selfcheck import ERRORS_CSV, PACKAGE_DIR, REPORT_DIR, Upload, Workspace, too_large
 from westaudit.workspace.settings import Settings
 from westaudit.workspace.shared import SharedDesk, add_shared_routes, guard_of
@@ -177,6 +178,7 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
 
     if desk is not None:
         add_shared_routes(app, desk, page)
+        add_review_routes(app, desk, page, _download)
 
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request, office: str = "") -> HTMLResponse:
@@ -207,8 +209,10 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
         record = record_of(request, check_id)
         outcome: CheckOutcome = workspace.outcome(check_id)
         previous = workspace.book.get(record.previous_check_id) if record.previous_check_id else None
+        sent = desk.submissions.of_offices({record.office_id}, record.year) if desk is not None else []
         return page(request, "check.html.j2", record=record, outcome=outcome, previous=previous,
-                    office_page=f"/checks/{check_id}/report/offices/{_slug(record.office_id)}.html")
+                    office_page=f"/checks/{check_id}/report/offices/{_slug(record.office_id)}.html",
+                    sent=[s for s in sent if s.check_id == check_id], latest_sent=sent[0] if sent else None)
 
     @app.get("/checks/{check_id}/report/{path:path}")
     def report_file(request: Request, check_id: str, path: str) -> FileResponse:
@@ -268,7 +272,9 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
         built = await run_in_threadpool(build_submission, folder / PACKAGE_DIR, record.office_id, record.year,
                                         note or None, folder / "submission")
         workspace.book.set_submission(check_id, built.name, note or None)
-        logged(request, "submission", f"{check_id} {built.name}")
+        if desk is not None:  # in the shared workspace building the package is submitting it
+            sent = desk.submissions.submit(workspace.book.get(check_id), built, viewer.username)
+            logged(request, "submission", f"{check_id} {sent.receipt_no} sha256 {sent.sha256}")
         return RedirectResponse(f"/checks/{check_id}#submission", status_code=303)
 
     @app.get("/checks/{check_id}/submission.zip")

@@ -57,8 +57,9 @@ class Workspace:
         self.ruleset = load_ruleset(settings.rules or RULES_DIR)
         self.store = Store.open(settings.store_location)
         self.book = CheckBook(self.store)
-        # office id -> name (the pick list) and office id -> parent id (whose subtree an account sees)
-        self.offices, self.parents = known_offices(settings.hierarchy, self.ruleset) if settings.hierarchy else ({}, {})
+        # office id -> name (the pick list), -> parent id (whose subtree an account sees), -> level
+        self.offices, self.parents, self.levels = (known_offices(settings.hierarchy, self.ruleset)
+                                                   if settings.hierarchy else ({}, {}, {}))
         self.default_year = self._default_year()
         self._audit_lock = threading.Lock()
         # The audit's libraries (pandas, Great Expectations, openpyxl, the writers) load in the background while
@@ -208,9 +209,9 @@ def write_errors_csv(outcome: CheckOutcome, path: Path) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + "".join(lines).encode("utf-8"))
 
 
-def known_offices(hierarchy: Path, ruleset) -> tuple[dict[str, str], dict[str, str | None]]:
-    """office id -> name and office id -> parent id, from the offices table of the package the workspace was started on (only that table
-    is read: the sample is a national package)."""
+def known_offices(hierarchy: Path, ruleset) -> tuple[dict[str, str], dict[str, str | None], dict[str, str]]:
+    """office id -> name, -> parent id and -> level, from the offices table of the package the workspace was
+    started on (only that table is read: the sample is a national package)."""
     from westaudit.intake import filereader
     from westaudit.intake.package import canonical_frame
 
@@ -221,7 +222,8 @@ def known_offices(hierarchy: Path, ruleset) -> tuple[dict[str, str], dict[str, s
             frame, _ = canonical_frame(filereader.read_csv_table(path), spec)
             parents = [p if isinstance(p, str) and p else None for p in frame["parent_id"]]
             return (dict(zip(frame["office_id"], frame["name"], strict=True)),
-                    dict(zip(frame["office_id"], parents, strict=True)))
+                    dict(zip(frame["office_id"], parents, strict=True)),
+                    dict(zip(frame["office_id"], frame["level"], strict=True)))
     raise InputError(str(hierarchy), "--offices: no offices table (组织机构.csv) in this folder")
 
 

@@ -32,6 +32,7 @@ from westaudit.workspace.permissions import (
     viewer_of,
 )
 from westaudit.workspace.sessions import COOKIE, SessionBook
+from westaudit.workspace.submissions import SubmissionBook
 from westaudit.workspace.throttle import LoginThrottle
 
 LOGIN_CSRF_COOKIE = "westaudit_login_csrf"
@@ -51,6 +52,7 @@ class SharedDesk:
         self.sessions = SessionBook(store)
         self.throttle = LoginThrottle(store)
         self.log = AuditLog(store)
+        self.submissions = SubmissionBook(store, settings.data_dir)
 
     def viewer(self, request: Request) -> Viewer:
         token = request.cookies.get(COOKIE)

@@ -3,6 +3,7 @@
     versions/0001_store.py       the audit store's tables (runs, results, evidence, standings, notices, files)
     versions/0002_workspace.py   the workspace's checks (issue 17)
     versions/0003_accounts.py    the shared workspace's accounts, sessions, login failures and audit log
+    versions/0004_submissions.py the shared workspace's submissions
 
 A database already holding some of these tables from before the migrations existed (today's stores) is adopted:
 each migration creates only the tables missing, so the first upgrade keeps every run. A database at HEAD is
@@ -15,7 +16,7 @@ from importlib.resources import files
 
 from sqlalchemy import Connection, inspect, text
 
-HEAD = "0003"
+HEAD = "0004"
 VERSION_TABLE = "alembic_version"
 
 
