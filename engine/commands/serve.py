@@ -56,6 +56,9 @@ def add_parser(subcommands) -> None:
                         help=f"largest upload accepted (default {DEFAULT_MAX_UPLOAD_MB} MB)")
     parser.add_argument("--max-unpacked-mb", type=int, default=DEFAULT_MAX_UNPACKED_MB,
                         help=f"largest a zip or workbook may unpack to (default {DEFAULT_MAX_UNPACKED_MB} MB)")
+    parser.add_argument("--keep-checks", type=int, default=None, metavar="N",
+                        help="keep the uploaded files of each office's last N checks only; older checks keep "
+                             "their page and report (default: keep all; docs/workspace.md)")
     parser.set_defaults(handler=run, shared=False)
 
 
@@ -71,7 +74,8 @@ def settings_of(args: argparse.Namespace):
     return Settings(data_dir=data, store=args.store, hierarchy=args.offices, host=args.host, port=args.port,
                     max_upload_bytes=args.max_upload_mb * MB,
                     limits=ArchiveLimits(max_unpacked_bytes=args.max_unpacked_mb * MB), rules=args.rules,
-                    shared=args.shared, secure_cookies=args.shared and not args.insecure_cookies)
+                    shared=args.shared, secure_cookies=args.shared and not args.insecure_cookies,
+                    keep_checks=args.keep_checks if args.keep_checks and args.keep_checks > 0 else None)
 
 
 def run(args: argparse.Namespace) -> int:

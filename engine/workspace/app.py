@@ -263,11 +263,16 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
         async with request.form(max_files=0, max_fields=5, max_part_size=MAX_FIELD_BYTES) as form:
             require_csrf(viewer, form.get("csrf_token"))
             note = str(form.get("note") or "").strip()[:NOTE_MAX_CHARS]
-        if not record.can_submit and not note:
+        refusal = None
+        if not workspace.has_package(check_id):
+            refusal = (410, "此次自查上传的文件已按保留设置清理：请重新上传数据后再生成报送包")
+        elif not record.can_submit and not note:
+            refusal = (400, "自查仍有需整改的问题：请先整改后重新上传，或填写说明（为何带问题报送）后再生成报送包")
+        if refusal:
             outcome = workspace.outcome(check_id)
-            return page(request, "check.html.j2", 400, record=record, outcome=outcome, previous=None,
+            return page(request, "check.html.j2", refusal[0], record=record, outcome=outcome, previous=None,
                         office_page=f"/checks/{check_id}/report/offices/{_slug(record.office_id)}.html",
-                        submission_error="自查仍有需整改的问题：请先整改后重新上传，或填写说明（为何带问题报送）后再生成报送包")
+                        submission_error=refusal[1])
         folder = workspace.folder(check_id)
         built = await run_in_threadpool(build_submission, folder / PACKAGE_DIR, record.office_id, record.year,
                                         note or None, folder / "submission")

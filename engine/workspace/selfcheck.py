@@ -184,7 +184,23 @@ class Workspace:
                              staged.files, outcome.can_submit, outcome.summary(),
                              previous.check_id if previous else None, None, None)
         self.book.add(record)
+        self._clean_old_checks(record.office_id)
         return record
+
+    def _clean_old_checks(self, office_id: str) -> None:
+        """The uploaded files of the office's checks older than its last `keep_checks` removed (a submitted
+        check's kept: its package was sent). The store's runs count the order: they are numbered as made."""
+        keep = self.settings.keep_checks
+        if not keep:
+            return
+        newest_first = sorted(self.book.recent(office_id, limit=1_000_000), key=lambda r: r.run_id, reverse=True)
+        for old in newest_first[keep:]:
+            if not old.submission_file:
+                shutil.rmtree(self.folder(old.check_id) / PACKAGE_DIR, ignore_errors=True)
+
+    def has_package(self, check_id: str) -> bool:
+        """False once the check's uploaded files were cleaned (`keep_checks`)."""
+        return (self.folder(check_id) / PACKAGE_DIR).is_dir()
 
 
 def too_large(limit: int) -> UploadRefused:

@@ -40,6 +40,9 @@ class Settings:
     # the data contract's runner: pandas answers an upload in a fraction of Great Expectations' time, with the
     # same rejected rows (docs/validation.md, "Two runners"); "great-expectations" runs the validator of record
     validator: str = "pandas"
+    # keep the uploaded files (checks/<id>/package/, ID numbers among them) of an office's last N checks only;
+    # an older check keeps its page, report and downloads, and a submitted one keeps everything. None: keep all
+    keep_checks: int | None = None
 
     @property
     def store_location(self) -> str:
