@@ -42,6 +42,7 @@ def write_evaluation(view: AuditView, evaluation: Evaluation, folder: Path, lang
     folder.mkdir(parents=True, exist_ok=True)
     context = {"report": view.report, "view": view, "evaluation": evaluation,
                "index_href": "index.html" if with_site else None, "office_root": "" if with_site else None,
+               "asset_root": "" if with_site else None,
                "summary": summary_sentences(evaluation, lang)}
     html = html_environment(lang).get_template("evaluation.html.j2").render(context, charts=charts(evaluation, lang, view))
     (folder / "evaluation.html").write_text(mask_text(html), encoding="utf-8")

@@ -245,6 +245,12 @@ class AuditView:
         self.offices: dict[str, OfficeView] = {}
         for root in roots:
             self._add_subtree(root, 0, by_office)
+        # the offices that get a page of their own (reports/site.py pages_for); every office until the site says
+        self.paged: frozenset[str] | None = None
+
+    def has_page(self, office: OfficeView) -> bool:
+        """Whether offices/<slug>.html is written for this office, so a link to it resolves."""
+        return self.paged is None or office.office.office_id in self.paged
 
     def findings_of(self, office: OfficeView) -> tuple[Finding, ...]:
         """What the office is to act on, most serious first (finding_order), article order within."""

@@ -85,6 +85,7 @@ def _context(view: AuditView, office: OfficeView, fragment: OfficeFragments) -> 
         "below_verdict": Verdict.of(below_findings),
         "children": [view.offices[c] for c in view.children.get(office_id, [])], "county_ranking": ranking,
         "evidence_limit": EVIDENCE_SAMPLE, "package": view.package_of(office_id), "fragment": fragment,
+        "asset_root": "../",
         "evidence_csv": evidence_csv_name(office) if has_evidence(office) else None,
     }
 
@@ -94,9 +95,13 @@ def has_evidence(office: OfficeView) -> bool:
     return any(result.evidence for result in office.results)
 
 
+def paged_offices(view: AuditView) -> list[OfficeView]:
+    return [office for office in view.offices.values() if view.has_page(office)]
+
+
 def write_office_pages(view: AuditView, folder: Path, lang: str, share: SharedCursor | None = None) -> None:
-    """Every office's pages, or with `share` the chunks of view.offices this process claims from it (a forked
-    worker claims the others)."""
+    """The pages of every office that has one (view.paged), or with `share` the chunks of them this process claims
+    from it (a forked worker claims the others)."""
     folder.mkdir(parents=True, exist_ok=True)
     html_env, markdown_env = html_environment(lang), markdown_environment(lang)
     html, markdown = html_env.get_template("office.html.j2"), markdown_env.get_template("office.md.j2")
@@ -104,7 +109,7 @@ def write_office_pages(view: AuditView, folder: Path, lang: str, share: SharedCu
     markdown_parts = OfficeFragments(markdown_env, "md", view.rules, EVIDENCE_SAMPLE)
     shown = progress.current()
     base = os.fspath(folder)
-    offices = list(view.offices.values())
+    offices = paged_offices(view)
     chunks = share.claims() if share is not None else [range(len(offices))]
     for chunk in chunks:
         for index in chunk:

@@ -63,9 +63,14 @@ def markdown_code(value: object) -> Markup:
 
 
 @cache
+def static_text(name: str) -> str:
+    return files("westaudit.reports").joinpath("templates", name).read_text(encoding="utf-8")
+
+
 def _static(name: str) -> Markup:
-    """The CSS and JS every page inlines, so a page is one self-contained file."""
-    return Markup(files("westaudit.reports").joinpath("templates", name).read_text(encoding="utf-8"))
+    """The CSS and JS a page inlines when it stands alone (`westaudit evaluate`); the pages of a site link the one
+    copy of them beside the index instead (site.ASSETS), which works from disk as from the workspace."""
+    return Markup(static_text(name))
 
 
 def _globals(lang: str) -> dict:

@@ -27,11 +27,12 @@ FAILING_COUNTY = "GS-LZ-GL"  # planted: places too few volunteers (service_count
 
 
 def _audit_into(package: Path, out: Path, ruleset, lang: str = "zh") -> Path:
+    """Every office's page (`--pages all`); which pages the default writes: tests/test_site_pages.py."""
     loaded = load_package(package, ruleset.contract)
     report = run_audit(loaded, ruleset)
     out.mkdir(parents=True, exist_ok=True)
     write_report_json(report, out / "report.json")
-    write_site(report, ruleset.articles, loaded.tables, out, lang)
+    write_site(report, ruleset.articles, loaded.tables, out, lang, pages="all")
     return out
 
 

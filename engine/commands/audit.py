@@ -36,6 +36,10 @@ def add_parser(subcommands) -> None:
     parser.add_argument("--rectification", type=Path, action="append", default=[], metavar="FINDINGS_XLSX",
                         help="a rectification list sent back (findings.xlsx with 整改责任人/整改期限/整改状态/说明 filled "
                              "in): its state is shown beside each finding and carried into the new findings.xlsx")
+    parser.add_argument("--pages", choices=("findings", "all", "none"), default="findings",
+                        help="office pages: for offices with something to act on and the offices above them "
+                             "(default), for every office, or none; the index and report.json always hold every "
+                             "office")
     parser.add_argument("--office", dest="supervising_office", default=None,
                         help="consolidation: the supervising office (default: the lowest office above all packages)")
     add_report_options(parser)
@@ -102,7 +106,7 @@ def _audit(args: argparse.Namespace, packages: list[Path]) -> int:
             print("\n".join(consolidation_lines(merged.summary, report.offices)))
         with recording:  # a writer that raises stops the worker storing the run, which stays incomplete
             index = write_site(report, ruleset.articles, package.tables, folder, args.lang, recording.index_context,
-                               rectification)
+                               rectification, pages=args.pages)
             if args.pdf:
                 print_to_pdf(index, index.with_suffix(".pdf"))
             recording.written()
