@@ -85,14 +85,20 @@ class StepParams(Params):
     actor: Actor
     column: str | None = Field(default=None, description="a date/datetime column of the case table")
     actor_column: str | None = Field(default=None, description="with column: the case column naming who acted")
+    # a step only one office may take (the service province approving a county's adjustment): the step counts only
+    # where actor_column names the case office's own office of this role, so a county approving itself is no step
+    actor_role: OfficeCode | None = Field(default=None, description="with actor_column: whose act counts")
     records: StepRecords | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> StepParams:
         if (self.column is None) == (self.records is None):
             raise ValueError(f"step {self.name!r}: give exactly one of column, records")
-        if self.actor_column and self.records:
-            raise ValueError(f"step {self.name!r}: actor_column goes inside records for a step read from records")
+        if (self.actor_column or self.actor_role) and self.records:
+            raise ValueError(f"step {self.name!r}: actor_column and actor_role go inside records for a step read "
+                             "from records")
+        if self.actor_role and not self.actor_column:
+            raise ValueError(f"step {self.name!r}: actor_role needs actor_column (the office whose role is checked)")
         return self
 
 
@@ -234,15 +240,21 @@ class ProcedureCheck(CheckKind):
         return _as_events(self._event_frame(ctx, cases, case_keys))
 
     def _event_frame(self, ctx: EvalContext, cases: pd.DataFrame, case_keys: pd.Series) -> pd.DataFrame:
-        frames = [self._column_events(cases, case_keys, step) if step.column else
+        frames = [self._column_events(ctx, cases, case_keys, step) if step.column else
                   self._record_events(ctx, case_keys, step) for step in self.params.steps]
         events = pd.concat(frames, ignore_index=True)
         return events[events["at"].notna()]
 
     @staticmethod
-    def _column_events(cases: pd.DataFrame, case_keys: pd.Series, step: StepParams) -> pd.DataFrame:
+    def _column_events(ctx: EvalContext, cases: pd.DataFrame, case_keys: pd.Series, step: StepParams) -> pd.DataFrame:
+        at = _as_datetime(cases[step.column])
+        if step.actor_role:
+            # blank, another office, or the case's office itself: the step was not taken by the one who may take it
+            entitled = ctx.org.rollup_map(cases[OFFICE], step.actor_role).astype("string")
+            taken = (cases[step.actor_column].astype("string") == entitled).fillna(False).astype(bool)
+            at = at.where(taken)
         return pd.DataFrame({
-            "case_key": case_keys, "step": step.name, "at": _as_datetime(cases[step.column]),
+            "case_key": case_keys, "step": step.name, "at": at,
             "actor": cases[step.actor_column] if step.actor_column else None,
             SOURCE_FILE: cases[SOURCE_FILE], SOURCE_ROW: cases[SOURCE_ROW],
         })

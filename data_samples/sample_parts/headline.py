@@ -54,7 +54,7 @@ def _post_adjustments(world: World) -> None:
               "province_approved_on": "2025-09-10", "effective_on": "2025-09-15"}
     for aid, cid, to_unit in (("T-GZ-QDN-RJ-1", "GZ-QDN-RJ", "GZ-QDN-RJ-U2"), ("T-GS-DX-LX-1", "GS-DX-LX", "GS-LZ-YZ-U2")):
         world.add("post_adjustments", adjustment_id=aid, volunteer_id=world.by_county[cid][12], county_id=cid,
-                  from_unit_id=units_of(cid)[0], to_unit_id=to_unit, **signed)
+                  from_unit_id=units_of(cid)[0], to_unit_id=to_unit, approved_by=province_of(cid), **signed)
     world.plant("service_county-03.within_county", "GS-DX-LX", "临洮县把志愿者调整到榆中县的服务单位，超出本县范围",
                 evidence=["T-GS-DX-LX-1"],
                 fix=[{"table": "post_adjustments", "key": "T-GS-DX-LX-1", "set": {"to_unit_id": "GS-DX-LX-U2"}}])

@@ -7,7 +7,7 @@ Runs after the national part: a confirmation notice that part leaves out also br
 
 from __future__ import annotations
 
-from sample_parts.world import COUNTIES, UNIVERSITIES, YEAR, World, units_of
+from sample_parts.world import COUNTIES, UNIVERSITIES, YEAR, World, province_of, units_of
 
 PROVINCE_OF_UNIVERSITY = {uid: province for uid, _, province in UNIVERSITIES}
 NOTICE_ON = f"{YEAR}-06-20"  # the day the national part issues every notice
@@ -17,7 +17,8 @@ def _post_adjustment(world: World) -> None:
     county = "GZ-QDN-LP"  # 榆中县 is the sample's county with nothing planted
     world.add("post_adjustments", adjustment_id=f"T-{county}-1", volunteer_id=world.by_county[county][13],
               county_id=county, from_unit_id=units_of(county)[0], to_unit_id=units_of(county)[2],
-              volunteer_consent_on="2025-10-08", unit_consent_on="2025-10-09", province_approved_on="2025-10-20",
+              volunteer_consent_on="2025-10-08", unit_consent_on="2025-10-09", approved_by=province_of(county),
+              province_approved_on="2025-10-20",
               effective_on="2025-10-15")
     world.plant("service_county-03", county, "黎平县一项岗位调整 10 月 15 日生效，省级项目办 10 月 20 日才批准",
                 evidence=[f"T-{county}-1"],

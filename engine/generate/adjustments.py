@@ -1,5 +1,5 @@
 """Post adjustments (岗位调整) inside the county (service_county-03.within_county): a few volunteers move
-between units of their own county, with consent and approval dates; planted moves cross into another county."""
+between units of their own county, with consent and approval dates and the approving province; planted moves cross into another county."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ class AdjustmentsPlanter(Planter):
                                    index=units["office_id"].to_numpy())
         moved["to_unit_id"] = next_in_county.reindex(moved["unit_id"]).to_numpy()
         moved = moved[moved["to_unit_id"] != moved["unit_id"]]
+        province_of = world.org.counties.set_index("office_id")["province_id"]
         asked = np.maximum(moved["service_start"].to_numpy(), year_start) + rng.integers(
             10, 90, len(moved)).astype("timedelta64[D]")
         frame = pd.DataFrame({
@@ -42,6 +43,8 @@ class AdjustmentsPlanter(Planter):
             "to_unit_id": moved["to_unit_id"].to_numpy(),
             "volunteer_consent_on": asked,
             "unit_consent_on": _after(rng, asked, 0, 5),
+            # the county's own service province approves (service_county-03 counts no other office's approval)
+            "approved_by": province_of.reindex(moved["county_id"]).to_numpy(),
             "province_approved_on": _after(rng, asked, 5, 15),
             "effective_on": _after(rng, asked, 15, 25),
         })
