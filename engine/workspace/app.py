@@ -1,6 +1,7 @@
 """The workspace's web application (FastAPI on Starlette): the pages, the downloads and the upload limits.
 
     GET  /                              upload page: office, year, the drop zone, recent checks
+    GET  /template.xlsx?office=&year=   the office's fill-in template workbook (needs --offices)
     POST /checks                        an upload (form fields office, year, files): 303 to its check page
     GET  /checks/{id}                   the check: verdict, data problems, failing duties, changes
     GET  /checks/{id}/report/{path}     the HTML report of the office's subtree (index.html, offices/*.html)
@@ -44,6 +45,7 @@ from westaudit.workspace.settings import Settings
 from westaudit.workspace.shared import SharedDesk, add_shared_routes, guard_of
 from westaudit.workspace.staging import UploadRefused
 from westaudit.workspace.submission import build_submission
+from westaudit.workspace.template_download import template_workbook
 
 CHECK_ID = re.compile(r"^[0-9a-f]{24}$")
 # form fields besides the files: office, year, note; anything much larger is not from our page
@@ -183,6 +185,20 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request, office: str = "") -> HTMLResponse:
         return upload_page(request, office=office)
+
+    @app.get("/template.xlsx")
+    async def template(request: Request, office: str = "", year: str = "") -> Response:
+        viewer: Viewer = request.state.viewer
+        if not office:  # no office chosen yet: the page where one is chosen
+            return upload_page(request, year=year)
+        if not viewer.sees(office):
+            raise _NotFound
+        try:
+            path = await run_in_threadpool(template_workbook, workspace, office, year)
+        except UploadRefused as refused:
+            return upload_page(request, refused.status, refused, office, year)
+        return _download(path, f"{office}-{year}-填报模板.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     @app.post("/checks")
     async def create_check(request: Request) -> Response:
