@@ -130,8 +130,11 @@ def write_instructions(sheet: Worksheet, plan: TemplatePlan, titles: dict[str, s
                              f"{office.name or office.office_id} ({office.office_id})")])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([])
+    # label and value in A and B, where the workspace reads the office and year back (engine/workspace/staging.py);
+    # the value is not wrapped, so it runs on over the empty cells beside it rather than down a narrow column
+    facts = range(sheet.max_row + 1, sheet.max_row + 1 + len(_facts(plan, lang)))
     for label, value in _facts(plan, lang):
-        sheet.append([label, None, value])
+        sheet.append([label, value])
     sheet.append([])
     sheet.append(["填报方法" if zh else "How to fill in and send"])
     sheet.cell(sheet.max_row, 1).font = _HEADING
@@ -158,6 +161,8 @@ def write_instructions(sheet: Worksheet, plan: TemplatePlan, titles: dict[str, s
     for letter, width in _WIDTHS.items():
         sheet.column_dimensions[letter].width = width
     for row in sheet.iter_rows(min_row=3):
+        if row[0].row in facts:
+            continue
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.row_dimensions[row[0].row].height = _row_height(row)
