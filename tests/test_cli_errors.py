@@ -19,7 +19,7 @@ def _run(capsys, *argv):
 
 def test_missing_package(capsys, tmp_path):
     code, err = _run(capsys, "audit", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"))
-    assert code == 2 and "nowhere: not a folder" in err
+    assert code == 2 and "nowhere：不是文件夹" in err and "/ not a folder" in err
 
 
 def test_malformed_manifest(capsys, tmp_path):
@@ -27,7 +27,7 @@ def test_malformed_manifest(capsys, tmp_path):
     shutil.copytree(SAMPLE, package)
     (package / "manifest.yaml").write_text("office_id: N\nyear: twenty\n", encoding="utf-8")
     code, err = _run(capsys, "audit", str(package), "--out", str(tmp_path / "out"))
-    assert code == 2 and "manifest.yaml: malformed manifest: year" in err
+    assert code == 2 and "manifest.yaml：清单文件有误（year）" in err and "/ malformed manifest: year" in err
 
 
 def test_missing_required_column(capsys, tmp_path):
@@ -36,7 +36,7 @@ def test_missing_required_column(capsys, tmp_path):
     path = package / "就业落实.csv"
     path.write_text(path.read_text(encoding="utf-8-sig").replace("落实日期", "日期X"), encoding="utf-8-sig")
     code, err = _run(capsys, "audit", str(package), "--out", str(tmp_path / "out"))
-    assert code == 2 and "就业落实.csv, column placed_on: missing required column (落实日期)" in err
+    assert code == 2 and "就业落实.csv，「落实日期」列 column placed_on：缺少必填列「落实日期」" in err
 
 
 def test_unknown_file(capsys, tmp_path):
@@ -44,7 +44,7 @@ def test_unknown_file(capsys, tmp_path):
     shutil.copytree(SAMPLE, package)
     (package / "其他.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     code, err = _run(capsys, "audit", str(package), "--out", str(tmp_path / "out"))
-    assert code == 2 and "其他.csv: matches no table" in err
+    assert code == 2 and "其他.csv：文件名对不上任何数据表" in err and "/ matches no table" in err
 
 
 def test_unknown_office_for_self_check(capsys):

@@ -61,8 +61,9 @@ def test_merged_cells_have_their_own_message(tmp_path, capsys):
         sheet.merge_cells("D2:D3")
     code, out, err = validate(tmp_path, workbook(merge), capsys)
     assert code == 2
-    assert error_line(err) == ("名册.xlsx#志愿者名册, cells D2:D3: merged cells (合并单元格): every row needs its own "
-                               "value; unmerge them and fill in each cell")
+    assert error_line(err) == ('名册.xlsx#志愿者名册，单元格 cells D2:D3：合并单元格：每一行都要有自己的值，'
+                               '请取消合并，并在每个单元格里填上值 / merged cells: every row needs its own '
+                               'value; unmerge them and fill in each cell')
 
 
 def test_a_formula_without_a_saved_value_has_its_own_message(tmp_path, capsys):
@@ -70,9 +71,10 @@ def test_a_formula_without_a_saved_value_has_its_own_message(tmp_path, capsys):
         sheet["B3"] = "=VLOOKUP(A3,Sheet2!A:B,2,FALSE)"  # openpyxl saves no cached value, as some tools do
     code, out, err = validate(tmp_path, workbook(formula), capsys)
     assert code == 2
-    assert error_line(err) == ("名册.xlsx#志愿者名册, cell B3: a formula with no saved value (=VLOOKUP(A3,Sheet2!A:B,2,"
-                               "FALSE)): open the workbook in Excel or WPS and save it again, or paste the values "
-                               "(选择性粘贴 → 数值)")
+    assert error_line(err) == ('名册.xlsx#志愿者名册，单元格 cell B3：公式没有保存计算结果（=VLOOKUP(A3,Sheet2!A:B,2,FALSE)）'
+                               '：请用 Excel 或 WPS 打开工作簿后重新保存，或复制后“选择性粘贴 → 数值” / '
+                               'a formula with no saved value (=VLOOKUP(A3,Sheet2!A:B,2,FALSE)): open the '
+                               'workbook in Excel or WPS and save it again, or paste the values')
 
 
 def test_a_formula_with_its_saved_value_is_read_as_that_value(tmp_path, capsys):
@@ -100,8 +102,10 @@ def test_a_very_hidden_sheet_has_its_own_message(tmp_path, capsys):
         other.sheet_state = "veryHidden"
     code, out, err = validate(tmp_path, workbook(hide), capsys)
     assert code == 2
-    assert error_line(err) == ("名册.xlsx#培训记录: a very hidden sheet (not shown in Excel, not even under Unhide): "
-                               "delete it or make it visible, so that what is audited is what the office sees")
+    assert error_line(err) == ('名册.xlsx#培训记录：这是一张“深度隐藏”的工作表（在 Excel 中连“取消隐藏”都看不到）'
+                               '：请删除它或让它显示出来，使审核的内容就是机构看到的内容 / a very hidden '
+                               'sheet (not shown in Excel, not even under Unhide): delete it or make it '
+                               'visible, so that what is audited is what the office sees')
 
 
 def test_findings_xlsx_opens_with_a_non_character_in_an_office_name(tmp_path, capsys):

@@ -26,6 +26,7 @@ def test_an_extra_cell_holding_an_id_number_is_named_masked(tmp_path, capsys):
     folder = package(tmp_path / "p", volunteers=VOLUNTEERS_HEADER + "".join(rows))
     code, out, err = run(["validate", str(folder)], capsys)
     assert code == 2
-    assert error_line(err) == ("志愿者名册.csv, row 3, column 11, value '620***********7428': row has 11 cells but the "
-                               "header has only 10 columns")
+    assert error_line(err) == ("志愿者名册.csv，第 3 行 row 3，第 11 列 column 11，值 value '620***********7428'："
+                               '这一行有 11 个单元格，但表头只有 10 列：请删掉表头右边多出的内容，或给这一列补上表头 '
+                               '/ row has 11 cells but the header has only 10 columns')
     assert "620102200012077428" not in str(out + err)

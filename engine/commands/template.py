@@ -120,7 +120,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         write_template(plan, ruleset.contract, args.out, args.lang)
     except OSError as exc:
-        raise InputError(str(args.out), f"cannot write the workbook: {exc.strerror or exc}") from exc
+        raise InputError(str(args.out), f"cannot write the workbook: {exc.strerror or exc}",
+                         message_zh=f"无法写入工作簿（{exc.strerror or exc}）：请换一个可写的文件夹（--out）") from exc
     manifest = manifest or write_manifest(args.out.parent, manifest_for(args.office, plan.office.name, args.year))
     sheets = "、".join(use.table.title_zh for use in plan.sheets)
     print(f"模板 template: {args.out}（{len(plan.sheets)} 张表 sheets: {sheets}；预填机构 {len(plan.offices)} 个）")

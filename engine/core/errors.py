@@ -37,7 +37,11 @@ class SpecError(WestauditError):
 
 @dataclass
 class InputError(WestauditError):
-    """A submitted file cannot be used at all (missing, unreadable, empty, missing a required column)."""
+    """A submitted file cannot be used at all (missing, unreadable, empty, missing a required column).
+
+    Shown Chinese first, English second: the place ("志愿者名册.csv，第 3 行 row 3，「姓名」列 column name，
+    值 value '张三'"), then ``message_zh`` / ``message``. A message without its Chinese is shown in English alone.
+    """
 
     file: str
     message: str
@@ -46,19 +50,28 @@ class InputError(WestauditError):
     value: str | None = None
     # the line of the file, where it differs from the row (a CSV record spanning lines, bytes before any row)
     line: int | None = None
+    message_zh: str = ""
+    # the column's Chinese title from the data contract, where ``column`` is its name there
+    column_zh: str | None = None
 
-    def __str__(self) -> str:
+    def place(self) -> str:
         parts = [self.file]
         if self.line is not None:
-            parts.append(f"line {self.line}")
+            parts.append(f"文件第 {self.line} 行 line {self.line}")
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(f"第 {self.row} 行 row {self.row}")
         if self.column is not None:
-            parts.append(f"column {self.column}")
+            shown = self.column_zh or self.column
+            parts.append(f"第 {shown} 列 column {self.column}" if shown.isdigit()
+                         else f"「{shown}」列 column {self.column}")
         if self.value is not None:
-            parts.append(f"value {self.value!r}")
+            parts.append(f"值 value {self.value!r}")
+        return "，".join(parts)
+
+    def __str__(self) -> str:
+        said = f"{self.message_zh} / {self.message}" if self.message_zh else self.message
         # shown wherever it goes (terminal, web page, log): a cell's ID or mobile number never whole
-        return mask_text(", ".join(parts) + f": {self.message}")
+        return mask_text(f"{self.place()}：{said}")
 
 
 class UsageError(WestauditError):

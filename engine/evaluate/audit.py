@@ -310,7 +310,8 @@ def run_audit(package: Package, ruleset: RuleSet, only_office: str | None = None
     policy_scope = PolicyScope(policies, org) if policies else None
     if package.manifest.office_id not in org:
         raise InputError(str(package.path), "the manifest's office_id is not in the offices table",
-                         column="office_id", value=package.manifest.office_id)
+                         column="office_id", column_zh="机构编号", value=package.manifest.office_id,
+                         message_zh="清单的机构编号不在「组织机构」表中：请在「组织机构」表补上本机构一行，或改正清单的 office_id")
     if only_office and only_office not in org.subtree(package.manifest.office_id):
         raise UsageError(f"office {only_office!r} is not in this package (submitted by {package.manifest.office_id})")
     incomplete = incomplete_by_office(package.rejected)

@@ -75,7 +75,8 @@ def find_packages(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     skipped: list[Path] = []
     for path in paths:
         if not path.is_dir():
-            raise InputError(str(path), "not a folder (a package, or a folder of packages)")
+            raise InputError(str(path), "not a folder (a package, or a folder of packages)",
+                             message_zh="不是文件夹：请给出一个数据包文件夹，或装有几个数据包的文件夹")
         if is_package(path):
             found.append(path)
             continue
@@ -83,7 +84,9 @@ def find_packages(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
         packages = [p for p in subfolders if is_package(p)]
         if not packages:
             raise InputError(str(path), "neither a package (no manifest) nor a folder of packages "
-                                        "(no subfolder has a manifest)")
+                                        "(no subfolder has a manifest)",
+                             message_zh="既不是数据包（没有清单 manifest.yaml），也不是装有数据包的文件夹"
+                                        "（没有一个子文件夹有清单）")
         found.extend(packages)
         skipped.extend(p for p in subfolders if p not in packages)
     seen: dict[Path, Path] = {}

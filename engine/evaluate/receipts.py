@@ -74,7 +74,9 @@ def write_receipt(package: Package, report: AuditReport, office_id: str) -> Path
         path.write_text(header + yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
     except OSError as exc:
         raise InputError(str(path), f"cannot write the self-check receipt ({exc.strerror}); "
-                                    "check a writable copy, or pass --no-receipt") from exc
+                                    "check a writable copy, or pass --no-receipt",
+                         message_zh=f"无法写入自查回执（{exc.strerror}）：请复制到可写的文件夹再自查，"
+                                    "或加 --no-receipt 不写回执") from exc
     return path
 
 

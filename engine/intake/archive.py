@@ -52,10 +52,6 @@ class ArchiveRefused(InputError):
     """A zip or workbook that is not read at all. `reason`: size | path | link | macro | external_link | corrupt."""
 
     reason: str = "corrupt"
-    message_zh: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.message_zh} / {self.message}"
 
 
 def is_zip(head: bytes) -> bool:
@@ -100,7 +96,7 @@ def inspect_members(archive: zipfile.ZipFile, label: str, limits: ArchiveLimits)
     """The archive's members, each checked for its path, its kind and its size; raises ArchiveRefused."""
     members = archive.infolist()
     if len(members) > limits.max_members:
-        raise _refuse(label, "size", f"压缩包内文件过多（{len(members)} 个，上限 {limits.max_members} 个）",
+        raise _refuse(label, "size", f"压缩包内文件过多（{len(members)} 个，上限 {limits.max_members} 个）：请只压缩本机构的数据包文件夹",
                       f"too many members ({len(members)}, at most {limits.max_members})")
     total = 0
     for info in members:
@@ -114,12 +110,12 @@ def inspect_members(archive: zipfile.ZipFile, label: str, limits: ArchiveLimits)
                           "a member is a symbolic link or special file; refused")
         total += info.file_size
         if total > limits.max_unpacked_bytes:
-            raise _refuse(label, "size", f"解压后超过 {limits.max_unpacked_bytes // MB} MB 上限，已拒收",
+            raise _refuse(label, "size", f"解压后超过 {limits.max_unpacked_bytes // MB} MB 上限，已拒收：请只压缩本机构的数据",
                           f"unpacks to more than {limits.max_unpacked_bytes // MB} MB; refused")
         if (info.file_size > limits.ratio_from_bytes
                 and info.file_size > limits.max_ratio * max(info.compress_size, 1)):
             raise _refuse(f"{label}:{info.filename}", "size",
-                          f"压缩比异常（超过 {limits.max_ratio} 倍，疑似压缩炸弹），已拒收",
+                          f"压缩比异常（超过 {limits.max_ratio} 倍，疑似压缩炸弹），已拒收：请检查文件来源，重新压缩后上传",
                           f"compression ratio above {limits.max_ratio} (a zip bomb); refused")
     return members
 
@@ -139,7 +135,7 @@ def extract_zip(path: Path, destination: Path, limits: ArchiveLimits, label: str
                 continue
             target = (root / relative).resolve()
             if root not in target.parents:
-                raise _refuse(f"{label}:{info.filename}", "path", "压缩包中的路径指向包外，已拒收",
+                raise _refuse(f"{label}:{info.filename}", "path", "压缩包中的路径指向包外，已拒收：请只压缩数据包文件夹本身",
                               "a member's path leads outside the package; refused")
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -148,11 +144,11 @@ def extract_zip(path: Path, destination: Path, limits: ArchiveLimits, label: str
                         budget -= len(chunk)
                         if budget < 0:
                             raise _refuse(label, "size",
-                                          f"解压后超过 {limits.max_unpacked_bytes // MB} MB 上限，已拒收",
+                                          f"解压后超过 {limits.max_unpacked_bytes // MB} MB 上限，已拒收：请只压缩本机构的数据",
                                           f"unpacks to more than {limits.max_unpacked_bytes // MB} MB; refused")
                         sink.write(chunk)
             except FileExistsError as exc:
-                raise _refuse(f"{label}:{info.filename}", "path", "压缩包中同一文件出现两次，已拒收",
+                raise _refuse(f"{label}:{info.filename}", "path", "压缩包中同一文件出现两次，已拒收：请删去重复的文件后重新压缩",
                               "the same file appears twice in the zip; refused") from exc
             except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
                 if isinstance(exc, ArchiveRefused):

@@ -26,7 +26,13 @@ import pandas as pd
 
 from westaudit.core.errors import InputError
 from westaudit.intake.cells import normalise_text
-from westaudit.intake.package_files import Limits, current_limits, limit_hint, read_package_file
+from westaudit.intake.package_files import (
+    Limits,
+    current_limits,
+    limit_hint,
+    limit_hint_zh,
+    read_package_file,
+)
 
 __all__ = [
     "SOURCE_ROW",
@@ -112,6 +118,7 @@ def _check_not_reserved(source: str, headers: Sequence[str], header_row: int) ->
             raise InputError(
                 file=source,
                 message=f"header {header!r} is reserved for westaudit's own bookkeeping; rename the column",
+                message_zh=f"表头「{header}」是 westaudit 内部记账用的列名，请给这一列改个名字",
                 row=header_row,
                 column=str(position),
                 value=header,
@@ -128,6 +135,8 @@ def _fit_to_width(source: str, cells: list[str], width: int, row_number: int) ->
         raise InputError(
             file=source,
             message=f"row has {len(cells)} cells but the header has only {width} columns",
+            message_zh=f"这一行有 {len(cells)} 个单元格，但表头只有 {width} 列：请删掉表头右边多出的内容，"
+                       "或给这一列补上表头",
             row=row_number,
             column=str(width + first + 1),
             value=extra[first],
@@ -179,11 +188,14 @@ def check_cell_sizes(table: RawTable, limits: Limits) -> RawTable:
             raise InputError(file=table.source, row=int(table.frame[SOURCE_ROW].iat[at]),
                              column=table.headers[position] or str(position + 1),
                              message=f"cell of {int(lengths.iat[at])} characters is over the limit of {longest} "
-                                     f"per cell; {limit_hint('cell_chars')}")
+                                     f"per cell; {limit_hint('cell_chars')}",
+                             message_zh=f"这个单元格有 {int(lengths.iat[at])} 个字符，超过每格 {longest} 个字符的上限："
+                                        f"请只填这一项的内容；{limit_hint_zh('cell_chars')}")
     for position, header in enumerate(table.headers, start=1):
         if len(header) > longest:
             raise InputError(file=table.source, row=1, column=str(position),
-                             message=f"header of {len(header)} characters is over the limit of {longest} per cell")
+                             message=f"header of {len(header)} characters is over the limit of {longest} per cell",
+                             message_zh=f"表头有 {len(header)} 个字符，超过每格 {longest} 个字符的上限：请改用模板中的表头")
     return table
 
 
@@ -206,7 +218,8 @@ def _utf8_chinese(line: bytes) -> bool:
 def _cut_short(source: str, data: bytes, candidate: str, error: UnicodeDecodeError) -> InputError | None:
     if error.reason == "unexpected end of data" or (candidate == "gb18030" and error.start >= len(data) - 1):
         return InputError(file=source, line=_line_of(data, error.start), message="the file ends in the middle of a "
-                          f"character ({candidate}): it was cut short; send the whole file again")
+                          f"character ({candidate}): it was cut short; send the whole file again",
+                          message_zh=f"文件在一个字符的中间结束（{candidate} 编码）：文件不完整，请重新导出或重新发送完整的文件")
     return None
 
 
@@ -226,10 +239,14 @@ def _mixed_encodings(source: str, data: bytes) -> None:
         elif utf8 and not valid:
             raise InputError(file=source, line=number, message="this line is not UTF-8 like the lines before it (rows "
                              "in another encoding, such as GBK, pasted into a UTF-8 file, or a damaged character); "
-                             "save the whole file as UTF-8 CSV")
+                             "save the whole file as UTF-8 CSV",
+                             message_zh="这一行不是 UTF-8 编码，而前面的行是（可能粘贴了 GBK 等其他编码的行，或有损坏的字符）："
+                                        "请用 Excel 或 WPS 把整个文件另存为“CSV UTF-8（逗号分隔）”")
         elif not utf8 and valid and _CJK.search(line):
             raise InputError(file=source, line=number, message="this line is UTF-8 but the file is GBK/GB18030 (rows "
-                             "in another encoding pasted in); save the whole file as UTF-8 CSV")
+                             "in another encoding pasted in); save the whole file as UTF-8 CSV",
+                             message_zh="这一行是 UTF-8 编码，而文件其余部分是 GBK/GB18030（粘贴了其他编码的行）："
+                                        "请用 Excel 或 WPS 把整个文件另存为“CSV UTF-8（逗号分隔）”")
 
 
 def _decode(source: str, data: bytes, encoding: str | None) -> str:
@@ -246,10 +263,13 @@ def _decode(source: str, data: bytes, encoding: str | None) -> str:
                 _mixed_encodings(source, data)
             continue
         except LookupError as error:
-            raise InputError(file=source, message=f"unknown encoding {candidate!r}") from error
+            raise InputError(file=source, message=f"unknown encoding {candidate!r}",
+                             message_zh=f"不认识的编码 {candidate!r}：请写 utf-8 或 gb18030") from error
         return text.removeprefix("\ufeff")  # a BOM left by an explicitly named utf-8
     tried = " or ".join(candidates)
-    raise InputError(file=source, message=f"file is not text in {tried}; save it as UTF-8 CSV")
+    raise InputError(file=source, message=f"file is not text in {tried}; save it as UTF-8 CSV",
+                     message_zh=f"文件不是 {' 或 '.join(candidates)} 编码的文本（可能不是 CSV 文件，或已损坏）："
+                                "请用 Excel 或 WPS 另存为“CSV UTF-8（逗号分隔）”")
 
 
 def _csv_records(source: str, text: str) -> list[tuple[int, list[str]]]:
@@ -270,8 +290,11 @@ def _csv_records(source: str, text: str) -> list[tuple[int, list[str]]]:
     except csv.Error as error:
         if "expected after" in str(error) or "unexpected end of data" in str(error):
             raise InputError(file=source, line=line + 1, message="a quote (\") opened in this row is not closed where "
-                             f"its cell ends (it runs to line {reader.line_num}); close or remove the quote") from error
-        raise InputError(file=source, line=line + 1, message=f"malformed CSV: {error}") from error
+                             f"its cell ends (it runs to line {reader.line_num}); close or remove the quote",
+                             message_zh=f"这一行有一个英文双引号（\"）没有在单元格结尾处闭合（一直延续到文件第 "
+                                        f"{reader.line_num} 行）：请补上或删掉这个引号") from error
+        raise InputError(file=source, line=line + 1, message=f"malformed CSV: {error}",
+                         message_zh="CSV 格式有误：请用 Excel 或 WPS 打开后另存为“CSV UTF-8（逗号分隔）”") from error
     return records
 
 
@@ -292,7 +315,12 @@ def _check_spanning_record(source: str, cells: list[str], width: int, start: int
         if len(swallowed) >= _SWALLOWED_ROWS:
             raise InputError(file=source, line=start, message=f"a quote (\") opened in this row is not closed until "
                              f"line {end}, swallowing {len(swallowed)} lines that look like rows; close or remove "
-                             "the quote")
+                             "the quote",
+                             message_zh=f"这一行有一个英文双引号（\"）直到文件第 {end} 行才闭合，把 {len(swallowed)} "
+                                        "行数据吞进了一个单元格：请补上或删掉这个引号")
+
+
+_DELIMITERS_ZH = {";": "分号（;）", "\t": "制表符（Tab）", "|": "竖线（|）"}
 
 
 def _check_delimiter(source: str, table: RawTable, text: str) -> RawTable:
@@ -303,7 +331,9 @@ def _check_delimiter(source: str, table: RawTable, text: str) -> RawTable:
     for delimiter, name in ((";", "semicolons (;)"), ("\t", "tabs"), ("|", "bars (|)")):
         if len(table.headers) <= 1 and first.count(delimiter) >= 1 and "," not in first:
             raise InputError(file=source, line=1, message=f"the header is separated by {name}, not commas; save "
-                             "the file as CSV (comma-separated), UTF-8")
+                             "the file as CSV (comma-separated), UTF-8",
+                             message_zh=f"表头用{_DELIMITERS_ZH[delimiter]}分隔，而不是逗号：请用 Excel 或 WPS "
+                                        "另存为“CSV UTF-8（逗号分隔）”")
     width = len(table.headers)
     for delimiter, name in ((";", "semicolons (;)"), ("\t", "tabs")):
         if width > 2 and len(table.frame) and delimiter in text:  # the search in C spares most files the rest
@@ -314,7 +344,9 @@ def _check_delimiter(source: str, table: RawTable, text: str) -> RawTable:
                 at = int(odd.to_numpy().argmax())
                 raise InputError(file=source, row=int(table.frame[SOURCE_ROW].iat[at]),
                                  message=f"this row is separated by {name}, not commas like the header; save the "
-                                         "file as CSV (comma-separated), UTF-8")
+                                         "file as CSV (comma-separated), UTF-8",
+                                 message_zh=f"这一行用{_DELIMITERS_ZH[delimiter]}分隔，而表头用逗号：请用 Excel 或 WPS "
+                                            "另存为“CSV UTF-8（逗号分隔）”")
     return table
 
 
@@ -485,20 +517,28 @@ def _check_sheet_xml(sheet: Any, source: str) -> None:
     ranges = [ref.decode() for ref in _MERGED.findall(xml)] if merged else []
     if ranges:
         more = f" (and {len(ranges) - 1} more)" if len(ranges) > 1 else ""
-        raise InputError(file=f"{source}, cells {ranges[0]}", message=f"merged cells (合并单元格){more}: every row "
-                         "needs its own value; unmerge them and fill in each cell")
+        more_zh = f"（另有 {len(ranges) - 1} 处）" if len(ranges) > 1 else ""
+        raise InputError(file=f"{source}，单元格 cells {ranges[0]}", message=f"merged cells{more}: every row "
+                         "needs its own value; unmerge them and fill in each cell",
+                         message_zh=f"合并单元格{more_zh}：每一行都要有自己的值，请取消合并，并在每个单元格里填上值")
     for ref, body in (_CELL.findall(xml) if formula else ()):
         found = _FORMULA.search(body or b"")
         if found and not _CACHED.search(body):
             text = found.group(1).decode("utf-8", errors="replace")[:60]
-            raise InputError(file=f"{source}, cell {ref.decode()}", message=f"a formula with no saved value (={text}):"
-                             " open the workbook in Excel or WPS and save it again, or paste the values (选择性粘贴 → "
-                             "数值)")
+            raise InputError(file=f"{source}，单元格 cell {ref.decode()}",
+                             message=f"a formula with no saved value (={text}): open the workbook in Excel or WPS and "
+                             "save it again, or paste the values",
+                             message_zh=f"公式没有保存计算结果（={text}）：请用 Excel 或 WPS 打开工作簿后重新保存，"
+                                        "或复制后“选择性粘贴 → 数值”")
 
 
 def _unreadable_workbook(source: str, error: Exception) -> InputError:
-    hint = " (old .xls format: save it as .xlsx)" if source.lower().endswith(".xls") else ""
-    return InputError(file=source, message=f"cannot read workbook{hint}: {type(error).__name__}: {error}")
+    old_format = source.lower().endswith(".xls")
+    hint = " (old .xls format: save it as .xlsx)" if old_format else ""
+    hint_zh = ("这是旧的 .xls 格式，请用 Excel 或 WPS 另存为 .xlsx 工作簿" if old_format
+               else "文件不是有效的 .xlsx 工作簿或已损坏，请用 Excel 或 WPS 打开后另存为 .xlsx")
+    return InputError(file=source, message=f"cannot read workbook{hint}: {type(error).__name__}: {error}",
+                      message_zh=f"无法读取工作簿：{hint_zh}")
 
 
 def _check_unpacked_size(source: str, data: io.BytesIO, limits: Limits) -> None:
@@ -517,10 +557,16 @@ def _check_unpacked_size(source: str, data: io.BytesIO, limits: Limits) -> None:
     if unpacked > 10 * 1024 * 1024 and unpacked > limits.workbook_ratio * packed:  # small ones cannot hurt
         raise InputError(file=source, message=f"workbook unpacks {unpacked // packed} times its size "
                          f"({unpacked // (1024 * 1024)} MB), over the limit of {limits.workbook_ratio} times; "
-                         f"{limit_hint('workbook_ratio')}")
+                         f"{limit_hint('workbook_ratio')}",
+                         message_zh=f"工作簿解压后是压缩大小的 {unpacked // packed} 倍（{unpacked // (1024 * 1024)} MB），"
+                                    f"超过 {limits.workbook_ratio} 倍的上限（疑似压缩炸弹）：请检查文件来源；"
+                                    f"{limit_hint_zh('workbook_ratio')}")
     if unpacked > limits.workbook_unpacked_bytes:
         raise InputError(file=source, message=f"workbook unpacks to {unpacked // (1024 * 1024)} MB, over the limit of "
-                         f"{limits.workbook_unpacked_bytes // (1024 * 1024)} MB; {limit_hint('workbook_unpacked_bytes')}")
+                         f"{limits.workbook_unpacked_bytes // (1024 * 1024)} MB; {limit_hint('workbook_unpacked_bytes')}",
+                         message_zh=f"工作簿解压后有 {unpacked // (1024 * 1024)} MB，超过 "
+                                    f"{limits.workbook_unpacked_bytes // (1024 * 1024)} MB 的上限：请删除多余的工作表或行，"
+                                    f"或分成几个工作簿；{limit_hint_zh('workbook_unpacked_bytes')}")
 
 
 def read_xlsx_sheets(path: str | Path) -> dict[str, RawTable]:
@@ -537,7 +583,8 @@ def read_xlsx_sheets(path: str | Path) -> dict[str, RawTable]:
     path = Path(path)
     source = path.name
     if not path.exists():
-        raise InputError(file=source, message="file does not exist or is not a file")
+        raise InputError(file=source, message="file does not exist or is not a file",
+                         message_zh="文件不存在，或不是一个文件：请核对文件名")
     limits = current_limits()
     data = io.BytesIO(read_package_file(path, limits))
     _check_unpacked_size(source, data, limits)
@@ -557,7 +604,9 @@ def read_xlsx_sheets(path: str | Path) -> dict[str, RawTable]:
             if sheet.sheet_state == "veryHidden":
                 raise InputError(file=sheet_source, message="a very hidden sheet (not shown in Excel, not even under "
                                  "Unhide): delete it or make it visible, so that what is audited is what the office "
-                                 "sees")
+                                 "sees",
+                                 message_zh="这是一张“深度隐藏”的工作表（在 Excel 中连“取消隐藏”都看不到）：请删除它或"
+                                            "让它显示出来，使审核的内容就是机构看到的内容")
             try:
                 _check_sheet_xml(sheet, sheet_source)
                 with _bulk_allocation():

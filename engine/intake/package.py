@@ -64,13 +64,17 @@ def _raw_tables(folder: Path, manifest: Manifest, contract: dict[str, TableSpec]
     for table in manifest.files:
         if table not in contract:
             raise InputError(str(folder / "manifest.yaml"), f"files: unknown table {table!r}; known: "
-                             + ", ".join(sorted(contract)))
+                             + ", ".join(sorted(contract)),
+                             message_zh=f"清单 files: 中的 {table} 不是数据表的名字：请写以下之一："
+                                        + "、".join(sorted(contract)))
     entries = package_entries(folder, manifest.files)
     found: dict[str, filereader.RawTable] = {}
 
     def keep(table: str, raw: filereader.RawTable) -> None:
         if table in found:
-            raise InputError(raw.source, f"table {table!r} is given twice (also {found[table].source})")
+            raise InputError(raw.source, f"table {table!r} is given twice (also {found[table].source})",
+                             message_zh=f"「{contract[table].title_zh}」表给了两次（另见 {found[table].source}）："
+                                        "请只保留一份")
         found[table] = raw
 
     read_csv = _ReadAhead([entry.path for entry in entries if entry.path.suffix.lower() == ".csv"], encoding)
@@ -89,17 +93,24 @@ def _read_file(path: Path, table: str | None, by_stem: dict[str, str], contract:
     if path.suffix.lower() == ".csv":
         if table is None:
             raise InputError(str(path), "matches no table; name it after a table (" + ", ".join(sorted(contract))
-                             + ") or list it under files: in the manifest")
+                             + ") or list it under files: in the manifest",
+                             message_zh="文件名对不上任何数据表：请按表名命名文件（如 "
+                                        + "、".join(f"{spec.title_zh}.csv" for spec in list(contract.values())[:3])
+                                        + " 等），或在清单的 files: 中写明它是哪张表")
         keep(table, _not_empty(read_csv(path)))
         return
     sheets = {sheet: raw for sheet, raw in filereader.read_xlsx_sheets(path).items() if raw.headers}
     if not sheets:
-        raise InputError(path.name, "empty workbook: no sheet has a header row")
+        raise InputError(path.name, "empty workbook: no sheet has a header row",
+                         message_zh="工作簿是空的，没有一张工作表有表头行：请用模板填写后再报送")
     for sheet, raw in sheets.items():  # blank sheets (Sheet2, Sheet3 of a new workbook) hold no table
         sheet_table = table if table else by_stem.get(sheet.strip().lower())
         if sheet_table is None:
             raise InputError(raw.source, "sheet matches no table; name it after a table ("
-                             + ", ".join(sorted(contract)) + ")")
+                             + ", ".join(sorted(contract)) + ")",
+                             message_zh="工作表名对不上任何数据表：请按模板的表名命名工作表（如 "
+                                        + "、".join(spec.title_zh for spec in list(contract.values())[:3])
+                                        + " 等），不用的工作表请删除")
         keep(sheet_table, raw)
 
 
@@ -179,7 +190,8 @@ def _read_quietly(paths: list[Path], encoding: str | None) -> dict[Path, filerea
 
 def _not_empty(raw: filereader.RawTable) -> filereader.RawTable:
     if not raw.headers:
-        raise InputError(raw.source, "empty file: no header row (a table with no rows still needs its header)")
+        raise InputError(raw.source, "empty file: no header row (a table with no rows still needs its header)",
+                         message_zh="文件是空的，没有表头行：本年度没有记录的表也要保留表头")
     return raw
 
 
@@ -187,10 +199,12 @@ def canonical_frame(raw: filereader.RawTable, spec: TableSpec) -> tuple[pd.DataF
     aliases = {name: list(column.accepted_headers(name)) for name, column in spec.columns.items()}
     match = filereader.match_headers(raw.headers, aliases)
     if match.duplicates:
-        raise InputError(raw.source, "the same column is given twice", column=", ".join(match.duplicates))
+        raise InputError(raw.source, "the same column is given twice", column=", ".join(match.duplicates),
+                         message_zh="同一列出现了两次：请删掉重复的一列")
     for name, column in spec.columns.items():
         if column.required and name not in match.mapping.values():
-            raise InputError(raw.source, f"missing required column ({column.zh})", column=name)
+            raise InputError(raw.source, f"missing required column ({column.zh})", column=name, column_zh=column.zh,
+                             message_zh=f"缺少必填列「{column.zh}」：请按模板补上这一列（表头写「{column.zh}」）")
     frame = raw.frame.rename(columns=match.mapping, copy=False)  # nothing writes to either frame
     return frame, list(match.unknown)
 
@@ -262,13 +276,16 @@ def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | N
     A header-only table is a table with no rows (an office may have nothing to report), except offices.
     """
     if not folder.is_dir():
-        raise InputError(str(folder), "not a folder (a package is a folder with a manifest and its tables)")
+        raise InputError(str(folder), "not a folder (a package is a folder with a manifest and its tables)",
+                         message_zh="不是文件夹：数据包是一个文件夹，里面放清单（manifest.yaml）和各张数据表")
     manifest = load_manifest(guarded_manifest(find_manifest(folder), folder))
     raws = _raw_tables(folder, manifest, contract, encoding or manifest.encoding)
     if "offices" not in raws:
-        raise InputError(str(folder), "the offices table (组织机构) is missing; every package needs it")
+        raise InputError(str(folder), "the offices table (组织机构) is missing; every package needs it",
+                         message_zh="缺少「组织机构」表：每个数据包都必须有它（组织机构.csv，或工作簿中名为「组织机构」的工作表）")
     if raws["offices"].frame.empty:
-        raise InputError(raws["offices"].source, "the offices table (组织机构) has no rows; every package needs them")
+        raise InputError(raws["offices"].source, "the offices table (组织机构) has no rows; every package needs them",
+                         message_zh="「组织机构」表没有数据行：请至少填写本机构一行")
     order = _typing_order(set(raws), contract)
     typed: dict[str, TypedTable] = {}
     unknown: list[tuple[str, str]] = []

@@ -70,12 +70,18 @@ def limit_hint(field_name: str) -> str:
                                             or "MEGABYTES")
 
 
+def limit_hint_zh(field_name: str) -> str:
+    variable, _ = LIMIT_VARIABLES[field_name]
+    unit = {"cell_chars": "字符数", "workbook_ratio": "倍数"}.get(field_name, "兆字节数")
+    return f"确属正常数据时，可用环境变量 {variable}={unit} 调高上限"
+
+
 def _megabytes(size: int) -> str:
     return f"{size / _MB:.1f} MB" if size >= _MB // 10 else f"{size} bytes"
 
 
-def _refuse(shown: str, message: str) -> InputError:
-    return InputError(shown, message)
+def _refuse(shown: str, message_zh: str, message: str) -> InputError:
+    return InputError(shown, message, message_zh=message_zh)
 
 
 def resolve_in_package(folder: Path, name: str) -> Path:
@@ -86,17 +92,19 @@ def resolve_in_package(folder: Path, name: str) -> Path:
     """
     text = name.strip()
     if not text:
-        raise _refuse(str(folder), "an empty file name")
+        raise _refuse(str(folder), "文件名为空：请在清单中写出文件名", "an empty file name")
     if PurePosixPath(text).is_absolute() or PureWindowsPath(text).is_absolute() or PureWindowsPath(text).drive:
-        raise _refuse(text, "absolute path refused: name a file of the package relative to its folder")
+        raise _refuse(text, "不接受绝对路径：请写数据包文件夹中的文件名（相对路径）",
+                      "absolute path refused: name a file of the package relative to its folder")
     parts = PureWindowsPath(text).parts  # splits on both / and \
     if ".." in parts:
-        raise _refuse(text, "'..' refused: every file of a package is inside the package folder")
+        raise _refuse(text, "不接受“..”：数据包的每个文件都必须在数据包文件夹之内",
+                      "'..' refused: every file of a package is inside the package folder")
     root = Path(os.path.realpath(folder))
     resolved = Path(os.path.realpath(root.joinpath(*parts)))
     if not resolved.is_relative_to(root):
-        raise _refuse(str(folder / text), f"leads outside the package (to {resolved}): refused; copy the file "
-                      "into the package folder")
+        raise _refuse(str(folder / text), f"指向数据包之外（{resolved}），已拒收：请把文件复制到数据包文件夹中",
+                      f"leads outside the package (to {resolved}): refused; copy the file into the package folder")
     return resolved
 
 
@@ -107,8 +115,9 @@ def _file_status(path: Path, shown: str) -> os.stat_result:
         status = os.stat(path)
     except OSError as error:
         if error.errno == 40:  # ELOOP
-            raise _refuse(shown, "a symbolic link loop: refused") from error
-        raise _refuse(shown, f"cannot read file: {error.strerror or error}") from error
+            raise _refuse(shown, "符号链接循环指向自身，已拒收：请换成文件本身", "a symbolic link loop: refused") from error
+        raise _refuse(shown, f"无法读取文件（{error.strerror or error}）：请核对文件是否存在、是否有读取权限",
+                      f"cannot read file: {error.strerror or error}") from error
     return _check_status(status, shown)
 
 
@@ -118,16 +127,24 @@ def _check_status(status: os.stat_result, shown: str) -> os.stat_result:
         kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
                 else "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
                 else "not a regular file")
-        raise _refuse(shown, f"is {kind}, not a regular file: refused; only regular files are read")
+        kind_zh = ("文件夹" if stat.S_ISDIR(mode) else "命名管道（FIFO）" if stat.S_ISFIFO(mode)
+                   else "套接字" if stat.S_ISSOCK(mode) else "设备文件" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                   else "特殊文件")
+        raise _refuse(shown, f"这是{kind_zh}，不是普通文件，已拒收：数据包只读取普通文件",
+                      f"is {kind}, not a regular file: refused; only regular files are read")
     if status.st_nlink > 1:
-        raise _refuse(shown, f"has {status.st_nlink} hard links: refused, since another of its names may be "
+        raise _refuse(shown, f"这个文件有 {status.st_nlink} 个硬链接，已拒收（它的另一个名字可能在数据包之外）："
+                      "请把文件复制一份放进数据包文件夹",
+                      f"has {status.st_nlink} hard links: refused, since another of its names may be "
                       "outside the package; copy the file into the package folder")
     return status
 
 
 def check_file_size(size: int, shown: str, limits: Limits) -> None:
     if size > limits.file_bytes:
-        raise _refuse(shown, f"file of {_megabytes(size)} is over the limit of {_megabytes(limits.file_bytes)} "
+        raise _refuse(shown, f"文件有 {_megabytes(size)}，超过每个文件 {_megabytes(limits.file_bytes)} 的上限："
+                      f"请只放本机构的数据，或分成几个文件；{limit_hint_zh('file_bytes')}",
+                      f"file of {_megabytes(size)} is over the limit of {_megabytes(limits.file_bytes)} "
                       f"per file; {limit_hint('file_bytes')}")
 
 
@@ -141,8 +158,9 @@ def read_package_file(path: Path, limits: Limits | None = None, shown: str | Non
         descriptor = os.open(path, flags)
     except OSError as error:
         if error.errno == 40:  # ELOOP
-            raise _refuse(shown, "a symbolic link loop: refused") from error
-        raise _refuse(shown, f"cannot read file: {error.strerror or error}") from error
+            raise _refuse(shown, "符号链接循环指向自身，已拒收：请换成文件本身", "a symbolic link loop: refused") from error
+        raise _refuse(shown, f"无法读取文件（{error.strerror or error}）：请核对文件是否存在、是否有读取权限",
+                      f"cannot read file: {error.strerror or error}") from error
     with os.fdopen(descriptor, "rb") as handle:
         status = _check_status(os.fstat(descriptor), shown)
         check_file_size(status.st_size, shown, limits)
@@ -177,20 +195,23 @@ def package_entries(folder: Path, named: dict[str, str], limits: Limits | None =
         resolved = resolve_in_package(folder, name)
         shown = str(folder / name.strip())
         if not os.path.lexists(folder / name.strip()):
-            raise _refuse(shown, f"the manifest names this file for table {table!r}, but it does not exist")
+            raise _refuse(shown, f"清单中 files: {table} 写的这个文件不存在：请核对文件名，或把文件放进数据包文件夹",
+                          f"the manifest names this file for table {table!r}, but it does not exist")
         if not resolved.exists() and not os.path.lexists(resolved):
-            raise _refuse(shown, f"the manifest names this file for table {table!r}, but it leads to nothing "
+            raise _refuse(shown, f"清单中 files: {table} 写的这个文件是一个失效的链接：请换成文件本身",
+                          f"the manifest names this file for table {table!r}, but it leads to nothing "
                           "(a broken link)")
         if resolved.is_dir():
-            raise _refuse(shown, f"the manifest names a folder for table {table!r}; name the .csv or .xlsx file")
+            raise _refuse(shown, f"清单中 files: {table} 写的是一个文件夹：请写 .csv 或 .xlsx 文件的名字",
+                          f"the manifest names a folder for table {table!r}; name the .csv or .xlsx file")
         entries[resolved] = PackageEntry(folder / name.strip(), name.strip(), table)
     for path in sorted(folder.iterdir()):
         if not _is_data_name(path.name) or (path.is_dir() and not path.is_symlink()):
             continue
         resolved = Path(os.path.realpath(path))
         if not resolved.is_relative_to(root):
-            raise _refuse(path.name, f"leads outside the package (to {resolved}): refused; copy the file into the "
-                          "package folder")
+            raise _refuse(path.name, f"指向数据包之外（{resolved}），已拒收：请把文件复制到数据包文件夹中",
+                          f"leads outside the package (to {resolved}): refused; copy the file into the package folder")
         entries.setdefault(resolved, PackageEntry(path, path.name))
     total = 0
     for entry in entries.values():
@@ -198,7 +219,9 @@ def package_entries(folder: Path, named: dict[str, str], limits: Limits | None =
         check_file_size(status.st_size, entry.name, limits)
         total += status.st_size
     if total > limits.package_bytes:
-        raise _refuse(str(folder), f"package of {_megabytes(total)} is over the limit of "
+        raise _refuse(str(folder), f"数据包共 {_megabytes(total)}，超过 {_megabytes(limits.package_bytes)} 的上限："
+                      f"请只放本机构的数据；{limit_hint_zh('package_bytes')}",
+                      f"package of {_megabytes(total)} is over the limit of "
                       f"{_megabytes(limits.package_bytes)}; {limit_hint('package_bytes')}")
     return sorted(entries.values(), key=lambda entry: entry.name)
 

@@ -27,17 +27,23 @@ def find_manifest(folder: Path) -> Path:
     for name in MANIFEST_NAMES:
         if (folder / name).is_file():
             return folder / name
-    raise InputError(str(folder), f"no manifest: expected one of {', '.join(MANIFEST_NAMES)}")
+    raise InputError(str(folder), f"no manifest: expected one of {', '.join(MANIFEST_NAMES)}",
+                     message_zh=f"没有清单文件：文件夹中应有 {'、'.join(MANIFEST_NAMES)} 之一（westaudit template 会生成）")
 
 
 def load_manifest(path: Path) -> Manifest:
     try:
         node = load_yaml(path)
     except SpecError as exc:
-        raise InputError(str(path), f"malformed manifest: {exc}") from exc
+        line = next((problem.line for problem in exc.problems if problem.line is not None), None)
+        raise InputError(str(path), f"malformed manifest: {exc}", line=line,
+                         message_zh="清单文件格式有误（不是有效的 YAML）：请对照 westaudit template 生成的清单改正") from exc
     problems = []
     manifest = parse_model(Manifest, node, str(path), "", problems)
     if manifest is None:
+        fields = "、".join(sorted({p.field or "?" for p in problems}))
         raise InputError(str(path), "malformed manifest: " + "; ".join(
-            f"{p.field or ''} {p.message}".strip() for p in problems))
+            f"{p.field or ''} {p.message}".strip() for p in problems),
+            message_zh=f"清单文件有误（{fields}）：office_id 写机构编号，year 写 2003 至 2100 之间的年度；"
+                       "只能有 office_id、year、title、encoding、files 这几项")
     return manifest
