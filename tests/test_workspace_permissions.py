@@ -16,6 +16,8 @@ from dataclasses import replace
 
 import pytest
 from fastapi.routing import APIRoute
+from test_workspace_uploads import CASE_NAMES
+from test_workspace_uploads import _cases as bad_upload_cases
 
 from conftest import SAMPLE
 from shared_workspace import (
@@ -38,6 +40,7 @@ ROLES = ("fill", "submit", "review", "manage")
 MARKER = "FOREIGN-OFFICE-MARKER"
 CHECK_URL = re.compile(r"^/checks/([0-9a-f]{24})$")
 OPEN = {"/login", "/healthz"}
+ROSTER = "机构编号,机构名称,层级,上级机构编号\nGS-LZ-GL,皋兰县项目办,县级,GS-LZ\n"
 
 
 def routes(app) -> list[tuple[str, str]]:
@@ -245,6 +248,29 @@ def test_the_audit_log_names_who_uploaded_submitted_and_downloaded(world, client
     seen = {(e.username, e.action) for e in entries}
     assert {("gl-fill", "upload"), ("gl-submit", "submission"), ("gl-review", "download")} <= seen
     assert any(e.action == "download" and own in e.target and "errors.csv" in e.target for e in entries)
+
+
+# part 1's bad uploads, by a logged-in account (the limits differ: the shared app has the default ones)
+LIMIT_CASES = {"a body over the upload limit", "unpacking past the limit"}
+OUTSIDE_SUBTREE = {"an office not in the hierarchy", "an office missing from the package"}
+
+
+@pytest.mark.parametrize("case", [c for c in CASE_NAMES if c not in LIMIT_CASES])
+def test_a_bad_upload_by_a_logged_in_account_gets_its_message(world, clients, case):
+    workspace = world["app"].state.workspace
+    files, form, status, message = bad_upload_cases(world["workbook"].read_bytes(), ROSTER.encode())[case]
+    if case in OUTSIDE_SUBTREE:  # the account's subtree is checked before the hierarchy and the package
+        status, message = 403, "机构"
+    before = workspace.book.count()
+    client = clients["fill"]
+    answer = client.post("/checks", data={**form, "csrf_token": csrf_of(client)},
+                         files=[("files", (name, data, "application/octet-stream")) for name, data in files])
+    assert answer.status_code == status, re.sub(r"<[^>]+>", " ", answer.text)[:300]
+    shown = re.search(r'id="refused">\s*<h1>未能检查：([^<]+)</h1>', answer.text)
+    assert shown and shown.group(1).startswith(message), shown and shown.group(1)
+    if case in OUTSIDE_SUBTREE:
+        assert "只能上传本机构及下级机构的数据" in shown.group(1)
+    assert workspace.book.count() == before and client.get("/").status_code == 200
 
 
 # Submissions (issue 18, item 2): these change the county's state, so they come last

@@ -108,10 +108,12 @@ def template_facts(workbook: Path) -> dict[str, str]:
         if INSTRUCTIONS_SHEET not in book.sheetnames:
             return {}
         facts: dict[str, str] = {}
-        for row in book[INSTRUCTIONS_SHEET].iter_rows(min_row=1, max_row=30, max_col=2, values_only=True):
+        # the value is the first filled cell right of its label (the template leaves a column between them)
+        for row in book[INSTRUCTIONS_SHEET].iter_rows(min_row=1, max_row=30, max_col=4, values_only=True):
             label = str(row[0] or "").strip() if row else ""
-            if label in _TEMPLATE_FACTS and len(row) > 1 and row[1] is not None:
-                facts.setdefault(_TEMPLATE_FACTS[label], str(row[1]).strip())
+            value = next((cell for cell in row[1:] if cell is not None and str(cell).strip()), None)
+            if label in _TEMPLATE_FACTS and value is not None:
+                facts.setdefault(_TEMPLATE_FACTS[label], str(value).strip())
         return facts
     finally:
         book.close()
