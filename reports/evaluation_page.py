@@ -27,7 +27,8 @@ def charts(evaluation: Evaluation, lang: str, view: AuditView) -> dict[str, Mark
                                 evaluation.employment_min, T["employment_axis"], T["county_count"],
                                 T["employment_title"]),
         # titled in words: the rule's duty, not its id
-        "on_time": [(rule_id, bar_chart(names, shares, f"{T['on_time_title']} · {_title(view, rule_id, lang)}"))
+        "on_time": [(rule_id, bar_chart(names, shares, f"{T['on_time_title']} · {_title(view, rule_id, lang)}",
+                                         T["not_submitted"]))
                     for rule_id, shares in evaluation.deadline_rules],
     }
 

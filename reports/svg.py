@@ -84,14 +84,18 @@ def histogram(values: Sequence[float], bin_width: float, bins: int, threshold: f
     return _svg(left + plot_w + 20, top + plot_h + 44, body, title)
 
 
-def bar_chart(labels: Sequence[str], shares: Sequence[float | None], title: str) -> Markup:
-    """Horizontal bars of shares (0–100%), one per label; a missing share is drawn as a grey 'no data' bar."""
+def bar_chart(labels: Sequence[str], shares: Sequence[float | None], title: str, no_data: str = "—") -> Markup:
+    """Horizontal bars of shares (0–100%), one per label; a province with nothing judged gets no bar, only the
+    words `no_data` (a full grey bar read as 100%)."""
     left, bar_h, plot_w = 160, 22, 380
     body = []
     for i, (label, share) in enumerate(zip(labels, shares, strict=True)):
         y = 10 + i * (bar_h + 6)
         body.append(_text(left - 6, y + bar_h * 0.7, label, "end"))
-        width = plot_w * (share if share is not None else 1)
-        body.append(f'<rect x="{left}" y="{y}" width="{width:.1f}" height="{bar_h}" fill="{share_colour(share)}"/>')
-        body.append(_text(left + plot_w + 6, y + bar_h * 0.7, "—" if share is None else f"{share:.0%}"))
+        if share is None:
+            body.append(_text(left + 6, y + bar_h * 0.7, no_data, "start", 'fill="#666"'))
+            continue
+        body.append(f'<rect x="{left}" y="{y}" width="{plot_w * share:.1f}" height="{bar_h}" '
+                    f'fill="{share_colour(share)}"/>')
+        body.append(_text(left + plot_w + 6, y + bar_h * 0.7, f"{share:.0%}"))
     return _svg(left + plot_w + 60, 20 + len(labels) * (bar_h + 6), body, title)

@@ -486,3 +486,10 @@ def test_the_evaluation_opens_with_a_summary_written_from_its_figures(lang, out,
     summary = page[page.index('<section class="summary">'):page.index("</section>", page.index('<section class="summary">'))]
     assert page.index('<section class="summary">') < page.index("<table")
     assert all(str(markupsafe_escape(s)) in summary for s in sentences)
+
+
+def test_a_bar_with_nothing_judged_is_no_bar_but_words():
+    from westaudit.reports.svg import bar_chart
+
+    chart = str(bar_chart(["甲", "乙"], [0.5, None], "按时率", "未提交"))
+    assert chart.count("<rect") == 1 and "未提交" in chart and "50%" in chart
