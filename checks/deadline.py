@@ -95,9 +95,12 @@ class DeadlineCheck(CheckKind):
         due, (expected, expected_en), threshold = self._due(ctx, records)
         done = records[p.date_column]
         late_mask = done.isna() | (done > due).fillna(False).astype(bool)
+        pairs = list(zip(done[late_mask], due[late_mask], strict=True))
         late = records[late_mask].assign(_reason=[
-            "未完成/未填日期 not done" if pd.isna(d) else f"逾期 late: {d:%Y-%m-%d %H:%M} > {limit:%Y-%m-%d %H:%M}"
-            for d, limit in zip(done[late_mask], due[late_mask], strict=True)])
+            "未完成或未填日期" if pd.isna(d) else f"逾期：{d:%Y-%m-%d %H:%M}，时限 {limit:%Y-%m-%d %H:%M}" for d, limit in pairs
+        ], _reason_en=[
+            "not done or undated" if pd.isna(d) else f"late: {d:%Y-%m-%d %H:%M}, due {limit:%Y-%m-%d %H:%M}"
+            for d, limit in pairs])
         return outcomes_by_rows(offices, records, late, expected, p.records.table, Status(p.when_none),
                                 RowWording("{total} 条记录中 {bad} 条逾期或未完成", "{bad} of {total} records late or not done",
                                            "本年度无相关记录", "no records in the audit year"),

@@ -82,34 +82,38 @@ class DocumentCheck(CheckKind):
             en.append("published")
         return "；".join(zh), "; ".join(en)
 
-    def _row_problems(self, ctx: EvalContext, docs: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+    def _row_problems(self, ctx: EvalContext, docs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Per document, what keeps it from meeting the duty ('' when it meets it), and the same as one flag
         column per problem (what the remediation is written from)."""
         p = self.params
         problems = pd.Series("", index=docs.index)
+        problems_en = pd.Series("", index=docs.index)
         flags: dict[str, pd.Series] = {}
 
-        def flag(mask: pd.Series, text: str, problem: str) -> None:
+        def flag(mask: pd.Series, text: tuple[str, str], problem: str) -> None:
             hit = mask.fillna(True).astype(bool)
-            problems[hit] += text + "; "
+            problems[hit] += text[0] + "；"
+            problems_en[hit] += text[1] + "; "
             flags[problem] = flags[problem] | hit if problem in flags else hit
 
         if p.submitted_to:
             superior = {o: _superior(ctx, o, p.submitted_to) for o in docs[OFFICE].unique()}
-            flag(docs["submitted_to"] != docs[OFFICE].map(superior), f"未报送{p.submitted_to} not sent to superior",
+            to_zh, to_en = remedy.office_code(p.submitted_to)
+            flag(docs["submitted_to"] != docs[OFFICE].map(superior), (f"未报送{to_zh}", f"not sent to the {to_en}"),
                  "not_sent")
-            flag(docs["submitted_on"].isna(), "未填报送日期 not sent", "no_date")
+            flag(docs["submitted_on"].isna(), ("未填报送日期", "no date sent"), "no_date")
         if p.due:
-            flag(docs["submitted_on"] > ctx.deadline(p.due), "逾期报送 sent late", "late")
+            flag(docs["submitted_on"] > ctx.deadline(p.due), ("逾期报送", "sent late"), "late")
             if not p.submitted_to:  # a document with no date cannot show it met its deadline
-                flag(docs["submitted_on"].isna(), "未填报送日期 no date sent", "no_date")
+                flag(docs["submitted_on"].isna(), ("未填报送日期", "no date sent"), "no_date")
         if p.approved_by:
-            flag(docs["approved_on"].isna(), "未经审批 not approved", "not_approved")
-            flag(docs["approved_by"] != docs[OFFICE].map(self._approvers(ctx, docs)), "审批单位不符 wrong approver",
+            flag(docs["approved_on"].isna(), ("未经审批", "not approved"), "not_approved")
+            flag(docs["approved_by"] != docs[OFFICE].map(self._approvers(ctx, docs)), ("审批单位不符", "wrong approver"),
                  "wrong_approver")
         if p.published:
-            flag(docs["published_on"].isna(), "未发布 not published", "not_published")
-        return problems.str.rstrip("; "), pd.DataFrame(flags, index=docs.index, dtype=bool)
+            flag(docs["published_on"].isna(), ("未发布", "not published"), "not_published")
+        reasons = pd.DataFrame({"_reason": problems.str.rstrip("；"), "_reason_en": problems_en.str.rstrip("; ")})
+        return reasons, pd.DataFrame(flags, index=docs.index, dtype=bool)
 
     def _due(self, ctx: EvalContext) -> str | None:
         return ctx.deadline(self.params.due).date().isoformat() if self.params.due else None
@@ -177,7 +181,7 @@ class DocumentCheck(CheckKind):
         docs = self.params.documents.select(ctx)
         docs = docs[docs[OFFICE].isin(offices)]
         reasons, flags = self._row_problems(ctx, docs)
-        docs = docs.assign(_reason=reasons)
+        docs = docs.assign(_reason=reasons["_reason"], _reason_en=reasons["_reason_en"])
         expected, expected_en = self._expected(ctx)
         good = docs[docs["_reason"] == ""].groupby(OFFICE)["document_id"]
         good_ids, good_counts = good.agg("、".join).to_dict(), good.size().to_dict()

@@ -120,12 +120,17 @@ class MonthlyCheck(CheckKind):
         deadline = month_start.where(month_start >= joined["_start"], joined["_start"]) + pd.Timedelta(days=due_day - 1)
         missing = joined["_paid"].isna()
         late = ~missing & (joined["_paid"] > deadline)
-        joined["_problem"] = ""
-        joined.loc[missing, "_problem"] = _month_label(joined.loc[missing, "_month_no"]) + " 未发放 unpaid"
-        joined.loc[late, "_problem"] = (_month_label(joined.loc[late, "_month_no"]) + " 逾期 late "
-                                        + joined.loc[late, "_paid"].dt.strftime("%Y-%m-%d"))
-        problems = joined[joined["_problem"] != ""].groupby("index")["_problem"].agg("; ".join)
-        flagged = members.loc[problems.index].assign(_reason=problems)
+        joined["_problem"] = joined["_problem_en"] = ""
+        missing_month, late_month = _month_label(joined.loc[missing, "_month_no"]), _month_label(joined.loc[late, "_month_no"])
+        paid_on = joined.loc[late, "_paid"].dt.strftime("%Y-%m-%d")
+        joined.loc[missing, "_problem"] = missing_month + " 未发放"
+        joined.loc[missing, "_problem_en"] = missing_month + " unpaid"
+        joined.loc[late, "_problem"] = late_month + " 逾期，" + paid_on + " 发放"
+        joined.loc[late, "_problem_en"] = late_month + " paid late, on " + paid_on
+        flagged_months = joined[joined["_problem"] != ""].groupby("index")
+        problems = flagged_months["_problem"].agg("；".join)
+        flagged = members.loc[problems.index].assign(_reason=problems,
+                                                    _reason_en=flagged_months["_problem_en"].agg("; ".join))
         expected_counts = joined.groupby(OFFICE).size().to_dict()
         bad_counts = joined[joined["_problem"] != ""].groupby(OFFICE).size().to_dict()
         flagged_by_office = OfficeRows(flagged)

@@ -167,7 +167,8 @@ class ProcedureCheck(CheckKind):
         case_keys = cases[self.params.case_key].astype(str)
         violations = self._violations(ctx, spec, cases)
         reasons = _reasons_by_case(spec, violations)
-        offending = cases[case_keys.isin(reasons)].assign(_reason=case_keys.map(reasons))
+        offending = cases[case_keys.isin(reasons)].assign(_reason=case_keys.map({k: zh for k, (zh, _) in reasons.items()}),
+                                                          _reason_en=case_keys.map({k: en for k, (_, en) in reasons.items()}))
         used = parameters_used(ctx, *(ParamRef(limit.within) for limit in self.params.time_limits))
         fixes = self._fixes_by_case(ctx, spec, violations)
         return [replace(outcome, parameters=used, expected_en="every case completes its steps in order and on time",
@@ -315,27 +316,31 @@ def _limit_value(ctx: EvalContext, name: str) -> tuple[float, str]:
     return float(ctx.resolve(ParamRef(name))), parameter.unit
 
 
-def _reasons_by_case(spec: ProcedureSpec, violations: list[StepViolation]) -> dict[str, str]:
-    reasons: dict[str, list[str]] = {}
+def _reasons_by_case(spec: ProcedureSpec, violations: list[StepViolation]) -> dict[str, tuple[str, str]]:
+    """Per case, its violations in words: (Chinese, English)."""
+    reasons: dict[str, list[tuple[str, str]]] = {}
     for violation in violations:
         reasons.setdefault(violation.case_key, []).append(describe(spec, violation))
-    return {case: "；".join(texts) for case, texts in reasons.items()}
+    return {case: ("；".join(zh for zh, _ in texts), "; ".join(en for _, en in texts)) for case, texts in reasons.items()}
 
 
-def describe(spec: ProcedureSpec, violation: StepViolation) -> str:
-    """One violation in words, Chinese then English: the step, who acted, and by how much it was late."""
+def describe(spec: ProcedureSpec, violation: StepViolation) -> tuple[str, str]:
+    """One violation in words, in Chinese and in English: the step, who acted, and by how much it was late."""
     step = spec.step(violation.step)
     actor = ACTOR_ZH.get(violation.actor or "", violation.actor or "")
+    actor_en = "the volunteer" if violation.actor == "volunteer" else remedy.office_code(violation.actor or "")[1]
     if violation.reason is ViolationReason.MISSING_STEP:
-        return f"缺少「{step.title_zh}」（{actor}）missing: {step.title_en}"
+        return f"缺少「{step.title_zh}」（{actor}）", f"missing: {step.title_en} ({actor_en})"
     other = spec.step(violation.other_step)
-    sources = "、".join(dict.fromkeys(f"{event.source_file}:{event.source_row}" for event in violation.evidence))
+    places = list(dict.fromkeys(f"{event.source_file}:{event.source_row}" for event in violation.evidence))
+    sources, sources_en = "、".join(places), ", ".join(places)
     if violation.reason is ViolationReason.OUT_OF_ORDER:
-        return (f"「{step.title_zh}」（{actor}）早于「{other.title_zh}」out of order: {step.title_en} before "
-                f"{other.title_en} [{sources}]")
+        return (f"「{step.title_zh}」（{actor}）早于「{other.title_zh}」［{sources}］",
+                f"out of order: {step.title_en} ({actor_en}) before {other.title_en} [{sources_en}]")
     limit = violation.limit
     unit = limit.unit
     overrun = f"{violation.overrun / _UNIT_LENGTH[unit]:.4g}"
     return (f"「{step.title_zh}」（{actor}）超时 {overrun} {_UNIT_ZH[unit]}（自「{other.title_zh}」起限 "
-            f"{limit.within:g} {_UNIT_ZH[unit]}）overdue by {overrun} {unit}: {step.title_en} after "
-            f"{other.title_en} [{sources}]")
+            f"{limit.within:g} {_UNIT_ZH[unit]}）［{sources}］",
+            f"overdue by {overrun} {unit}: {step.title_en} ({actor_en}) after {other.title_en}, "
+            f"within {limit.within:g} {unit} [{sources_en}]")

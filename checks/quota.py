@@ -51,9 +51,11 @@ class QuotaCheck(CheckKind):
         number = quotas[p.number_column].astype(float)
         over = quotas["_count"] > number
         under = quotas["_count"] < number * min_fill
+        judged = list(zip(quotas["_count"], number, over, under, strict=True))
         quotas = quotas.assign(_reason=[
-            f"超出指标 over: {c}/{n:g}" if o else (f"完成不足 under: {c}/{n:g}" if u else "")
-            for c, n, o, u in zip(quotas["_count"], number, over, under, strict=True)])
+            f"超出指标：{c}/{n:g}" if o else (f"完成不足：{c}/{n:g}" if u else "") for c, n, o, u in judged
+        ], _reason_en=[f"over the quota: {c}/{n:g}" if o else (f"under-filled: {c}/{n:g}" if u else "")
+                       for c, n, o, u in judged])
         expected = "不超过指标" + (f"，完成不少于 {min_fill:.0%}" if min_fill else "")
         expected_en = "within the quota" + (f", at least {min_fill:.0%} filled" if min_fill else "")
         # per office only what a verdict needs: how many quotas, their holders, the rows off quota

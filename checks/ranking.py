@@ -87,7 +87,7 @@ class RankingCheck(CheckKind):
         if spared.empty:
             return OfficeOutcome(office, Status.PASS, names, expected, f"末位已淘汰：{names}",
                                  "last-ranked eliminated: " + ", ".join(f"{s} (score {score:g})" for s, score in placed))
-        spared = spared.assign(_reason="末位未淘汰 last-ranked, not eliminated")
+        spared = spared.assign(_reason="末位未淘汰", _reason_en="last-ranked, not eliminated")
         return OfficeOutcome(office, Status.FAIL, names, expected, f"末位未淘汰：{'、'.join(spared[p.subject_column])}",
                              f"last-ranked not eliminated: {', '.join(spared[p.subject_column])}",
                              spared.drop(columns=["_place"]), p.assessments.table,

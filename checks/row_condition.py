@@ -49,17 +49,6 @@ def _unmet(rows: pd.DataFrame, condition: Condition) -> pd.Series:
     return unmet
 
 
-def _describe(condition: Condition) -> str:
-    if condition.label_zh:
-        return condition.label_zh
-    parts = [f"{condition.column} 已填" if condition.filled else ""]
-    if condition.one_of is not None:
-        parts.append(f"{condition.column} ∈ {condition.one_of}")
-    if condition.not_after:
-        parts.append(f"{condition.column} <= {condition.not_after}")
-    return " ".join(p for p in parts if p)
-
-
 @register("row_condition")
 class RowConditionCheck(CheckKind):
     Params = RowConditionParams
@@ -79,9 +68,14 @@ class RowConditionCheck(CheckKind):
         rows = p.records.select(ctx)
         rows = rows[rows[OFFICE].isin(offices)]
         reasons = pd.Series("", index=rows.index)
+        reasons_en = pd.Series("", index=rows.index)
         for condition in p.require:
-            reasons[_unmet(rows, condition)] += f"不满足 {_describe(condition)}; "
-        offending = rows[reasons != ""].assign(_reason=reasons[reasons != ""].str.rstrip("; "))
+            unmet = _unmet(rows, condition)
+            zh, en = _to_meet(ctx, p.records.table, condition)
+            reasons[unmet] += f"不满足：{condition.label_zh or zh}；"
+            reasons_en[unmet] += f"short of: {en}; "
+        short = reasons != ""
+        offending = rows[short].assign(_reason=reasons[short].str.rstrip("；"), _reason_en=reasons_en[short].str.rstrip("; "))
         expected = "；".join(c.label_zh or _to_meet(ctx, p.records.table, c)[0] for c in p.require)
         expected_en = "; ".join(_to_meet(ctx, p.records.table, c)[1] for c in p.require)
         return outcomes_by_rows(offices, rows, offending, expected, p.records.table, Status(p.when_none),

@@ -42,13 +42,17 @@ class WithinOfficeCheck(CheckKind):
         inside = {office: ctx.org.subtree(office) for office in offices}
         outside = pd.Series(False, index=records.index)
         reasons = pd.Series("", index=records.index)
+        reasons_en = pd.Series("", index=records.index)
         for column in p.columns:
             named_outside = [named not in inside[owner] for owner, named in zip(records[OFFICE], records[column],
                                                                                    strict=True)]
             mask = pd.Series(named_outside, index=records.index, dtype=bool)
             outside |= mask
-            reasons[mask] += f"{column} 不在辖区内 outside; "
-        offending = records[outside].assign(_reason=reasons[outside].str.rstrip("; "))
+            header_zh, header_en = remedy.column(ctx, p.records.table, column)
+            reasons[mask] += f"{header_zh}不在辖区内；"
+            reasons_en[mask] += f"{header_en} outside the office's area; "
+        offending = records[outside].assign(_reason=reasons[outside].str.rstrip("；"),
+                                            _reason_en=reasons_en[outside].str.rstrip("; "))
         return outcomes_by_rows(offices, records, offending, "全部在辖区内", p.records.table,
                                 Status.NOT_APPLICABLE,
                                 RowWording("{total} 条中 {bad} 条越出辖区", "{bad} of {total} rows name an office outside"),

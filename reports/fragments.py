@@ -19,18 +19,21 @@ from markupsafe import Markup, escape
 from westaudit.core.results import EvidenceRow, Result
 from westaudit.spec.ruleset import Rule
 
-from .model import ArticleBlock, OfficeView, evidence_values_text
-from .render import markdown_escape
+from .model import ArticleBlock, OfficeView, evidence_values
+from .render import markdown_code, markdown_escape
 
 
 def _html_evidence_row(row: EvidenceRow, lang: str) -> str:
-    return (f"<tr><td><code>{escape(row.source_file)}</code>:{escape(row.source_row)}</td><td><code>{escape(row.key)}</code></td>"
-            f"<td>{escape(row.reason)}</td>\n<td>{escape(evidence_values_text(row, lang))}</td></tr>\n")
+    # the values as the office typed them (names, numbers, document texts): code, in whatever language
+    values = ("；" if lang == "zh" else "; ").join(f"{escape(header)}=<code>{escape(value)}</code>"
+                                                  for header, value in evidence_values(row, lang))
+    return (f"<tr><td><code>{escape(row.source_file)}</code>:{escape(row.source_row)}</td>"
+            f"<td><code>{escape(row.key)}</code></td><td>{escape(row.reason_in(lang))}</td>\n<td>{values}</td></tr>\n")
 
 
 def _markdown_evidence_row(row: EvidenceRow, lang: str) -> str:
-    return (f"| {markdown_escape(row.source_file)}:{markdown_escape(row.source_row)} | {markdown_escape(row.key)}"
-            f" | {markdown_escape(row.reason)} |\n")
+    return (f"| {markdown_code(row.source_file)}:{markdown_escape(row.source_row)} | {markdown_code(row.key)}"
+            f" | {markdown_escape(row.reason_in(lang))} |\n")
 
 
 _EVIDENCE_ROW = {"html": _html_evidence_row, "md": _markdown_evidence_row}

@@ -161,6 +161,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "rectification_by": ("期限 {date}", "by {date}"),
     "rectification_none": ("清单中未填", "not filled in the list"),
     "rectification_blank": ("未填状态", "no state given"),
+    # punctuation: full-width in Chinese, ASCII with spaces in English
+    "colon": ("：", ": "),
+    "open": ("（", " ("),
+    "close": ("）", ")"),
+    "list_sep": ("、", ", "),
 }
 
 SEVERITY = {

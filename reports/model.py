@@ -83,15 +83,20 @@ def column_title(table: str, column: str, lang: str) -> str:
     return _column_words(table, lang).get(column, (column, {}))[0]
 
 
-def evidence_values_text(row: EvidenceRow, lang: str = "zh") -> str:
-    """An evidence row's values on one line, as the pages, the evidence CSV and the workbook show them: columns by
-    their headers and codes by their labels in the page's language (the values themselves as submitted)."""
+def evidence_values(row: EvidenceRow, lang: str = "zh") -> list[tuple[str, str]]:
+    """An evidence row's values: columns by their headers and codes by their labels in the page's language (the
+    values themselves as submitted)."""
     words = _column_words(row.table, lang)
     shown = []
     for name, value in row.values:
         header, codes = words.get(name, (name, _YES_NO[lang]))
-        shown.append(f"{header}={codes.get(value, value)}")
-    return ("；" if lang == "zh" else "; ").join(shown)
+        shown.append((header, codes.get(value, value)))
+    return shown
+
+
+def evidence_values_text(row: EvidenceRow, lang: str = "zh") -> str:
+    """The values on one line, as the evidence CSV and the workbook show them."""
+    return ("；" if lang == "zh" else "; ").join(f"{header}={value}" for header, value in evidence_values(row, lang))
 
 
 def rule_order(rule: Rule) -> tuple[int, int, str]:

@@ -22,7 +22,7 @@ from westaudit.reports.safety import mask_text
 from westaudit.spec.policies import Policy
 from westaudit.spec.ruleset import Rule
 
-SCHEMA_VERSION = "1.6"
+SCHEMA_VERSION = "1.7"
 # the C encoder (json only uses it without indent); Chinese kept as written
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"), check_circular=False)
 
@@ -42,7 +42,8 @@ def _result(result: Result, package: str | None) -> dict[str, Any]:
         "measured": result.measured, "expected": result.expected, **_judged_against(result),
         "message_zh": result.message_zh, "message_en": result.message_en,
         "evidence": [{"table": e.table, "source_file": e.source_file, "source_row": e.source_row, "key": e.key,
-                      "values": dict(e.values), "reason": e.reason} for e in result.evidence],
+                      "values": dict(e.values), "reason": e.reason, "reason_en": e.reason_in("en")}
+                     for e in result.evidence],
         "evidence_total": result.evidence_total, "incomplete_tables": list(result.incomplete_tables),
         "package": package,
     }
@@ -79,7 +80,7 @@ class _ResultLines:
         encode = _ENCODER.encode
         return (f'{{"table":{encode(row.table)},"source_file":{encode(row.source_file)},'
                 f'"source_row":{encode(row.source_row)},"key":{encode(row.key)},"values":{values},'
-                f'"reason":{encode(row.reason)}}}')
+                f'"reason":{encode(row.reason)},"reason_en":{encode(row.reason_in("en"))}}}')
 
 
 def _results(report: AuditReport, as_lines: bool) -> Iterator[dict[str, Any] | _Json]:

@@ -89,7 +89,7 @@ def _basis_pieces(basis: Basis, lang: str) -> list[Piece]:
         document = f"《{basis.title}》{number}{basis.clause}"
         return [Piece(f"依据{document}")] if zh else [Piece("per "), Piece(document, "quote")]
     # the rule set gives why only in Chinese: quoted as such on an English line
-    why = rule_refs_named(basis.why, lang)
+    why = rule_refs_named(basis.why, "zh")  # inside the Chinese quote, the articles named in Chinese
     return [Piece(f"{DEFAULT_LABEL['zh']}：{why}")] if zh else [Piece(f"{DEFAULT_LABEL['en']} (in Chinese): “"),
                                                                  Piece(why, "quote"), Piece("”")]
 
@@ -131,6 +131,8 @@ def value_basis_markdown(use: ParameterUse, lang: str = "zh") -> Markup:
     from .render import markdown_escape
 
     def piece(p: Piece) -> str:
+        if p.kind == "quote" and lang != "zh":  # inline HTML: Markdown viewers and pandoc keep the language mark
+            return f'<span lang="zh-CN">{markdown_escape(p.text)}</span>'
         return f"`{p.text.replace('`', '')}`" if p.kind == "code" else markdown_escape(p.text)
     return Markup("".join(piece(p) for p in basis_pieces(use, lang)))
 
@@ -168,9 +170,9 @@ def measured_piece(result: Result, lang: str = "zh") -> Piece:
     text = str(measured)
     if isinstance(measured, int) or re.fullmatch(r"\d+/\d+", text):
         return Piece(text)
-    if _CHINESE.search(text):
+    if _CHINESE.search(text.replace("、", "")):
         return Piece(text if lang == "zh" else result.message_en)
-    return Piece(text, "code")
+    return Piece(text if lang == "zh" else text.replace("、", ", "), "code")
 
 
 def measured_html(result: Result, lang: str = "zh") -> Markup:

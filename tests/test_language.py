@@ -9,7 +9,8 @@ so the only places the other language may appear (the allow-list, docs/reports.m
 - `<code>` (Markdown: a backtick span): identifiers an official types or searches for as they are: rule ids,
   office ids, document numbers, file names;
 - a quoted line of Markdown (`> `): the article text;
-- the names of the audit's offices, wherever they stand (the Markdown and the terminal have no markup);
+- the names and ids of the audit's offices and the names of its files (事件上报记录.csv), wherever they stand
+  (the Markdown and the terminal have no markup);
 - ALLOWED_LATIN on a Chinese page: the names of file formats an official opens.
 A Chinese page then has no ASCII word of three letters or more, an English page no Chinese character
 (full-width punctuation included)."""
@@ -18,12 +19,18 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from westaudit.reports.site import write_site
 
 # a word: letters and underscores (a parameter name is one word), of three letters or more
 LATIN_WORD = re.compile(r"[A-Za-z_]*(?:[A-Za-z]_*){3,}")
 # CJK ideographs, CJK punctuation, full-width forms
 CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60]+")
 ALLOWED_LATIN = frozenset({"CSV", "Markdown", "PDF", "Excel", "JSON"})
+_FILE_NAME = re.compile(r"[^\s:：、,，;；\[\]［］()（）]+\.(?:csv|xlsx|xls|yaml|json|md|html|xml|zip)\b")
 _VOID = frozenset({"br", "img", "input", "meta", "link", "hr", "wbr", "col", "source"})
 _HIDDEN = frozenset({"script", "style", "code"})
 
@@ -64,9 +71,11 @@ def visible_text(html: str, lang: str) -> str:
 
 
 def markdown_text(markdown: str) -> str:
-    """A Markdown page as read: quoted lines and code spans left out, escapes undone."""
+    """A Markdown page as read: quoted lines, code spans and spans marked with a language left out, escapes
+    undone."""
     lines = [line for line in markdown.splitlines() if not line.lstrip().startswith(">")]
     text = re.sub(r"(?<!\\)`[^`]*(?<!\\)`", " ", "\n".join(lines))
+    text = re.sub(r'<span lang="[^"]+">.*?</span>', " ", text)
     return re.sub(r"\\(.)", r"\1", text)
 
 
@@ -76,6 +85,8 @@ def leaks(text: str, lang: str, names: frozenset[str] = frozenset()) -> list[str
         # whole names only: an office id is not taken out of the document number it begins
         alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
         text = re.sub(rf"(?<![A-Za-z0-9_-])(?:{alternatives})(?![A-Za-z0-9_-])", " ", text)
+    # the office's own file names (事件上报记录.csv:10), in whatever language
+    text = _FILE_NAME.sub(" ", text)
     found = []
     for line in text.splitlines():
         if lang == "zh":
@@ -110,3 +121,41 @@ def test_markdown_quotes_and_code_spans_are_left_out_but_its_words_count():
     page = "# 临洮县\n> 接受县级项目办的年度考核\n- 职责 `service_unit-07` before 2025-03-31\n"
     assert [leak.split(" ")[0] for leak in leaks(markdown_text(page), "zh")] == ["'before'"]
 
+
+# ---- every page of the sample's audit, in both languages ----
+
+@pytest.fixture(scope="module")
+def sites(sample_audit, sample_package, ruleset, tmp_path_factory) -> dict[str, Path]:
+    written = {}
+    for lang in ("zh", "en"):
+        written[lang] = tmp_path_factory.mktemp(f"site-{lang}")
+        write_site(sample_audit, ruleset.articles, sample_package.tables, written[lang], lang)
+    return written
+
+
+@pytest.fixture(scope="module")
+def office_names(sample_audit) -> frozenset[str]:
+    """Office names as typed, and the office ids shown beside them."""
+    return frozenset(name for office in sample_audit.offices.values() for name in (office.name, office.office_id))
+
+
+def _report(found: dict[str, list[str]]) -> str:
+    return "\n".join(f"{page}: {len(words)}: " + "\n    ".join(words[:5]) for page, words in found.items() if words)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_html_page_reads_in_its_language(sites, office_names, lang):
+    site = sites[lang]
+    pages = [site / "index.html", site / "evaluation.html", *sorted((site / "offices").glob("*.html"))]
+    assert len(pages) > 3
+    found = {page.name: leaks(visible_text(page.read_text(encoding="utf-8"), lang), lang, office_names)
+             for page in pages}
+    assert not any(found.values()), _report(found)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_markdown_page_reads_in_its_language(sites, office_names, lang):
+    site = sites[lang]
+    pages = [site / "evaluation.md", *sorted((site / "offices").glob("*.md"))]
+    found = {page.name: leaks(markdown_text(page.read_text(encoding="utf-8")), lang, office_names) for page in pages}
+    assert not any(found.values()), _report(found)

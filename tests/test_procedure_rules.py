@@ -161,13 +161,16 @@ def test_the_reason_names_the_step_the_actor_and_the_overrun(baselines):
     late = _with_time(baseline.tables, cells["county_report"], received + timedelta(hours=5))
     outcome = baseline.check.evaluate(baseline.context(late), ["C1"])[0]
     assert outcome.evidence["_reason"].tolist() == [
-        "「县级项目办上报」（C1）超时 3 小时（自「县级项目办收到报告」起限 2 小时）overdue by 3 hours: "
-        "county office reports up after county office receives the report "
-        "[service_county-04.test.yaml#incident_reports:1、service_county-04.test.yaml#incident_reports:2]"]
+        "「县级项目办上报」（C1）超时 3 小时（自「县级项目办收到报告」起限 2 小时）"
+        "［service_county-04.test.yaml#incident_reports:1、service_county-04.test.yaml#incident_reports:2］"]
+    assert outcome.evidence["_reason_en"].tolist() == [
+        "overdue by 3 hours: county office reports up (C1) after county office receives the report, within 2 hours "
+        "[service_county-04.test.yaml#incident_reports:1, service_county-04.test.yaml#incident_reports:2]"]
     assert outcome.evidence["incident_id"].tolist() == ["I1"]
     missing = _without(baseline, "county_report", baseline.tables)
     outcome = baseline.check.evaluate(baseline.context(missing), ["C1"])[0]
-    assert outcome.evidence["_reason"].tolist() == ["缺少「县级项目办上报」（服务县项目办）missing: county office reports up"]
+    assert outcome.evidence["_reason"].tolist() == ["缺少「县级项目办上报」（服务县项目办）"]
+    assert outcome.evidence["_reason_en"].tolist() == ["missing: county office reports up (the serving county)"]
 
 
 def test_the_same_rule_over_two_packages_keeps_their_facts_apart(baselines):

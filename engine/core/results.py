@@ -37,7 +37,13 @@ class EvidenceRow:
     source_row: int
     key: str
     values: tuple[tuple[str, str], ...]
-    reason: str = ""
+    reason: str = ""  # in Chinese
+    # the same in English, for the English pages and report.json; the audit store keeps the Chinese reason only
+    # (its schema unchanged), so a row read back has none and equals the row it was written from
+    reason_en: str = field(default="", compare=False)
+
+    def reason_in(self, lang: str) -> str:
+        return self.reason_en or self.reason if lang == "en" else self.reason
 
 
 # the value a result was judged against: a number (ratio, count, days...) or a date as YYYY-MM-DD

@@ -39,11 +39,14 @@ def evidence_rows(rows: pd.DataFrame | None, spec: TableSpec) -> tuple[tuple[Evi
     cells_by_column = dict(zip(names, sample.to_numpy(dtype=object).T, strict=True))
     columns = [c for c in spec.columns if c in cells_by_column]
     texts = {name: _column_texts(list(cells_by_column[name]), spec.columns[name].pii) for name in columns}
+    # why each row is evidence, as the check wrote it: _reason in Chinese, _reason_en in English
     reasons = cells_by_column.get("_reason", [""] * len(sample))
+    reasons_en = cells_by_column.get("_reason_en", [""] * len(sample))
     evidence = []
-    for index, (source, row, reason) in enumerate(zip(cells_by_column[SOURCE_FILE], cells_by_column[SOURCE_ROW],
-                                                      reasons, strict=True)):
+    for index, (source, row, reason, reason_en) in enumerate(zip(
+            cells_by_column[SOURCE_FILE], cells_by_column[SOURCE_ROW], reasons, reasons_en, strict=True)):
         values = tuple((name, texts[name][index]) for name in columns)
         key = "/".join(texts[k][index] for k in spec.key)
-        evidence.append(EvidenceRow(spec.name, str(source), int(row), key, values, str(reason or "")))
+        evidence.append(EvidenceRow(spec.name, str(source), int(row), key, values, str(reason or ""),
+                                    str(reason_en or "")))
     return tuple(evidence), total

@@ -38,6 +38,7 @@ class InForceModel(BaseModel):
     since: dt.date | None = Field(default=None, alias="from")
     until: dt.date | None = None
     why: str = Field(default="", description="why the period: the change in the plan that starts or ends it")
+    why_en: str = Field(default="", description="the same in English, for the English report")
 
 
 class RuleModel(BaseModel):
@@ -71,6 +72,7 @@ class Rule:
     in_force_from: dt.date | None = None
     in_force_until: dt.date | None = None
     in_force_why: str = ""
+    in_force_why_en: str = ""
 
     def in_force_on(self, on: dt.date) -> bool:
         return (self.in_force_from is None or self.in_force_from <= on) and (
@@ -80,7 +82,7 @@ class Rule:
         since, until = self.in_force_from or "", self.in_force_until or ""
         why = f"；{self.in_force_why}" if self.in_force_why else ""
         return f"施行期 {since}～{until}{why}", f"in force {since or '…'} to {until or '…'}" + (
-            f"; {self.in_force_why}" if self.in_force_why else "")
+            f"; {self.in_force_why_en}" if self.in_force_why_en else "")
 
 
 @dataclass(frozen=True)
@@ -221,7 +223,7 @@ def _parse_rule(path: Path, parts: RuleSetParts, problems: list[SpecProblem]) ->
     period = model.in_force
     rule = Rule(model.id, model.office, model.article, model.citation, model.title_zh, model.title_en,
                 model.severity, check, file, node.line, period.since if period else None,
-                period.until if period else None, period.why if period else "")
+                period.until if period else None, period.why if period else "", period.why_en if period else "")
     before = len(problems)
     _check_meaning(rule, node, parts, problems)
     return rule if len(problems) == before else None
