@@ -84,10 +84,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "none": ("无", "none"),
     "no_page": ("无须整改，未单独成页", "nothing to act on, no page of its own"),
     "pages_note": ("{pages} 个机构（有须整改、提示或豁免事项的机构及其上级）单独成页；其余 {rest} 个机构无事项，"
-                   "只在下表列出其数字（全部成页：westaudit audit --pages all）。",
+                   "只在下表列出其数字（全部成页：{command}）。",
                    "{pages} offices (those with something to fix, a hint or a waiver, and the offices above them) have "
                    "a page; the other {rest} have nothing to act on and are listed below with their figures (a page "
-                   "for every office: westaudit audit --pages all)."),
+                   "for every office: {command})."),
     "not_submitted": ("未提交", "not submitted"),
     "table_accounts": ("数据核对：读取 = 接受 + 拒收", "data check: rows read = accepted + rejected"),
     "table": ("数据表", "table"),
