@@ -19,6 +19,7 @@ from westaudit.evaluate.context import EvalContext
 from westaudit.evaluate.evidence import EVIDENCE_LIMIT, evidence_rows
 from westaudit.evaluate.judgement import judge, within_band
 from westaudit.evaluate.policy_scope import PolicyGroup, PolicyScope, switched_off
+from westaudit.evaluate.province_flags import blank_province_flags
 from westaudit.intake.orgchart import Office, OrgChart
 from westaudit.runtime import parallel, progress
 from westaudit.spec.policies import Policy
@@ -348,5 +349,6 @@ def run_audit(package: Package, ruleset: RuleSet, only_office: str | None = None
         results.extend(evaluated)
     return AuditReport(str(package.path), package.manifest.office_id, year, ruleset.version,
                        dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), tuple(scope), org.offices,
-                       ruleset.rules, tuple(results), package.accounts, package.rejected,
+                       ruleset.rules, tuple(results), package.accounts,
+                       package.rejected + blank_province_flags(package.tables["offices"], set(scope)),
                        as_of=as_of, reference_date=reference_date(year, as_of), policies=tuple(policies))
