@@ -68,6 +68,39 @@ def test_the_province_policy_wins_over_the_national_policy_over_the_parameters(t
     assert employment["GZ-QDN-RJ"].parameters[0].value == 0.40 and employment["GZ-QDN-RJ"].status is Status.FAIL
 
 
+def test_a_policy_sets_the_warning_band_for_its_subtree(tmp_path, ruleset, sample_package):
+    # Guizhou warns under 35% (rules/parameters.yaml: 25%); the requirement stays the article's 20%
+    band = _policy(tmp_path, "GZ-band.yaml", """\
+        office: GZ
+        document: {title: 贵州省西部计划就业工作通知, number: 黔青联发〔2025〕2号}
+        parameters:
+          employment_ratio_min.warning: {2025-01-01: 0.35}
+        """)
+    employment = _by_office(run_audit(sample_package, ruleset, policies=_load(ruleset, band)), EMPLOYMENT)
+    plain = _by_office(run_audit(sample_package, ruleset), EMPLOYMENT)
+    assert (plain["GZ-QDN-RJ"].status, plain["GZ-QDN-LP"].status) == (Status.PASS, Status.WARN)
+    for county in ("GZ-QDN-RJ", "GZ-QDN-CJ", "GZ-QDN-LP"):  # 32%, 32%, 24%: under Guizhou's 35%
+        result = employment[county]
+        assert result.status is Status.WARN and not result.downgraded, county
+        requirement, line = result.parameters
+        assert (requirement.name, requirement.value, requirement.adopted_by) == ("employment_ratio_min", 0.2, "")
+        assert (line.name, line.value, line.adopted_by) == ("employment_ratio_min.warning", 0.35, "GZ")
+        assert line.basis.label() == "依据《贵州省西部计划就业工作通知》（黔青联发〔2025〕2号）"
+    # Gansu keeps the rule set's band: 32% passes it, 12% fails the requirement
+    assert employment["GS-LZ-YZ"].status is Status.PASS and employment["GS-LZ-GL"].status is Status.FAIL
+    # a band without a value of its parameter is refused like any unknown parameter
+    wrong = _policy(tmp_path, "typo.yaml", """\
+        office: GZ
+        document: {title: 通知}
+        parameters:
+          employment_ratio_mim.warning: {2025-01-01: 0.35}
+        """)
+    with pytest.raises(SpecError) as caught:
+        _load(ruleset, wrong)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{wrong}:4: parameters.employment_ratio_mim.warning: unknown parameter (did you mean 'employment_ratio_min'?)"]
+
+
 def test_an_adopted_default_makes_a_fatal_finding_and_a_rule_can_be_switched_off(ruleset, sample_package):
     plain = {(r.rule_id, r.office_id): r for r in run_audit(sample_package, ruleset).results}
     judged = {(r.rule_id, r.office_id): r for r in run_audit(sample_package, ruleset,

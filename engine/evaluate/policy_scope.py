@@ -53,7 +53,7 @@ class PolicyScope:
         found: dict[tuple, list[str]] = {}
         for office in offices:
             chain = self.chain(office)
-            overlays = tuple(p for p in chain if names & set(p.values))
+            overlays = tuple(p for p in chain if names & p.parameter_names)
             deciding = next((p for p in chain if rule.id in p.rules), None)
             found.setdefault((overlays, deciding), []).append(office)
         groups = []

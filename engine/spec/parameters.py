@@ -21,6 +21,13 @@ _BASIS_FIELDS = {
     BasisKind.DEFAULT: ({"why"}, set()),
 }
 ARTICLE_REF = re.compile(r"^([a-z_]+)-(\d{2})$")
+# a policy sets a parameter's warning band under the parameter's name with this suffix, as results list it
+BAND_SUFFIX = ".warning"
+
+
+def banded_name(key: str) -> str:
+    """The parameter a policy key sets: `employment_ratio_min.warning` sets employment_ratio_min's band."""
+    return key.removesuffix(BAND_SUFFIX)
 
 
 @dataclass(frozen=True)
@@ -125,14 +132,23 @@ class ParameterSet:
         return dt.date(year, month, day)
 
     def banded(self, names: set[str]) -> ParameterSet | None:
-        """The set with the named parameters' warning bands in force over every other value (None: no band)."""
-        bands = {name: self.parameters[name] for name in sorted(names)
-                 if name in self.parameters and self.parameters[name].warning is not None}
-        if not bands:
+        """The set with the named parameters' warning bands in force over every other value (None: no band).
+        A band resolves like a value: the most specific policy setting `<name>.warning` in force, else the band
+        of rules/parameters."""
+        band_overlays: list[Overlay] = []
+        for name in sorted(names):
+            if name not in self.parameters:
+                continue
+            key = f"{name}{BAND_SUFFIX}"
+            band_overlays.extend(Overlay(o.adopted_by, o.basis, o.source, {name: o.values[key]})
+                                 for o in self.overlays if key in o.values)
+            band = self.parameters[name].warning
+            if band is not None:
+                band_overlays.append(Overlay("", band.basis, _source_label(self.parameters[name].file),
+                                             {name: band.values}))
+        if not band_overlays:
             return None
-        band_overlays = tuple(Overlay("", p.warning.basis, _source_label(p.file), {name: p.warning.values})
-                              for name, p in bands.items())
-        return replace(self, overlays=band_overlays + self.overlays)
+        return replace(self, overlays=tuple(band_overlays) + self.overlays)
 
     def with_overlays(self, overlays: tuple[Overlay, ...]) -> ParameterSet:
         return replace(self, overlays=overlays)

@@ -6,6 +6,7 @@ office: SC                                  # the adopting office; the policy ap
 document: {title: 四川省西部计划实施细则, number: 川青联发〔2025〕3号, clause: 第十二条}
 parameters:
   employment_ratio_min: {2025-01-01: 0.25}  # dated values, checked against the parameter's unit
+  employment_ratio_min.warning: {2025-01-01: 0.30}   # the parameter's warning band (a stricter line: warn)
 rules:
   service_county-07: {severity: fatal}      # a rule's severity for the subtree
   university-08: {switched_off: 本省自2023年起不再办理就业报到证}   # a rule switched off, with the reason
@@ -27,7 +28,7 @@ from pathlib import Path
 from westaudit.core.basis import Basis, BasisKind
 from westaudit.core.errors import SpecError, SpecProblem, UsageError
 from westaudit.core.results import SEVERITIES
-from westaudit.spec.parameters import Overlay, ParameterSet, parse_basis, parse_dated_values
+from westaudit.spec.parameters import Overlay, ParameterSet, banded_name, parse_basis, parse_dated_values
 from westaudit.spec.yamlsource import LocatedDict, load_yaml
 
 POLICIES_ENV = "WESTAUDIT_POLICIES"
@@ -51,6 +52,11 @@ class Policy:
     rules: dict[str, RuleChange]
     file: str
     office_line: int | None
+
+    @property
+    def parameter_names(self) -> set[str]:
+        """The parameters whose values or warning bands the policy sets."""
+        return {banded_name(key) for key in self.values}
 
     @property
     def overlay(self) -> Overlay:
@@ -90,14 +96,15 @@ def _parameters(node: object, parameters: ParameterSet, file: str, line: int | N
     values = {}
     for name, dated in node.items():
         where = node.line_of(str(name))
-        if name not in parameters:
+        base = banded_name(str(name))  # `<name>.warning`: the parameter's warning band
+        if base not in parameters:
             import difflib
 
-            close = difflib.get_close_matches(str(name), list(parameters.parameters), n=1)
+            close = difflib.get_close_matches(base, list(parameters.parameters), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             problems.append(SpecProblem(file, where, f"parameters.{name}", f"unknown parameter{hint}"))
             continue
-        parsed = parse_dated_values(dated, parameters.parameters[name].unit, file, f"parameters.{name}", where,
+        parsed = parse_dated_values(dated, parameters.parameters[base].unit, file, f"parameters.{name}", where,
                                     problems)
         if parsed is not None:
             values[str(name)] = parsed
