@@ -31,6 +31,20 @@ class RankingParams(Params):
     min_subjects: int = 2
 
 
+def ranked_rows(p: RankingParams, ctx: EvalContext, offices: list[str] | set[str]) -> pd.DataFrame:
+    """The assessments of the offices' subjects playing the ranked role, each with its `_place` from the bottom
+    (lowest score 1; ties share the place). The audit store's standings across years use the same places."""
+    rows = p.assessments.select(ctx)
+    rows = rows[rows[OFFICE].isin(offices)]
+    # only the subjects playing the ranked role are ranked: a province that also recruits assesses its
+    # universities in the same table, and they take no place among its counties
+    subjects = rows[p.subject_column]
+    role_of = {s: s in ctx.org and p.subject_role in ctx.org.offices[s].roles for s in subjects.dropna().unique()}
+    rows = rows[subjects.map(role_of).fillna(False).astype(bool)]
+    # ties at the boundary share the place: the bottom N scores, every subject holding one of them
+    return rows.assign(_place=rows.groupby(OFFICE)[p.score_column].rank(method="min", ascending=True))
+
+
 @register("ranking")
 class RankingCheck(CheckKind):
     Params = RankingParams
@@ -45,15 +59,7 @@ class RankingCheck(CheckKind):
     def evaluate(self, ctx: EvalContext, offices: list[str]) -> list[OfficeOutcome]:
         p = self.params
         bottom = int(ctx.resolve(p.bottom))
-        rows = p.assessments.select(ctx)
-        rows = rows[rows[OFFICE].isin(offices)]
-        # only the subjects playing the ranked role are ranked: a province that also recruits assesses its
-        # universities in the same table, and they take no place among its counties
-        subjects = rows[p.subject_column]
-        role_of = {s: s in ctx.org and p.subject_role in ctx.org.offices[s].roles for s in subjects.dropna().unique()}
-        rows = rows[subjects.map(role_of).fillna(False).astype(bool)]
-        # ties at the boundary share the place: the bottom N scores, every subject holding one of them
-        rows = rows.assign(_place=rows.groupby(OFFICE)[p.score_column].rank(method="min", ascending=True))
+        rows = ranked_rows(p, ctx, offices)
         expected = f"末位 {bottom} 名淘汰"
         # per office only what a verdict needs: who was assessed, how many, and the last-placed rows
         by_office = rows.groupby(OFFICE)[p.subject_column]

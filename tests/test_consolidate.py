@@ -25,6 +25,7 @@ from westaudit.intake.orgchart import OrgChart
 from westaudit.intake.package import load_package
 from westaudit.reports.report_json import report_document
 from westaudit.reports.site import write_site
+from westaudit.spec.policies import load_policies
 
 FIXED_SAMPLE = REPO / "data_samples" / "west2025_fixed"
 PROVINCE = "GS"
@@ -244,6 +245,26 @@ def test_a_county_without_its_package_is_insufficient_data_not_pass(packages, tm
     lx = [r for r in report.results if r.office_id in lx_subtree]
     assert lx and all(r.status is Status.INSUFFICIENT_DATA for r in lx)
     assert passing <= {r.rule_id for r in lx if r.office_id == LX}
+
+
+def test_the_offices_with_no_package_are_judged_under_their_policies(planted, tmp_path, ruleset):
+    merged, _, _ = planted
+    policy = tmp_path / "gs.yaml"
+    policy.write_text("office: GS\ndocument: {title: 甘肃省西部计划实施细则, number: 甘青联发〔2025〕4号}\n"
+                      "rules:\n"
+                      "  university-02: {switched_off: 本省高校的储备工作由省项目办统一组织（示例）}\n"
+                      "  university-03: {severity: warning}\n", encoding="utf-8")
+    policies = load_policies([policy], ruleset.parameters, {rule.id for rule in ruleset.rules})
+    judged = {(r.rule_id, r.office_id): r for r in
+              run_audit(merged.package, ruleset, coverage=merged.coverage, policies=policies).results}
+    # UNI-LZU sent nothing: a rule its province switched off is not missing data but off, with the reason
+    off = judged[("university-02", "UNI-LZU")]
+    assert off.status is Status.NOT_APPLICABLE and "储备工作由省项目办统一组织" in off.message_zh
+    lowered = judged[("university-03", "UNI-LZU")]
+    assert (lowered.status, lowered.message_en, lowered.severity) == (Status.INSUFFICIENT_DATA, NO_PACKAGE_EN,
+                                                                      "warning")
+    assert judged[("university-04", "UNI-LZU")].severity == next(r.severity for r in ruleset.rules
+                                                                  if r.id == "university-04")
 
 
 def test_every_finding_names_its_package_in_json_html_and_xlsx(planted, ruleset, tmp_path):

@@ -1,6 +1,7 @@
 """Across years: earlier standings come back from the store; last place two years running is a `warn`."""
 
 import shutil
+from textwrap import dedent
 
 import pytest
 
@@ -12,6 +13,7 @@ from westaudit.history.recording import Recording
 from westaudit.history.repeat_last_place import current_standings
 from westaudit.history.store import Store
 from westaudit.intake.package import load_package
+from westaudit.spec.policies import load_policies
 
 RANKING_RULES = ("service_province-12", "service_county-05")
 
@@ -26,11 +28,18 @@ def _as_year_2024(target):
     return target
 
 
-def _audit(package_dir, ruleset, store):
+def _audit(package_dir, ruleset, store, policies=()):
     package = load_package(package_dir, ruleset.contract)
     run_id = store.begin_run("audit", str(package_dir), package.manifest.office_id, None, package.manifest.year,
                              ruleset.version) if store else None
-    return Recording(package, ruleset, (), store, run_id).finish(run_audit(package, ruleset))
+    return Recording(package, ruleset, (), store, run_id).finish(run_audit(package, ruleset, policies=policies))
+
+
+def _guizhou_policy(tmp_path, ruleset, body):
+    path = tmp_path / "gz-policy.yaml"
+    path.write_text("office: GZ\ndocument: {title: 贵州省西部计划考核办法, number: 黔青联发〔2024〕5号}\n" + dedent(body),
+                    encoding="utf-8")
+    return load_policies([path], ruleset.parameters, {rule.id for rule in ruleset.rules})
 
 
 def _ranking(report):
@@ -88,3 +97,46 @@ def test_last_ranked_of_a_year_in_one_query_equals_asking_office_by_office(tmp_p
     assert {pair: previous_last_ranked(store, *pair, 2024) for pair in pairs} == {
         pair: every.get(pair, set()) for pair in pairs}
     assert store.last_ranked_of_year(2023) == {}
+
+
+def test_the_last_places_are_those_the_office_policy_adopted(tmp_path, ruleset, store):
+    # Guizhou eliminates its last two: both count as last-ranked in the standings; elsewhere the last one
+    policy = _guizhou_policy(tmp_path, ruleset, """\
+        parameters:
+          last_place_elimination_count: {2020-01-01: 2}
+        """)
+    report = _audit(_as_year_2024(tmp_path / "2024"), ruleset, store, policy)
+    assert _ranking(report)[("service_province-12", "GZ")].threshold == 2
+    earlier = store.previous_standings("service_province-12", "GZ", [2024])[2024]
+    assert [(s.subject_id, s.last_ranked) for s in earlier] == [
+        ("GZ-QDN-CJ", True), ("GZ-QDN-RJ", True), ("GZ-QDN-LP", False)]
+    gansu = store.previous_standings("service_province-12", "GS", [2024])[2024]
+    assert sum(s.last_ranked for s in gansu) == 1
+
+
+def test_a_rule_switched_off_by_a_policy_ranks_nobody_and_is_not_flagged(tmp_path, ruleset, store, corrected_2025):
+    _audit(_as_year_2024(tmp_path / "2024"), ruleset, store)
+    policy = _guizhou_policy(tmp_path, ruleset, """\
+        rules:
+          service_province-12: {switched_off: 本省改行综合评价，不实行末位淘汰（示例）}
+        """)
+    report = _audit(corrected_2025, ruleset, store, policy)
+    off = _ranking(report)[("service_province-12", "GZ")]
+    assert off.status is Status.NOT_APPLICABLE and "连续两年末位" not in off.message_zh
+    assert store.previous_standings("service_province-12", "GZ", [2025]) == {}
+    # the counties' own ranking rule is not switched off: flagged as before
+    assert "连续两年末位" in _ranking(report)[("service_county-05", "GZ-QDN-LP")].message_zh
+
+
+def test_a_flagged_pass_is_a_warning_whatever_the_policy_severity(tmp_path, ruleset, store, corrected_2025):
+    _audit(_as_year_2024(tmp_path / "2024"), ruleset, store)
+    policy = _guizhou_policy(tmp_path, ruleset, """\
+        parameters:
+          last_place_elimination_count: {2020-01-01: 1}
+        rules:
+          service_province-12: {severity: fatal}
+        """)
+    flagged = _ranking(_audit(corrected_2025, ruleset, store, policy))[("service_province-12", "GZ")]
+    # the duty was met this year (the last-ranked county eliminated): a hint, not a fatal finding
+    assert (flagged.status, flagged.severity, flagged.verdict) == (Status.WARN, "warning", Status.WARN)
+    assert flagged.parameters[0].adopted_by == "GZ" and "连续两年末位" in flagged.message_zh

@@ -214,6 +214,23 @@ def evaluate_rule(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalCon
     return results
 
 
+def _under_policies(rule: Rule, held_back: list[Result], policies: PolicyScope | None) -> list[Result]:
+    """The results of offices with nothing to judge (no package, a table or column not submitted) as the policies
+    over each office have them: a rule switched off is not_applicable with the policy's reason, not missing data,
+    and each keeps the severity its policy gives the rule."""
+    if not held_back or policies is None:
+        return [judge(result, rule.severity) for result in held_back]
+    of_office = {result.office_id: result for result in held_back}
+    judged: list[Result] = []
+    for group in policies.groups(rule, list(of_office)):
+        if group.switched_off is not None:
+            judged.extend(switched_off(rule, group))
+        else:
+            judged.extend(judge(of_office[office], group.severity or rule.severity) for office in group.offices)
+    order = {office: index for index, office in enumerate(of_office)}
+    return sorted(judged, key=lambda result: order[result.office_id])
+
+
 def _evaluate_group(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalContext, severity: str) -> list[Result]:
     held_back = not_evaluable(rule, offices, ruleset, ctx)
     if held_back:
@@ -332,7 +349,7 @@ def run_audit(package: Package, ruleset: RuleSet, only_office: str | None = None
             results.extend(out_of_force(rule, offices, rules_on))
             continue
         held_back = coverage.held_back(rule, offices, ruleset) if coverage is not None and offices else []
-        held_back = [judge(result, rule.severity) for result in held_back]
+        held_back = _under_policies(rule, held_back, policy_scope)
         if held_back:
             settled = {r.office_id for r in held_back}
             offices = [o for o in offices if o not in settled]

@@ -4,7 +4,9 @@ The `ranking` check kind judges one audit year. After it, when an audit store is
 computes each ranking rule's standings from the package (the same selection and tie rule as the
 kind: lowest scores first, ties share a place), records them with the run, and reads the previous
 year's standings back from the store. A ranking result whose last-ranked subject was also last the
-year before becomes `warn` if it passed (a `fail` stays `fail`); its message names the subject.
+year before becomes `warn` if it passed (a `fail` stays `fail`, a `warn` of a warning rule stays `warn`); its
+message names the subject. Policies count: the last places are those the office's result was judged by (a
+policy's value of the bottom N), and an office whose rule a policy switched off ranks nobody and is not flagged.
 """
 
 from __future__ import annotations
@@ -26,31 +28,42 @@ if TYPE_CHECKING:
 RANKING_KIND = "ranking"
 
 
-def _rule_standings(rule: Rule, offices: set[str], ctx: EvalContext) -> list[Standing]:
+# a result that judged the ranking: a rule switched off by a policy, out of force or without the data to judge
+# ranks nobody, so it records no standings and is never flagged
+_JUDGED = (Status.PASS, Status.FAIL, Status.WARN)
+
+
+def _rule_standings(rule: Rule, bottoms: dict[str, int], ctx: EvalContext) -> list[Standing]:
+    from westaudit.checks.ranking import ranked_rows
     from westaudit.checks.selectors import OFFICE
 
     p = rule.check.params
-    bottom = int(ctx.resolve(p.bottom))
-    rows = p.assessments.select(ctx)
-    rows = rows[rows[OFFICE].isin(offices)]
-    places = rows.groupby(OFFICE)[p.score_column].rank(method="min", ascending=True)
-    return [Standing(rule.id, office, subject, ctx.year, float(score), int(place), int(place) <= bottom)
+    rows = ranked_rows(p, ctx, set(bottoms))
+    return [Standing(rule.id, office, subject, ctx.year, float(score), int(place), int(place) <= bottoms[office])
             for office, subject, score, place in zip(rows[OFFICE], rows[p.subject_column], rows[p.score_column],
-                                                     places, strict=True)]
+                                                     rows["_place"], strict=True)]
+
+
+def _bottom_of(result: Result, rule: Rule, ctx: EvalContext) -> int:
+    """How many last places the office's result was judged by: the value its policy adopted, or the rule set's,
+    on the audit's parameter date (the ranking kind records it as the result's threshold)."""
+    return int(result.threshold) if result.threshold is not None else int(ctx.resolve(rule.check.params.bottom))
 
 
 def current_standings(report: AuditReport, package: Package, ruleset: RuleSet) -> tuple[Standing, ...]:
-    """Every ranking rule's standings in the audit year, for the offices the report judged."""
+    """Every ranking rule's standings in the audit year, for the offices whose result judged the ranking."""
     if "assessments" not in package.tables:
         return ()
-    ctx = EvalContext(report.year, ruleset.parameters, package.tables, ruleset.contract,
+    ctx = EvalContext(report.year, ruleset.parameters.at(report.as_of), package.tables, ruleset.contract,
                       OrgChart(package.tables["offices"]), incomplete_by_office(package.rejected))
     found: list[Standing] = []
     for rule in report.rules:
         if rule.check.name != RANKING_KIND or not rule.check.tables() <= set(package.tables):
             continue
-        offices = {r.office_id for r in report.results if r.rule_id == rule.id}
-        found.extend(_rule_standings(rule, offices, ctx))
+        bottoms = {r.office_id: _bottom_of(r, rule, ctx) for r in report.results
+                   if r.rule_id == rule.id and r.status in _JUDGED}
+        if bottoms:
+            found.extend(_rule_standings(rule, bottoms, ctx))
     return tuple(found)
 
 
@@ -60,9 +73,11 @@ def previous_last_ranked(store: Store, rule_id: str, office_id: str, year: int) 
 
 
 def _flagged(result: Result, repeated: list[str], years: tuple[int, int]) -> Result:
+    """A pass becomes a warning (a hint, whatever the rule's severity: the duty itself was met this year); a
+    failure stays the failure its severity made it."""
     names = "、".join(repeated)
-    status = Status.WARN if result.status is Status.PASS else result.status
-    return replace(result, status=status,
+    flagged = replace(result, status=Status.WARN, severity="warning") if result.status is Status.PASS else result
+    return replace(flagged,
                    message_zh=f"{result.message_zh}；连续两年末位（{years[0]}、{years[1]}）：{names}",
                    message_en=f"{result.message_en}; last-ranked two years running ({years[0]}, {years[1]}): "
                               f"{', '.join(repeated)}")
