@@ -5,7 +5,8 @@
   with nothing to judge are not findings; a national audit has hundreds of thousands of them.
 - 证据行: the first EVIDENCE_SAMPLE evidence rows of each finding, as the office pages show them; the full list
   is the office's offices/<id>.evidence.csv (and report.json).
-- 机构: every office in scope with its compliance and counts, the same figures as the pages and report.json.
+- 机构: every office in scope with its compliance and counts, the same figures as the pages and report.json, and
+  its findings by severity (不符合 fatal, 提示 warning, 其中默认口径 of those on a westaudit default).
 
 Rows are generated and streamed into the file (reports/xlsx.py), which also neutralises every text cell.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path, PurePath
 
-from westaudit.core.results import Result, Status
+from westaudit.core.results import Result, Status, severity_counts
 from westaudit.intake.rectification import RECTIFICATION_COLUMNS, STATES
 
 from .messages import LEVEL, LEVEL_ORDER, fix_text, office_code_label, severity_label, status_label
@@ -32,8 +33,9 @@ FINDING_HEADER = ("机构编号", "机构名称", "层级", "规则编号", "条
 FINDING_FORMATS = (None, "wrap", None, None, "wrap", "wrap", None, None, None, "wrap", "wrap", "wrap", None, "wrap",
                    "wrap", None, "wrap", "wrap", "date", None, "wrap")
 EVIDENCE_HEADER = ("机构编号", "规则编号", "结论", "数据表", "文件", "行", "编号", "原因", "内容", "数据包")
-OFFICE_HEADER = ("机构编号", "机构名称", "层级", "上级机构编号", "符合率", "评价项", "符合", "不符合", "数据不足", "已豁免",
-                 "数据包")
+# 不符合 are the fatal findings; 提示 the warnings, of which 默认口径 the failing checks judged by a westaudit default
+OFFICE_HEADER = ("机构编号", "机构名称", "层级", "上级机构编号", "符合率", "评价项", "符合", "不符合", "提示", "其中默认口径",
+                 "数据不足", "已豁免", "数据包")
 OFFICE_FORMATS = (None, "wrap", None, None, "percent")
 EVIDENCE_SHEET, OFFICE_SHEET = "证据行", "机构"
 _WIDTHS = {"取值依据": 40, "职责": 30, "原因": 36, "整改建议": 48, "内容": 60, "机构名称": 18, "数据包": 14, "要求": 24,
@@ -82,9 +84,10 @@ def evidence_rows(view: AuditView, results: list[Result]) -> Iterator[list]:
 def office_rows(view: AuditView) -> Iterator[list]:
     for office_view in view.offices.values():
         office, score = office_view.office, office_view.score
+        by_severity = severity_counts(office_view.results)
         yield [office.office_id, office.name, LEVEL["zh"].get(office.level, office.level), office.parent_id,
-               score.compliance, score.judged, score.passed,
-               score.failed, score.insufficient, score.waived, view.package_of(office.office_id)]
+               score.compliance, score.judged, score.passed, score.failed, by_severity["warning"],
+               by_severity["default_basis"], score.insufficient, score.waived, view.package_of(office.office_id)]
 
 
 def _widths(header: tuple[str, ...]) -> list[int]:

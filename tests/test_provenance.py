@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from westaudit.core.basis import BasisKind
-from westaudit.core.results import Status
+from westaudit.core.results import Status, severity_counts, severity_text
 from westaudit.reports.report_json import report_document
 from westaudit.reports.site import FINDINGS_XLSX, write_site
 from westaudit.reports.terminal import summary_lines
@@ -38,6 +38,8 @@ def test_report_json_carries_basis_and_source(sample_audit):
     assert use["basis"] == {"kind": "text", "article": "service_county-09",
                             "quote": "每年为不少于在本县服务志愿者人数20%的志愿者落实就业岗位"}
     assert use["source"] == "rules/parameters.yaml" and use["adopted_by"] == ""
+    assert (use["name"], use["value"], use["unit"], use["effective"]) == ("employment_ratio_min", 0.2, "ratio",
+                                                                         "2009-01-01")
     json.dumps(document, default=str)
 
 
@@ -67,6 +69,37 @@ def test_pages_markdown_and_workbook_show_the_basis(sample_audit, site):
     header, *rows = sheet.iter_rows(values_only=True)
     column = header.index("取值依据")
     assert any(row[column] and "默认口径" in row[column] for row in rows)
+
+
+def test_the_workbook_lists_every_value_of_a_finding_with_its_date_and_basis(sample_audit, site):
+    sheet = load_workbook(site / FINDINGS_XLSX, read_only=True)["县级"]
+    header, *rows = sheet.iter_rows(values_only=True)
+    at = {name: header.index(name) for name in ("机构编号", "规则编号", "取值依据")}
+    shown = {(row[at["机构编号"]], row[at["规则编号"]]): row[at["取值依据"]] for row in rows}
+    for result in (_judged(sample_audit, VISITS_RULE), _judged(sample_audit, EMPLOYMENT_RULE)):
+        # one line per value: name, value, the date it took effect, basis (the band's line too)
+        assert shown[(result.office_id, result.rule_id)].split("\n") == [value_basis(u) for u in result.parameters]
+        assert all("起施行" in line for line in shown[(result.office_id, result.rule_id)].split("\n"))
+
+
+def test_every_summary_counts_by_severity(sample_audit, site):
+    counts = severity_counts(sample_audit.results)
+    assert counts["fatal"] and counts["warning"] and counts["default_basis"]
+    assert report_document(sample_audit)["summary_by_severity"] == counts
+    assert f"按严重程度 by severity: {severity_text(counts, 'zh')} / {severity_text(counts, 'en')}" in summary_lines(
+        sample_audit)
+    assert f"按严重程度：{severity_text(counts, 'zh')}" in (site / "index.html").read_text(encoding="utf-8")
+    office = _judged(sample_audit, VISITS_RULE).office_id
+    own = severity_counts([r for r in sample_audit.results if r.office_id == office])
+    assert f"按严重程度：{severity_text(own, 'zh')}" in (site / "offices" / f"{office}.html").read_text(encoding="utf-8")
+    assert f"按严重程度: {severity_text(own, 'zh')}" in (site / "offices" / f"{office}.md").read_text(encoding="utf-8")
+    sheet = load_workbook(site / FINDINGS_XLSX, read_only=True)["机构"]
+    header, *rows = sheet.iter_rows(values_only=True)
+    by_office = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    assert (by_office[office]["不符合"], by_office[office]["提示"], by_office[office]["其中默认口径"]) == (
+        own["fatal"], own["warning"], own["default_basis"])
+    assert [sum(row[name] for row in by_office.values()) for name in ("不符合", "提示", "其中默认口径")] == [
+        counts["fatal"], counts["warning"], counts["default_basis"]]
 
 
 def test_the_terminal_shows_the_basis_of_a_finding(sample_audit):
