@@ -18,6 +18,8 @@ from .model import AuditView, OfficeView, Score, rule_order
 
 EMPLOYMENT_RULE = "service_county-09"
 EXTENSION_RULE = "service_province-07"
+# the kind whose results carry last place two years running (engine/history/repeat_last_place.py)
+RANKING_KIND = "ranking"
 # tables still being added to the contract: their deadline rules are found by the table they read
 SUBSIDY_TABLE_WORD = "subsid"
 INCIDENT_TABLE_WORD = "incident"
@@ -34,6 +36,16 @@ class Rate:
 
 
 @dataclass(frozen=True)
+class LastPlaceTwice:
+    """A subject its assessor ranked last in the audit year and the year before (Result.last_ranked_again)."""
+
+    assessor: str
+    assessor_name: str
+    subject: str
+    subject_name: str  # the id when the subject is no office in scope
+
+
+@dataclass(frozen=True)
 class ProvinceFigures:
     province: OfficeView
     volunteers_serving: int | None
@@ -43,7 +55,16 @@ class ProvinceFigures:
     counties_eliminated: int | None
     subsidy: Rate | None
     incidents: Rate | None
+    # every result of the offices in the province (the province office, its prefectures, counties, units and
+    # universities): not the index's figure for the province, which is its own score (own_score)
     score: Score
+    # the province office's own results, the figure the index shows for it
+    own_score: Score
+    # a ranking rule (annual assessment, last place eliminated) has results in the province
+    ranked: bool
+    # subjects ranked last two years running by an assessor in the province; None when the ranking results were
+    # not compared with an earlier year (Evaluation.last_place_compared_with) or none was judged in the province
+    last_place_twice: tuple[LastPlaceTwice, ...] | None
 
     @property
     def employment_median(self) -> float | None:
@@ -65,6 +86,11 @@ class Evaluation:
     employment_min: float | None
     articles: tuple[ArticleRow, ...]
     deadline_rules: tuple[tuple[str, tuple[float | None, ...]], ...]
+    year: int = 0
+    # the earlier year the ranking results were compared with (AuditReport.last_place_compared_with)
+    last_place_compared_with: int | None = None
+    # a ranking rule has results in some province: whether "last two years running" is a question at all
+    ranking_judged: bool = False
 
     @property
     def employment_ratios(self) -> list[float]:
@@ -137,6 +163,20 @@ class _Figures:
         thresholds = (r.threshold for r in self.by_rule.get(EMPLOYMENT_RULE, ()) if r.threshold is not None)
         return next((float(threshold) for threshold in thresholds), None)
 
+    def ranking_rules(self) -> set[str]:
+        return {rule.id for rule in self.view.rules.values() if rule.check.name == RANKING_KIND}
+
+    def last_place_twice(self, province: str) -> tuple[LastPlaceTwice, ...] | None:
+        results = self.results(province, self.ranking_rules())
+        if self.view.report.last_place_compared_with is None or not results:
+            return None
+        return tuple(LastPlaceTwice(r.office_id, self.name(r.office_id), subject, self.name(subject))
+                     for r in sorted(results, key=lambda r: r.office_id) for subject in r.last_ranked_again)
+
+    def name(self, office_id: str) -> str:
+        office = self.view.offices.get(office_id)
+        return office_id if office is None else office.office.name
+
     def province(self, province: str, serving: dict[str, int] | None, eliminated: dict[str, int] | None
                  ) -> ProvinceFigures:
         employment = [r for r in self.results(province, {EMPLOYMENT_RULE})
@@ -153,6 +193,9 @@ class _Figures:
             rate_of(self.results(province, self.rules_reading(SUBSIDY_TABLE_WORD))),
             rate_of(self.results(province, self.rules_reading(INCIDENT_TABLE_WORD))),
             Score.of(self.by_province[province]),
+            self.view.offices[province].score,
+            bool(self.results(province, self.ranking_rules())),
+            self.last_place_twice(province),
         )
 
     def articles(self) -> tuple[ArticleRow, ...]:
@@ -181,4 +224,6 @@ def evaluate(view: AuditView, tables: Mapping[str, pd.DataFrame]) -> Evaluation:
     figures = _Figures(view, tables)
     serving, eliminated = figures.volunteers_serving(), figures.counties_eliminated()
     provinces = tuple(figures.province(p, serving, eliminated) for p in figures.provinces)
-    return Evaluation(provinces, figures.employment_min(), figures.articles(), figures.deadline_rules())
+    return Evaluation(provinces, figures.employment_min(), figures.articles(), figures.deadline_rules(),
+                      view.report.year, view.report.last_place_compared_with,
+                      any(p.ranked for p in provinces))

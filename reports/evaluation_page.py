@@ -6,11 +6,11 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .evaluation import Evaluation
+from .evaluation import EMPLOYMENT_RULE, EXTENSION_RULE, Evaluation
 from .evaluation_summary import summary_sentences
 from .messages import article_label, words
 from .model import AuditView
-from .render import html_environment, markdown_environment
+from .render import html_environment, markdown_environment, percent
 from .safety import mask_text
 from .svg import bar_chart, heatmap, histogram
 
@@ -22,15 +22,47 @@ def charts(evaluation: Evaluation, lang: str, view: AuditView) -> dict[str, Mark
     names = [p.province.office.name for p in evaluation.provinces]
     return {
         "heatmap": heatmap([article_label(a.code, a.number, lang) for a in evaluation.articles], names,
-                           [a.by_province for a in evaluation.articles], T["heatmap_title"]),
+                           [a.by_province for a in evaluation.articles], T["heatmap_title"], T["none"]),
         "employment": histogram(evaluation.employment_ratios, EMPLOYMENT_BIN, EMPLOYMENT_BINS,
                                 evaluation.employment_min, T["employment_axis"], T["county_count"],
-                                T["employment_title"]),
+                                T["employment_title"], T["no_counties_judged"]),
         # titled in words: the rule's duty, not its id
         "on_time": [(rule_id, bar_chart(names, shares, f"{T['on_time_title']} · {_title(view, rule_id, lang)}",
                                          T["not_submitted"]))
                     for rule_id, shares in evaluation.deadline_rules],
     }
+
+
+def definitions(evaluation: Evaluation, view: AuditView, lang: str) -> list[tuple[str, str]]:
+    """What each column of the by-province table counts, in the order of the columns: each rate is defined on
+    the page where it appears, its article named from the rule set."""
+    T = words(lang)
+
+    def article(rule_id: str) -> str:
+        rule = view.rules.get(rule_id)
+        return rule_id if rule is None else article_label(rule.office, rule.article, lang)
+
+    minimum = percent(evaluation.employment_min)
+    before = evaluation.year - 1
+    last_place = (T["def_last_place_twice"].format(before=evaluation.last_place_compared_with, year=evaluation.year)
+                  if evaluation.last_place_compared_with is not None
+                  else T["def_last_place_not_compared"].format(before=before))
+    return [
+        (T["volunteers_serving"], T["def_volunteers_serving"]),
+        (T["employment_ok"].format(min=minimum), T["def_employment_ok"].format(min=minimum,
+                                                                              article=article(EMPLOYMENT_RULE))),
+        (T["employment_median"], T["def_employment_median"]),
+        (T["extension_on_time"], T["def_extension_on_time"].format(article=article(EXTENSION_RULE))),
+        (T["counties_eliminated"], T["def_counties_eliminated"]),
+        (T["subsidy_on_time"], T["def_subsidy_on_time"]),
+        (T["incidents_on_time"], T["def_incidents_on_time"]),
+        (T["last_place_twice"], last_place),
+        (T["own_compliance"], T["def_own_compliance"]),
+        (T["province_compliance"], T["def_province_compliance"]),
+        (T["compliance"], T["def_compliance"]),
+        (T["not_submitted"], T["def_not_submitted"]),
+        (T["nothing_judged"], T["def_nothing_judged"]),
+    ]
 
 
 def _title(view: AuditView, rule_id: str, lang: str) -> str:
@@ -44,7 +76,9 @@ def write_evaluation(view: AuditView, evaluation: Evaluation, folder: Path, lang
     context = {"report": view.report, "view": view, "evaluation": evaluation,
                "index_href": "index.html" if with_site else None, "office_root": "" if with_site else None,
                "asset_root": "" if with_site else None,
-               "summary": summary_sentences(evaluation, lang)}
+               "summary": summary_sentences(evaluation, lang),
+               "definitions": definitions(evaluation, view, lang),
+               "minimum": percent(evaluation.employment_min)}
     html = html_environment(lang).get_template("evaluation.html.j2").render(context, charts=charts(evaluation, lang, view))
     (folder / "evaluation.html").write_text(mask_text(html), encoding="utf-8")
     markdown = markdown_environment(lang).get_template("evaluation.md.j2").render(context)

@@ -1,5 +1,5 @@
 """The national evaluation's opening paragraph, written from its figures: how many provinces met the employment
-duty, who filed, paid or reported late, and who stands lowest. Nothing here is typed by hand: each sentence is
+duty, who filed, paid or reported late, who was ranked last two years running, and who stands lowest. Nothing here is typed by hand: each sentence is
 a figure of reports/evaluation.py put into words, so it says what the tables below say."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def summary_sentences(evaluation: Evaluation, lang: str) -> list[str]:
         counties = sum(r.total for _, r in judged)
         placing = sum(r.done for _, r in judged)
         if lang == "zh":
-            sentence = (f"就业比例（不低于 {minimum}）：{len(judged)} 个省份中 {len(met)} 个省份的服务县全部达标，共"
+            sentence = (f"就业比例（不低于 {minimum}）：{len(judged)} 个省份中 {len(met)} 个省份的服务县全部达标，共 "
                         f"{counties} 个服务县中 {placing} 个达标")
             sentence += f"；未全部达标的省份：{_named(short, lang)}。" if short else "。"
         else:
@@ -56,10 +56,38 @@ def summary_sentences(evaluation: Evaluation, lang: str) -> list[str]:
         sentence = _on_time(evaluation, figure, what, lang)
         if sentence:
             sentences.append(sentence)
+    last_place = _last_place_twice(evaluation, lang)
+    if last_place:
+        sentences.append(last_place)
     scored = [p for p in provinces if p.score.compliance is not None]
     if len(scored) > 1:
         lowest = min(scored, key=lambda p: (p.score.compliance, p.province.office.office_id))
-        rate = percent(lowest.score.compliance)
-        sentences.append(f"符合率最低的省份：{lowest.province.office.name}（{rate}，符合率的含义见文末）。" if lang == "zh"
-                         else f"Lowest compliance: {lowest.province.office.name} ({rate}; the rate is defined at the end).")
+        rate, own = percent(lowest.score.compliance), percent(lowest.own_score.compliance)
+        sentences.append(f"全省符合率（省内全部机构合计）最低的省份：{lowest.province.office.name}（{rate}；"
+                         f"其本级符合率 {own}，即总览页所列）。" if lang == "zh"
+                         else f"Lowest province-wide compliance (every office in the province): "
+                              f"{lowest.province.office.name} ({rate}; its own compliance, as the overview shows it, "
+                              f"{own}).")
     return sentences
+
+
+def _last_place_twice(evaluation: Evaluation, lang: str) -> str | None:
+    """Who ranked last two years running, from the typed flags (Result.last_ranked_again), never the messages."""
+    before, year = evaluation.last_place_compared_with, evaluation.year
+    if not evaluation.ranking_judged:
+        return None
+    if before is None:
+        return (f"连续两年末位：未与 {year - 1} 年比较（本次审计未使用审计库，或审计库中没有 {year - 1} 年的考核排名）。"
+                if lang == "zh" else f"Last place two years running: not compared with {year - 1} (no audit store "
+                                     f"was used, or it holds no {year - 1} standings).")
+    judged = [p for p in evaluation.provinces if p.last_place_twice is not None]
+    twice = [flag for p in judged for flag in p.last_place_twice]
+    if not twice:
+        return (f"与 {before} 年的考核排名相比，{len(judged)} 个省份中没有连续两年排名末位的被考核单位。" if lang == "zh"
+                else f"Compared with the {before} standings, no one was ranked last two years running in the "
+                     f"{len(judged)} provinces judged.")
+    if lang == "zh":
+        listed = "、".join(f"{f.subject_name}（{f.assessor_name}考核）" for f in twice)
+        return f"连续两年（{before}、{year} 年）排名末位的有 {len(twice)} 个：{listed}。"
+    listed = ", ".join(f"{f.subject_name} (assessed by {f.assessor_name})" for f in twice)
+    return f"Ranked last two years running ({before} and {year}): {len(twice)}, namely {listed}."

@@ -44,8 +44,9 @@ _WORDS: dict[str, tuple[str, str]] = {
     "office": ("机构", "office"),
     "parent": ("上级机构", "parent office"),
     "compliance": ("符合率", "compliance"),
-    "compliance_note": ("符合率 = 符合 ÷（符合 + 不符合 + 数据不足）；不适用、已豁免不计入。",
-                        "compliance = pass ÷ (pass + fail + insufficient data); not applicable and waived excluded."),
+    "compliance_note": ("符合率 =（符合 + 提示）÷（符合 + 提示 + 不符合 + 数据不足）；不适用、已豁免不计入。",
+                        "compliance = (pass + warning) ÷ (pass + warning + fail + insufficient data); not applicable "
+                        "and waived excluded."),
     "rank": ("名次", "rank"),
     "failed_articles": ("不符合的条款", "failed articles"),
     "results": ("核查项", "checks"),
@@ -125,7 +126,6 @@ _WORDS: dict[str, tuple[str, str]] = {
     "subsidy_on_time": ("补贴按时发放", "subsidies paid on time"),
     "incidents_on_time": ("突发事件按时报告", "incidents reported on time"),
     "heatmap_title": ("各条款分省符合率", "compliance by article and province"),
-    "heatmap_note": ("颜色越绿符合率越高，灰色为无可评价结果。", "Greener is higher; grey means nothing to judge."),
     "employment_title": ("服务县就业比例分布", "distribution of county employment ratios"),
     "employment_axis": ("就业比例", "employment ratio"),
     "county_count": ("县数", "counties"),
@@ -136,6 +136,69 @@ _WORDS: dict[str, tuple[str, str]] = {
     "evaluation_scope": ("评估范围：报送单位 {office} 辖区内 {n} 个省级项目办。",
                          "Scope: {n} provinces under the submitting office {office}."),
     "no_provinces": ("辖区内没有省级项目办。", "No province offices in scope."),
+    "nothing_judged": ("无可评价结果", "nothing judged"),
+    "own_compliance": ("本级符合率（同总览）", "own compliance (as in the overview)"),
+    "province_compliance": ("全省符合率", "province-wide compliance"),
+    "last_place_twice": ("连续两年末位", "last two years running"),
+    "not_compared": ("未比较", "not compared"),
+    "assessed_by": ("{subject}（{assessor}考核）", "{subject} (assessed by {assessor})"),
+    "definitions": ("各列的含义", "What each column counts"),
+    # each rate defined where it appears: the by-province columns, then each chart
+    "def_volunteers_serving": ("志愿者名册中服务期与审计年度有交叠的志愿者，按其服务县所在省份计。",
+                               "volunteers whose service overlaps the audit year, counted in the province of "
+                               "their serving county."),
+    "def_employment_ok": ("省内服务县中，落实就业岗位的志愿者占在县服务志愿者的比例不低于 {min} 的县数 ÷ 已评价的服务县数"
+                          "（{article}）。",
+                          "of the province's serving counties judged, those where the volunteers placed in a job "
+                          "reach at least {min} of the volunteers serving there ({article})."),
+    "def_employment_median": ("省内已评价服务县就业比例的中位数。", "the middle of the judged counties' employment ratios."),
+    "def_extension_on_time": ("按时备案的服务延期 ÷ 应备案的服务延期，省内各机构合计（{article}）。",
+                              "service extensions filed on time ÷ extensions to file, summed over the province's "
+                              "offices ({article})."),
+    "def_counties_eliminated": ("年度考核表中本年度结论为淘汰的服务县数。",
+                                "serving counties whose assessment of the audit year is elimination."),
+    "def_subsidy_on_time": ("按时发放的补贴（每名志愿者每月一条）÷ 应发放的补贴，省内各机构合计。",
+                            "subsidies paid on time (one per volunteer and month) ÷ subsidies due, summed over the "
+                            "province's offices."),
+    "def_incidents_on_time": ("按时报告的突发事件 ÷ 应报告的突发事件，省内各机构合计。",
+                              "incidents reported in time ÷ incidents to report, summed over the province's offices."),
+    "def_last_place_twice": ("年度考核中被同一考核单位连续两年（{before}、{year} 年）排在末位的服务县、服务单位；"
+                             "与审计库记录的上一年度排名比较。",
+                             "serving counties and service units ranked last by the same assessor in {before} and "
+                             "{year}, compared with the previous year's standings in the audit store."),
+    "def_last_place_not_compared": ("年度考核中被同一考核单位连续两年排在末位的服务县、服务单位；本次未与 {before} 年比较"
+                                    "（未使用审计库，或其中没有该年的考核排名），显示「未比较」。",
+                                    "serving counties and service units ranked last by the same assessor two years "
+                                    "running; not compared with {before} this time (no audit store, or no standings "
+                                    "of that year in it), shown as “not compared”."),
+    "def_own_compliance": ("省级项目办自身各项职责的符合率，即总览页该省一行的数字。",
+                           "the compliance of the province office's own duties: the figure of its row in the "
+                           "overview."),
+    "def_province_compliance": ("省内全部机构（省级、地市、服务县、服务单位、高校项目办）全部核查项合计的符合率。总览页每行只计"
+                                "该机构本身，所以与本级符合率不同。",
+                                "the compliance of every check of every office in the province (the province office, "
+                                "prefectures, counties, service units, universities) taken together. The overview "
+                                "counts each office's own checks only, so this differs from the own compliance."),
+    "def_not_submitted": ("所需数据表未报送，或有关结果全部为数据不足。",
+                          "the table needed was not submitted, or every result concerned lacks data."),
+    "def_nothing_judged": ("有数据，但没有可评价的结果（例如全部为不适用或已豁免）。",
+                           "data there, but no result to judge (all not applicable or waived, say)."),
+    "def_compliance": ("（符合 + 提示）÷（符合 + 提示 + 不符合 + 数据不足）；不适用、已豁免不计入。",
+                       "(pass + warning) ÷ (pass + warning + fail + insufficient data); not applicable and waived "
+                       "excluded."),
+    "def_heatmap": ("每格：该省内各机构在该条款各规则上的全省符合率（定义见上）；颜色越绿越高；灰色「{none}」：该省在该条款没有可评价的结果。",
+                    "Each cell: the province-wide compliance (defined above) of the article's rules among the "
+                    "province's offices; greener is higher; grey “{none}”: nothing in the province to judge on it."),
+    "def_employment_chart": ("每根柱：就业比例落在该区间的服务县数；红色柱低于下限，虚线为下限 {min}。",
+                             "Each bar: the number of serving counties whose employment ratio falls in that band; red "
+                             "bars are below the minimum, the dashed line is the minimum {min}."),
+    "no_counties_judged": ("没有可评价的服务县", "no serving county judged"),
+    "def_on_time": ("按时率 = 按时完成的记录 ÷ 应完成的记录，省内各机构合计；「{missing}」：该省没有可评价的记录。",
+                    "On-time rate = records done in time ÷ records due, summed over the province's offices; "
+                    "“{missing}”: nothing in the province to judge."),
+    "def_per_article": ("评价机构数：在该条款有可评价结果的机构；符合率定义见上，全国合计。",
+                        "Offices judged: offices with a result to judge on the article; compliance as defined above, "
+                        "over all offices."),
     # the first screen: verdict, what to fix, filters
     "verdict_ready": ("可以报送", "Ready to submit"),
     "verdict_fix": ("需整改 {n} 项", "{n} to put right"),

@@ -22,7 +22,7 @@ from westaudit.reports.safety import mask_text
 from westaudit.spec.policies import Policy
 from westaudit.spec.ruleset import Rule
 
-SCHEMA_VERSION = "1.7"
+SCHEMA_VERSION = "1.8"
 # the C encoder (json only uses it without indent); Chinese kept as written
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"), check_circular=False)
 
@@ -33,7 +33,8 @@ def _judged_against(result: Result) -> dict[str, Any]:
             "counts": None if result.counts is None else result.counts.as_dict(),
             "remediation": None if result.remediation is None else result.remediation.as_dict(),
             "expected_en": result.expected_en or result.expected,
-            "severity": result.severity, "downgraded": result.downgraded}
+            "severity": result.severity, "downgraded": result.downgraded,
+            "last_ranked_again": list(result.last_ranked_again)}
 
 
 def _result(result: Result, package: str | None) -> dict[str, Any]:
@@ -165,6 +166,7 @@ def _fields(report: AuditReport, as_lines: bool = False) -> Iterator[tuple[str, 
                 ("ruleset_version", report.ruleset_version), ("generated_at", report.generated_at),
                 ("summary", counts), ("summary_by_severity", severity_counts(report.results)),
                 ("as_of", report.as_of), ("reference_date", report.reference_date),
+                ("last_place_compared_with", report.last_place_compared_with),
                 ("policies", [_policy(p) for p in report.policies]), ("offices", _offices(report)))
     yield "rules", ({"id": r.id, "office": r.office, "article": r.article, "title_zh": r.title_zh,
                      "title_en": r.title_en, "severity": r.severity, "kind": r.check.name, "citation": r.citation,

@@ -32,7 +32,8 @@ def _text(x: float, y: float, text: object, anchor: str = "start", extra: str = 
 
 
 def heatmap(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[float | None]],
-            title: str) -> Markup:
+            title: str, no_data: str = "—") -> Markup:
+    """Shares by row and column; a cell with nothing judged is grey with the words `no_data`, not a number."""
     cell_w, cell_h, left, top = 64, 24, 230, 70
     width, height = left + cell_w * len(columns) + 110, top + cell_h * len(rows) + 10
     body = []
@@ -44,7 +45,7 @@ def heatmap(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequen
         body.append(_text(left - 6, y + cell_h * 0.68, row, "end"))
         for c, value in enumerate(values[r]):
             x = left + c * cell_w
-            label = "—" if value is None else f"{value:.0%}"
+            label = no_data if value is None else f"{value:.0%}"
             body.append(f'<rect x="{x}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" '
                         f'fill="{share_colour(value)}"><title>{escape(row)} · {escape(columns[c])}: {label}</title></rect>')
             body.append(_text(x + cell_w / 2 - 1, y + cell_h * 0.68, label, "middle",
@@ -53,8 +54,11 @@ def heatmap(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequen
 
 
 def histogram(values: Sequence[float], bin_width: float, bins: int, threshold: float | None,
-              x_label: str, y_label: str, title: str) -> Markup:
-    """Shares in bins of bin_width from 0; the last bin holds everything above. A dashed line marks the minimum."""
+              x_label: str, y_label: str, title: str, no_data: str = "—") -> Markup:
+    """Shares in bins of bin_width from 0; the last bin holds everything above. A dashed line marks the minimum.
+    No values: the words `no_data` and no axes (empty bins would read as counties counted zero times)."""
+    if not values:
+        return _svg(420, 60, [_text(210, 34, no_data, "middle", 'fill="#666"')], title)
     counts = [0] * bins
     for value in values:
         counts[min(int(value / bin_width + 1e-9), bins - 1)] += 1

@@ -155,6 +155,9 @@ class Result:
     # why a failing check is only `warn`: SEVERITY (a warning rule) or DEFAULT (its threshold rests on a westaudit
     # default no policy adopted); "" when the status is the check's own
     downgraded: str = ""
+    # a ranking result: the subjects it ranked last this year that the same assessor also ranked last the year
+    # before, by the audit store's standings (engine/history/repeat_last_place.py); ids masked as the store holds them
+    last_ranked_again: tuple[str, ...] = ()
 
     @property
     def verdict(self) -> Status:

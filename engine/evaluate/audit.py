@@ -51,6 +51,10 @@ class AuditReport:
     reference_date: dt.date | None = None
     # the policy overlays the audit applied (engine/spec/policies.py)
     policies: tuple[Policy, ...] = ()
+    # the earlier year whose recorded standings the ranking results were compared with (last place two years
+    # running, Result.last_ranked_again); None: no audit store was used, or it holds no standings of that year,
+    # so nobody can be said to be last two years running or not
+    last_place_compared_with: int | None = None
 
     @property
     def failed(self) -> bool:

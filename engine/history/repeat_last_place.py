@@ -7,6 +7,8 @@ year's standings back from the store. A ranking result whose last-ranked subject
 year before becomes `warn` if it passed (a `fail` stays `fail`, a `warn` of a warning rule stays `warn`); its
 message names the subject. Policies count: the last places are those the office's result was judged by (a
 policy's value of the bottom N), and an office whose rule a policy switched off ranks nobody and is not flagged.
+`Result.last_ranked_again` holds the subjects, typed, for the national evaluation (reports/evaluation.py) and
+report.json; `AuditReport.last_place_compared_with` says which year was compared (None: no standings of it).
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ def _flagged(result: Result, repeated: list[str], years: tuple[int, int]) -> Res
     failure stays the failure its severity made it."""
     names = "、".join(repeated)
     flagged = replace(result, status=Status.WARN, severity="warning") if result.status is Status.PASS else result
-    return replace(flagged,
+    return replace(flagged, last_ranked_again=tuple(repeated),
                    message_zh=f"{result.message_zh}；连续两年末位（{years[0]}、{years[1]}）：{names}",
                    message_en=f"{result.message_en}; last-ranked two years running ({years[0]}, {years[1]}): "
                               f"{', '.join(repeated)}")
@@ -99,4 +101,6 @@ def flag_repeat_last_place(report: AuditReport, ranked: tuple[Standing, ...], st
         now = last_now.get(key, set())
         repeated = sorted(now & last_before.get(key, set())) if now else []
         changed.append(_flagged(result, repeated, (report.year - 1, report.year)) if repeated else result)
-    return replace(report, results=tuple(changed))
+    # compared only when the store ranked the year before: without it no one is, or is not, last two years running
+    return replace(report, results=tuple(changed),
+                   last_place_compared_with=report.year - 1 if last_before else None)

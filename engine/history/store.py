@@ -533,14 +533,16 @@ def _measured_json(result: Result) -> str:
     all. A measured value is never an object itself, so the two read back apart, and rows stored before the
     typed fields existed read as they did."""
     if (result.threshold is None and not result.parameters and result.counts is None and result.remediation is None
-            and not result.expected_en and not result.severity and not result.downgraded):
+            and not result.expected_en and not result.severity and not result.downgraded
+            and not result.last_ranked_again):
         return json.dumps(_plain(result.measured), ensure_ascii=False, default=str)
     return json.dumps({"measured": _plain(result.measured), "threshold": _plain(result.threshold),
                        "parameters": [use.as_dict() for use in result.parameters],
                        "counts": None if result.counts is None else result.counts.as_dict(),
                        "remediation": None if result.remediation is None else result.remediation.as_dict(),
                        "expected_en": result.expected_en,
-                       "severity": result.severity, "downgraded": result.downgraded},
+                       "severity": result.severity, "downgraded": result.downgraded,
+                       "last_ranked_again": list(result.last_ranked_again)},
                       ensure_ascii=False, default=str)
 
 
@@ -556,7 +558,8 @@ def _measured_of(measured_json: str) -> tuple[object, dict[str, object]]:
         "threshold": stored.get("threshold"),
         "parameters": tuple(ParameterUse.from_dict(use) for use in stored.get("parameters", ())),
         "counts": None if counts is None else Counts(counts["met"], counts["total"]),
-        "severity": stored.get("severity", ""), "downgraded": stored.get("downgraded", "")}
+        "severity": stored.get("severity", ""), "downgraded": stored.get("downgraded", ""),
+        "last_ranked_again": tuple(stored.get("last_ranked_again", ()))}
 
 
 def _evidence_row(run_id: int, result_ordinal: int, ordinal: int, row: EvidenceRow) -> dict:

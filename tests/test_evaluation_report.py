@@ -1,0 +1,222 @@
+"""The national evaluation reads as a report (issue 16 item 10): a summary written from its figures, last place two
+years running from the audit store, charts titled in words, nothing judged said in words, each rate defined."""
+
+import dataclasses
+import html
+import re
+import shutil
+
+import pytest
+
+from conftest import SAMPLE
+from westaudit.evaluate.audit import run_audit
+from westaudit.history.recording import Recording
+from westaudit.history.store import Store
+from westaudit.intake.package import load_package
+from westaudit.reports.evaluation import EMPLOYMENT_RULE, Rate, evaluate
+from westaudit.reports.evaluation_summary import summary_sentences
+from westaudit.reports.messages import article_label, words
+from westaudit.reports.model import AuditView
+from westaudit.reports.report_json import report_document
+from westaudit.reports.site import write_evaluation_only, write_site
+
+RANKING_RULES = ("service_province-12", "service_county-05")
+RULE_ID = re.compile(r"\b[a-z_]+-\d{2}(\.[a-z_]+)?\b")
+
+
+def _as_year_2024(target):
+    """The sample's assessments re-dated to 2024, with the same ranking: last year's audit."""
+    shutil.copytree(SAMPLE, target)
+    manifest = target / "manifest.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("year: 2025", "year: 2024"), encoding="utf-8")
+    assessments = target / "年度考核.csv"
+    assessments.write_text(assessments.read_text(encoding="utf-8-sig").replace(",2025,", ",2024,"), encoding="utf-8")
+    return target
+
+
+def _recorded(package_dir, ruleset, store):
+    package = load_package(package_dir, ruleset.contract)
+    run_id = store.begin_run("audit", str(package_dir), package.manifest.office_id, None, package.manifest.year,
+                             ruleset.version)
+    return package, Recording(package, ruleset, (), store, run_id).finish(run_audit(package, ruleset))
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory, ruleset):
+    """2024 recorded in a store, then 2025 (the sample) audited against it: the same subjects last both years."""
+    folder = tmp_path_factory.mktemp("years")
+    store = Store.open(str(folder / "audits.sqlite"))
+    _recorded(_as_year_2024(folder / "2024"), ruleset, store)
+    package, report = _recorded(SAMPLE, ruleset, store)
+    return package, report, store
+
+
+@pytest.fixture(scope="module")
+def sample_evaluation(sample_audit, sample_package, ruleset):
+    return evaluate(AuditView(sample_audit, ruleset.articles), sample_package.tables)
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory, sample_audit, sample_package, ruleset):
+    """The sample's site (index and evaluation) in both languages."""
+    written = {}
+    for lang in ("zh", "en"):
+        folder = tmp_path_factory.mktemp(f"site-{lang}")
+        write_site(sample_audit, ruleset.articles, sample_package.tables, folder, lang, pages="none")
+        written[lang] = folder
+    return written
+
+
+def _text(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_two_sets_of_figures_give_two_summaries(lang, sample_evaluation):
+    as_audited = " ".join(summary_sentences(sample_evaluation, lang))
+    judged = [p for p in sample_evaluation.provinces if p.employment_ok is not None]
+    short = [p for p in judged if p.employment_ok.done < p.employment_ok.total]
+    assert short and len(judged) > len(short)
+    # the same evaluation with every county placing enough and every extension filed on time
+    all_met = dataclasses.replace(sample_evaluation, provinces=tuple(
+        dataclasses.replace(p, employment_ok=Rate(p.employment_ok.total, p.employment_ok.total),
+                            extension=Rate(p.extension.total, p.extension.total))
+        if p.employment_ok is not None else p for p in sample_evaluation.provinces))
+    corrected = " ".join(summary_sentences(all_met, lang))
+    assert corrected != as_audited
+    n = len(judged)
+    if lang == "zh":
+        assert f"{n} 个省份中 {n - len(short)} 个省份的服务县全部达标" in as_audited
+        assert f"{n} 个省份中 {n} 个省份的服务县全部达标" in corrected and "未全部达标的省份" not in corrected
+        assert "延期备案未全部按时" in as_audited and "延期备案：" in corrected
+    else:
+        assert f"in {n - len(short)} of {n} provinces" in as_audited
+        assert f"in {n} of {n} provinces" in corrected and "short of it" not in corrected
+        assert "Extension filings not all on time" in as_audited and "Extension filings: all on time" in corrected
+    assert all(f"{p.province.office.name}（{p.employment_ok.done}/{p.employment_ok.total}）" in as_audited
+               if lang == "zh" else f"{p.province.office.name} ({p.employment_ok.done}/{p.employment_ok.total})"
+               in as_audited for p in short)
+
+
+def test_the_lowest_province_is_named_with_both_of_its_rates(sample_evaluation):
+    text = " ".join(summary_sentences(sample_evaluation, "zh"))
+    lowest = min((p for p in sample_evaluation.provinces if p.score.compliance is not None),
+                 key=lambda p: (p.score.compliance, p.province.office.office_id))
+    assert (f"最低的省份：{lowest.province.office.name}（{lowest.score.compliance:.0%}；其本级符合率 "
+            f"{lowest.own_score.compliance:.0%}") in text
+
+
+def test_last_place_two_years_running_comes_from_the_store(two_years, ruleset):
+    package, report, store = two_years
+    assert report.last_place_compared_with == 2024
+    ranking = [r for r in report.results if r.rule_id in RANKING_RULES]
+    flagged = {(r.office_id, s) for r in ranking for s in r.last_ranked_again}
+    assert flagged and all(s in r.message_zh for r in ranking for s in r.last_ranked_again)
+    # typed in the store as in memory
+    stored = [r for r in store.results_of(store.runs()[-1].run_id) if r.rule_id in RANKING_RULES]
+    assert {(r.office_id, s) for r in stored for s in r.last_ranked_again} == flagged
+    document = report_document(report)
+    assert document["last_place_compared_with"] == 2024
+    assert {(r["office_id"], s) for r in document["results"] for s in r["last_ranked_again"]} == flagged
+
+    view = AuditView(report, ruleset.articles)
+    evaluation = evaluate(view, package.tables)
+    assert {(f.assessor, f.subject) for p in evaluation.provinces for f in p.last_place_twice or ()} == flagged
+    for lang in ("zh", "en"):
+        text = " ".join(summary_sentences(evaluation, lang))
+        names = [view.offices[subject].office.name for _, subject in flagged]
+        assert all(name in text for name in names), lang
+        assert (f"连续两年（2024、2025 年）排名末位的有 {len(flagged)} 个" if lang == "zh"
+                else f"Ranked last two years running (2024 and 2025): {len(flagged)}") in text
+
+
+def test_without_the_store_no_one_is_said_to_be_last_twice_or_not(sample_evaluation, two_years, ruleset):
+    assert sample_evaluation.last_place_compared_with is None
+    assert all(p.last_place_twice is None for p in sample_evaluation.provinces)
+    text = " ".join(summary_sentences(sample_evaluation, "zh"))
+    assert "未与 2024 年比较" in text and "排名末位的有" not in text
+    package, report, _ = two_years
+    compared = " ".join(summary_sentences(evaluate(AuditView(report, ruleset.articles), package.tables), "zh"))
+    assert "未与 2024 年比较" not in compared
+
+
+def test_a_store_with_last_year_but_no_repeat_says_so(two_years, ruleset):
+    package, report, _ = two_years
+    cleared = dataclasses.replace(report, results=tuple(dataclasses.replace(r, last_ranked_again=())
+                                                        for r in report.results))
+    evaluation = evaluate(AuditView(cleared, ruleset.articles), package.tables)
+    assert "与 2024 年的考核排名相比" in " ".join(summary_sentences(evaluation, "zh"))
+    assert "no one was ranked last two years running" in " ".join(summary_sentences(evaluation, "en"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_chart_and_section_headings_are_words_not_rule_ids(lang, pages):
+    page = (pages[lang] / "evaluation.html").read_text(encoding="utf-8")
+    headings = [_text(re.sub(r"<code[^>]*>.*?</code>", "", h, flags=re.S))
+                for h in re.findall(r"<h[1-3][^>]*>(.*?)</h[1-3]>", page, flags=re.S)]
+    chart_titles = [html.unescape(t) for t in re.findall(r"<svg[^>]*><title>(.*?)</title>", page)]
+    assert len(chart_titles) >= 3  # the heat map, the employment histogram and an on-time chart at least
+    for title in headings + chart_titles:
+        assert not RULE_ID.search(title), title
+        assert re.search(r"[\u4e00-\u9fff]" if lang == "zh" else r"[a-z]{3}", title), title
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_nothing_judged_is_said_in_words(lang, sample_audit, sample_package, ruleset, tmp_path):
+    T = words(lang)
+    # no county judged on the employment duty: no empty histogram, no 0%, but the words
+    others = tuple(r for r in sample_audit.results if r.rule_id != EMPLOYMENT_RULE)
+    page = write_evaluation_only(dataclasses.replace(sample_audit, results=others), ruleset.articles,
+                                 sample_package.tables, tmp_path, lang).read_text(encoding="utf-8")
+    histogram = page[page.index(f"<title>{html.escape(T.employment_title)}</title>"):]
+    histogram = histogram[:histogram.index("</svg>")]
+    assert T.no_counties_judged in histogram and "<rect" not in histogram
+    # an article with nothing judged anywhere (a university duty the sample gives nothing to judge on)
+    evaluation = evaluate(AuditView(sample_audit, ruleset.articles), sample_package.tables)
+    empty = [a for a in evaluation.articles if a.score.judged == 0]
+    assert empty
+    page = (tmp_path / "evaluation.html").read_text(encoding="utf-8")
+    full = write_evaluation_only(sample_audit, ruleset.articles, sample_package.tables, tmp_path / "full", lang
+                                 ).read_text(encoding="utf-8")
+    per_article = full[full.rindex("<table"):]
+    for article in empty:
+        row = per_article[per_article.index(f"<td>{html.escape(article_label(article.code, article.number, lang))}"
+                                            "</td>"):]
+        row = row[:row.index("</tr>")]
+        assert T.nothing_judged in row and "—" not in row
+    # a heat-map cell with nothing judged is grey with words, never a percentage
+    cells = re.findall(r'fill="#d9d9d9"><title>[^<]*</title></rect><text[^>]*>([^<]*)</text>', full)
+    assert cells and set(cells) == {T.none}
+    assert "—" not in _text(full[full.index("<tbody>"):full.index("</tbody>")])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_rate_is_defined_where_it_appears(lang, pages, sample_evaluation):
+    T = words(lang)
+    page = (pages[lang] / "evaluation.html").read_text(encoding="utf-8")
+    table = page[page.index("<table"):page.index("</table>")]
+    columns = [_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", table, flags=re.S)][1:]  # after the province
+    definitions = page[page.index('<section class="definitions">'):]
+    terms = [_text(t) for t in re.findall(r"<dt>(.*?)</dt>", definitions[:definitions.index("</section>")])]
+    assert columns and set(columns) <= set(terms)
+    for chart_note in (T.def_heatmap.format(none=T.none), T.def_on_time.format(missing=T.not_submitted)):
+        assert chart_note in html.unescape(page)
+    markdown = (pages[lang] / "evaluation.md").read_text(encoding="utf-8")
+    assert all(f"**{term}**" in markdown for term in columns)
+
+
+def test_a_provinces_own_rate_is_the_index_figure_and_the_province_wide_one_is_explained(pages, sample_evaluation):
+    index = (pages["zh"] / "index.html").read_text(encoding="utf-8")
+    page = (pages["zh"] / "evaluation.html").read_text(encoding="utf-8")
+    differ = 0
+    for p in sample_evaluation.provinces:
+        office = p.province.office.office_id
+        in_index = re.search(rf'data-sort="{re.escape(office)}">.*?data-sort="([0-9.]+)"', index, flags=re.S)
+        assert float(in_index.group(1)) == pytest.approx(p.own_score.compliance), office
+        row = page[page.index(f">{p.province.office.name}<"):]
+        row = row[:row.index("</tr>")]
+        cells = re.findall(r'data-sort="([0-9.-]+)"', row)
+        assert [float(cells[-2]), float(cells[-1])] == pytest.approx([p.own_score.compliance, p.score.compliance])
+        differ += p.own_score.compliance != p.score.compliance
+    assert differ  # the sample has provinces whose two rates differ: the definitions say why
+    assert words("zh").def_province_compliance in html.unescape(page)
