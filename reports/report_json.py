@@ -22,7 +22,7 @@ from westaudit.reports.safety import mask_text
 from westaudit.spec.policies import Policy
 from westaudit.spec.ruleset import Rule
 
-SCHEMA_VERSION = "1.8"
+SCHEMA_VERSION = "1.9"
 # the C encoder (json only uses it without indent); Chinese kept as written
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"), check_circular=False)
 
@@ -135,7 +135,10 @@ def _consolidation(summary: ConsolidationSummary | None) -> dict[str, Any] | Non
         receipt = asdict(item.receipt) | {"state": item.receipt.state.value,
                                           "counts": dict(item.receipt.counts),
                                           "failing_rules": list(item.receipt.failing_rules),
-                                          "changed_files": list(item.receipt.changed_files)}
+                                          "changed_files": list(item.receipt.changed_files),
+                                          "offices": [{"office_id": office.office_id, "counts": dict(office.counts),
+                                                       "failing_rules": list(office.failing_rules)}
+                                                      for office in item.receipt.offices]}
         packages.append(asdict(item) | {"receipt": receipt})
     return {"supervising_office": summary.supervising_office, "packages": packages,
             "missing_offices": list(summary.missing_offices)}

@@ -87,10 +87,9 @@ def province_audit(packages, tmp_path_factory, ruleset):
     for county in COUNTIES:
         assert main(["check", str(received / county), "--office", county, "--no-store"]) == 0
         package = load_package(received / county, ruleset.contract)
-        subtree = OrgChart(package.tables["offices"]).subtree(county)
-        # the package's self-checks: the county's own (the receipt's) and each of its service units'
-        self_checks[county] = [_comparable(r, county) for office in sorted(subtree)
-                               for r in run_audit(package, ruleset, only_office=office).results]
+        # the package's self-check: the county and each of its service units, as its receipt records them
+        self_checks[county] = [_comparable(r, county)
+                               for r in run_audit(package, ruleset, subtree_of=county).results]
     out = received.parent / "out"
     exit_code = main(["audit", str(received), "--out", str(out), "--no-store"])
     document = json.loads((out / "report.json").read_text(encoding="utf-8"))
@@ -130,8 +129,17 @@ def test_each_package_is_shown_as_self_checked_with_the_result_of_its_receipt(pr
         own = Counter(r[2] for r in self_checks[county] if r[1] == county)
         assert {status: n for status, n in receipt["counts"].items() if n} == dict(own)
         assert receipt["ruleset_version"] == document["ruleset_version"]
+        # the receipt records every office the county judged (it and its service units), each with its own
+        # counts, and they are the counts the province's audit finds for the same office
+        judged = sorted({r[1] for r in self_checks[county]})
+        assert receipt["offices"][0]["office_id"] == county and sorted(o["office_id"] for o in receipt["offices"]) == judged
+        assert len(judged) > 1
+        for office in receipt["offices"]:
+            audited = Counter(r["status"] for r in document["results"] if r["office_id"] == office["office_id"])
+            assert {status: n for status, n in office["counts"].items() if n} == dict(audited), office["office_id"]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count("与自查一致") == len(COUNTIES) and "未自查" in index
+    assert index.count("自查含下属 3 个机构：均无不符合") == len(COUNTIES)
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ def rules():
 
 
 def _employment(folder: Path, rules):
-    report = run_audit(load_package(folder, rules.contract), rules, only_office=COUNTY, jobs=1)
+    report = run_audit(load_package(folder, rules.contract), rules, subtree_of=COUNTY, jobs=1)
     return next(r for r in report.results if r.rule_id == "service_county-09"), report
 
 

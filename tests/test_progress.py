@@ -48,7 +48,7 @@ def test_reading_and_evaluating_report_their_tables_and_rules(ruleset):
     stream = _Terminal()
     with progress.showing(Progress(stream=stream)):
         package = load_package(SAMPLE, ruleset.contract)
-        run_audit(package, ruleset, only_office="GS-LZ-GL")
+        run_audit(package, ruleset, subtree_of="GS-LZ-GL")
     text = stream.getvalue()
     assert "[读取 read]" in text and "[评估 evaluate]" in text
     assert progress.current().enabled is False  # the command's line is gone once it ends

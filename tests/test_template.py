@@ -505,9 +505,13 @@ def test_validations_conditional_formats_and_row_heights_survive_a_libreoffice_s
 def test_a_filled_county_template_passes_its_self_check(county_template, tmp_path, ruleset, sample):
     _filled_county(county_template, tmp_path, sample, ruleset)
     assert main(["check", str(tmp_path), "--office", COUNTY]) == 0
-    report = run_audit(load_package(tmp_path, ruleset.contract), ruleset, only_office=COUNTY)
+    report = run_audit(load_package(tmp_path, ruleset.contract), ruleset, subtree_of=COUNTY)
     county_rules = {rule.id for rule in ruleset.rules if rule.office == "service_county"}
-    assert {result.rule_id for result in report.results} == county_rules
+    assert {result.rule_id for result in report.results if result.office_id == COUNTY} == county_rules
+    # the county's service units are judged with it (the self-check covers the county's subtree)
+    unit_rules = {rule.id for rule in ruleset.rules if rule.office == "service_unit"}
+    units = {r.office_id for r in report.results if r.office_id != COUNTY}
+    assert units and {r.rule_id for r in report.results if r.office_id in units} == unit_rules
     assert not [r for r in report.results if r.verdict in (Status.FAIL, Status.INSUFFICIENT_DATA)]
 
 

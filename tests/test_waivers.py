@@ -13,6 +13,7 @@ from westaudit.evaluate.audit import run_audit
 from westaudit.evaluate.waivers import apply_waivers, load_waivers
 from westaudit.history.rundiff import diff_runs
 from westaudit.history.store import Store
+from westaudit.intake.orgchart import top_down
 from westaudit.intake.package import load_package
 
 TODAY = dt.date(2026, 1, 15)
@@ -118,10 +119,14 @@ def test_expiry_before_approval_is_refused(tmp_path):
 
 
 def test_check_with_waivers_exits_0_when_every_failure_is_waived(tmp_path, capsys, report):
-    failing = [r.rule_id for r in report.results if r.office_id == "GZ" and r.verdict is Status.FAIL]
+    # the self-check of GZ judges GZ and every office below it: each failure of the subtree is waived
+    subtree = set(top_down(report.offices, "GZ"))
+    failing = [(r.rule_id, r.office_id) for r in report.results
+               if r.office_id in subtree and r.verdict is Status.FAIL]
+    assert {office for _, office in failing} > {"GZ"}  # offices below GZ fail too
     path = _file(tmp_path, "waivers:\n" + "".join(
-        f"  - {{rule: {rule_id}, office: GZ, reason: 经批准, approved_by: N, approved_on: 2025-04-10, "
-        "expires_on: 2099-12-31}\n" for rule_id in failing))
+        f"  - {{rule: {rule_id}, office: {office}, reason: 经批准, approved_by: N, approved_on: 2025-04-10, "
+        "expires_on: 2099-12-31}\n" for rule_id, office in failing))
     assert main(["check", str(SAMPLE), "--office", "GZ", "--no-receipt", "--waivers", str(path)]) == 0
     out = capsys.readouterr().out
     assert out.count("~ 已豁免") == len(failing) >= 2 and "✗" not in out

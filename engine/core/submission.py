@@ -23,6 +23,15 @@ RECEIPT_STATE_EN = {ReceiptState.MATCHES: "self-checked, unchanged", ReceiptStat
 
 
 @dataclass(frozen=True)
+class ReceiptOffice:
+    """One office a self-check judged, as its receipt records it: its own counts by status and failing rules."""
+
+    office_id: str
+    counts: tuple[tuple[str, int], ...] = ()
+    failing_rules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ReceiptCheck:
     """A package's self-check receipt compared with the package as submitted."""
 
@@ -33,9 +42,12 @@ class ReceiptCheck:
     ruleset_version: str = ""
     # the receipt's rule set is this audit's: its results are comparable with this audit's
     same_ruleset: bool = False
+    # the self-checked office's own results
     counts: tuple[tuple[str, int], ...] = ()
     failing_rules: tuple[str, ...] = ()
     changed_files: tuple[str, ...] = ()
+    # every office the self-check judged (the office first, then its subtree); a format-1 receipt: the office alone
+    offices: tuple[ReceiptOffice, ...] = ()
 
 
 @dataclass(frozen=True)

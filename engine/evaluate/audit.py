@@ -291,10 +291,10 @@ def _incomplete_tables(rule: Rule, ctx: EvalContext) -> tuple[dict[str, tuple[st
     return {office: tuple(sorted(tables)) for office, tables in by_office.items()}, everywhere
 
 
-def offices_in_scope(org: OrgChart, submitting_office: str, only_office: str | None) -> list[str]:
-    if only_office:
-        return [only_office]
-    return sorted(org.subtree(submitting_office))
+def offices_in_scope(org: OrgChart, submitting_office: str, subtree_of: str | None) -> list[str]:
+    """The offices an audit judges: the subtree of the office self-checked (itself and every office below it in
+    the package's offices table), else of the submitting office."""
+    return sorted(org.subtree(subtree_of or submitting_office))
 
 
 def _cost(rule: Rule, ctx: EvalContext) -> float:
@@ -319,10 +319,12 @@ def out_of_force(rule: Rule, offices: list[str], on: dt.date) -> list[Result]:
                    severity=rule.severity) for office in offices]
 
 
-def run_audit(package: Package, ruleset: RuleSet, only_office: str | None = None,
+def run_audit(package: Package, ruleset: RuleSet, subtree_of: str | None = None,
               coverage: Coverage | None = None, jobs: int | None = None,
               policies: tuple[Policy, ...] = (), as_of: dt.date | None = None) -> AuditReport:
-    """coverage: for a consolidated package, the offices with no package and what each office's packages
+    """subtree_of: the office self-checked (`westaudit check --office`): it and every office below it are judged;
+    None: the submitting office's subtree.
+    coverage: for a consolidated package, the offices with no package and what each office's packages
     submitted (engine/evaluate/coverage.py); their duties are insufficient_data, not evaluated over others' rows.
     jobs: processes evaluating rules (None: both cores for a large package, one otherwise); same results.
     policies: overlays adopted by offices of the package (engine/spec/policies.py), applying to their subtrees.
@@ -334,8 +336,10 @@ def run_audit(package: Package, ruleset: RuleSet, only_office: str | None = None
         raise InputError(str(package.path), "the manifest's office_id is not in the offices table",
                          column="office_id", column_zh="机构编号", value=package.manifest.office_id,
                          message_zh="清单的机构编号不在「组织机构」表中：请在「组织机构」表补上本机构一行，或改正清单的 office_id")
-    if only_office and only_office not in org.subtree(package.manifest.office_id):
-        raise UsageError(f"office {only_office!r} is not in this package (submitted by {package.manifest.office_id})")
+    if subtree_of and subtree_of not in org.subtree(package.manifest.office_id):
+        submitter = package.manifest.office_id
+        raise UsageError(f"机构 {subtree_of} 不在本数据包中（报送单位 {submitter}，只能自查它及其下级机构）："
+                         f"请核对 --office / office {subtree_of!r} is not in this package (submitted by {submitter})")
     incomplete = incomplete_by_office(package.rejected)
     if coverage is not None:  # an office that sent nothing weighs on every office above it, like a rejected row
         for table in ruleset.contract:
@@ -343,7 +347,7 @@ def run_audit(package: Package, ruleset: RuleSet, only_office: str | None = None
     ctx = EvalContext(year, ruleset.parameters.at(as_of), package.tables, ruleset.contract, org,
                       _weighing_on(incomplete, org), package.submitted_columns, package.rejected)
     rules_on = ctx.parameters.date_for(year)
-    scope = offices_in_scope(org, package.manifest.office_id, only_office)
+    scope = offices_in_scope(org, package.manifest.office_id, subtree_of)
     results: list[Result] = []
     tasks: list[tuple[Rule, list[str]]] = []
     in_role = {role: [o for o in scope if role in org.offices[o].roles] for role in {r.office for r in ruleset.rules}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -91,3 +92,21 @@ class OrgChart:
         """Map a column of office ids to the office of `role` above (or at) each, vectorised by unique ids."""
         lookup = {o: self.nearest_with_role(o, role) for o in office_ids.dropna().unique() if o in self.offices}
         return office_ids.map(lookup)
+
+
+def top_down(offices: Mapping[str, Office], office_id: str) -> list[str]:
+    """The office and every office below it as a reader goes down the hierarchy: the office first, then each
+    office below it followed by its own subtree, siblings by id (a county, then each of its service units)."""
+    children: dict[str, list[str]] = {}
+    for office in offices.values():
+        if office.parent_id:
+            children.setdefault(office.parent_id, []).append(office.office_id)
+    ordered, seen, stack = [], set(), [office_id]
+    while stack:
+        office = stack.pop()
+        if office in seen:  # a cycle in a malformed table is refused by the contract; never loop on one here
+            continue
+        seen.add(office)
+        ordered.append(office)
+        stack.extend(sorted(children.get(office, ()), reverse=True))
+    return ordered
