@@ -68,7 +68,7 @@ def test_the_province_policy_wins_over_the_national_policy_over_the_parameters(t
     assert employment["GZ-QDN-RJ"].parameters[0].value == 0.40 and employment["GZ-QDN-RJ"].status is Status.FAIL
 
 
-def test_a_policy_sets_the_warning_band_for_its_subtree(tmp_path, ruleset, sample_package):
+def test_a_policy_sets_the_warning_band_for_its_subtree_or_its_value_without_one(tmp_path, ruleset, sample_package):
     # Guizhou warns under 35% (rules/parameters.yaml: 25%); the requirement stays the article's 20%
     band = _policy(tmp_path, "GZ-band.yaml", """\
         office: GZ
@@ -76,7 +76,8 @@ def test_a_policy_sets_the_warning_band_for_its_subtree(tmp_path, ruleset, sampl
         parameters:
           employment_ratio_min.warning: {2025-01-01: 0.35}
         """)
-    employment = _by_office(run_audit(sample_package, ruleset, policies=_load(ruleset, band)), EMPLOYMENT)
+    lower = _employment_policy(tmp_path, "GS", 0.10)
+    employment = _by_office(run_audit(sample_package, ruleset, policies=_load(ruleset, band, lower)), EMPLOYMENT)
     plain = _by_office(run_audit(sample_package, ruleset), EMPLOYMENT)
     assert (plain["GZ-QDN-RJ"].status, plain["GZ-QDN-LP"].status) == (Status.PASS, Status.WARN)
     for county in ("GZ-QDN-RJ", "GZ-QDN-CJ", "GZ-QDN-LP"):  # 32%, 32%, 24%: under Guizhou's 35%
@@ -86,8 +87,9 @@ def test_a_policy_sets_the_warning_band_for_its_subtree(tmp_path, ruleset, sampl
         assert (requirement.name, requirement.value, requirement.adopted_by) == ("employment_ratio_min", 0.2, "")
         assert (line.name, line.value, line.adopted_by) == ("employment_ratio_min.warning", 0.35, "GZ")
         assert line.basis.label() == "依据《贵州省西部计划就业工作通知》（黔青联发〔2025〕2号）"
-    # Gansu keeps the rule set's band: 32% passes it, 12% fails the requirement
-    assert employment["GS-LZ-YZ"].status is Status.PASS and employment["GS-LZ-GL"].status is Status.FAIL
+    # Gansu asks 10% and sets no band: the rule set's 25%, drawn against its own 20%, is not Gansu's line
+    assert plain["GS-LZ-GL"].status is Status.FAIL and employment["GS-LZ-GL"].status is Status.PASS
+    assert [(u.name, u.value) for u in employment["GS-LZ-GL"].parameters] == [("employment_ratio_min", 0.10)]
     # a band without a value of its parameter is refused like any unknown parameter
     wrong = _policy(tmp_path, "typo.yaml", """\
         office: GZ

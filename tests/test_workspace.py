@@ -272,3 +272,37 @@ def test_a_defect_of_the_workspace_answers_500_in_chinese_and_keeps_serving(tmp_
         answer = upload(client, workbooks[0])
         assert answer.status_code == 500 and "工作台内部出错" in answer.text and "Traceback" not in answer.text
         assert client.get("/").status_code == 200
+
+
+def _policy_file(folder: Path, office: str, body: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{office}.yaml"
+    path.write_text(f"office: {office}\ndocument: {{title: {office} 西部计划实施细则, number: {office}〔2025〕1号}}\n"
+                    + body, encoding="utf-8")
+    return path
+
+
+def test_a_check_is_judged_under_the_policies_in_the_data_folder(tmp_path, workbooks):
+    # 皋兰 places 12%: under the article's 20% it fails; Gansu's policy asks 10%, Guizhou's 90% covers no
+    # office of this county's package
+    data = tmp_path / "data"
+    _policy_file(data / "policies", "GS", "parameters:\n  employment_ratio_min: {2025-01-01: 0.10}\n")
+    _policy_file(data / "policies", "GZ", "parameters:\n  employment_ratio_min: {2025-01-01: 0.90}\n")
+    with TestClient(create_app(Settings(data_dir=data, hierarchy=SAMPLE))) as judged:
+        answer = upload(judged, workbooks[0])
+        assert answer.status_code == 303
+        check_id = CHECK_URL.match(answer.headers["location"]).group(1)
+        outcome = json.loads((data / "checks" / check_id / "outcome.json").read_text(encoding="utf-8"))
+        page = (data / "checks" / check_id / "report" / "offices" / f"{COUNTY}.html").read_text(encoding="utf-8")
+    duties = {(d["rule_id"], d["office_id"]) for d in outcome["duties"]}
+    assert ("service_county-09", COUNTY) not in duties and duties
+    assert "GS 采用" in page and "依据《GS 西部计划实施细则》（GS〔2025〕1号）" in page
+
+
+def test_a_policy_of_an_office_the_workspace_does_not_know_stops_it_starting(tmp_path):
+    policy = _policy_file(tmp_path / "elsewhere", "SC", "parameters:\n  employment_ratio_min: {2025-01-01: 0.3}\n")
+    from westaudit.core.errors import SpecError
+
+    with pytest.raises(SpecError) as caught:
+        create_app(Settings(data_dir=tmp_path / "data", hierarchy=SAMPLE, policies=(policy,)))
+    assert [str(p) for p in caught.value.problems] == [f"{policy}:1: office: 'SC' is not an office of --offices"]

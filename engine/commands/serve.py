@@ -59,6 +59,9 @@ def add_parser(subcommands) -> None:
     parser.add_argument("--keep-checks", type=int, default=None, metavar="N",
                         help="keep the uploaded files of each office's last N checks only; older checks keep "
                              "their page and report (default: keep all; docs/workspace.md)")
+    parser.add_argument("--policy", type=Path, action="append", default=None, metavar="FILE",
+                        help="a policy overlay applied to every check (repeatable; default DIR/policies/*.yaml, "
+                             "else $WESTAUDIT_POLICIES, else ~/.westaudit/policies/*.yaml; docs/rules.md)")
     parser.set_defaults(handler=run, shared=False)
 
 
@@ -75,7 +78,8 @@ def settings_of(args: argparse.Namespace):
                     max_upload_bytes=args.max_upload_mb * MB,
                     limits=ArchiveLimits(max_unpacked_bytes=args.max_unpacked_mb * MB), rules=args.rules,
                     shared=args.shared, secure_cookies=args.shared and not args.insecure_cookies,
-                    keep_checks=args.keep_checks if args.keep_checks and args.keep_checks > 0 else None)
+                    keep_checks=args.keep_checks if args.keep_checks and args.keep_checks > 0 else None,
+                    policies=tuple(args.policy or ()))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -249,7 +249,7 @@ def _evaluate_group(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalC
 
     results = results_under(evaluated)
     names = rule.check.parameter_names()
-    banded = evaluated.parameters.banded(names)
+    banded = evaluated.parameters.banded(names, ctx.year)
     if banded is not None:
         results = within_band(results, results_under(replace(evaluated, parameters=banded)), names)
     return [judge(result, severity) for result in results]

@@ -131,24 +131,29 @@ class ParameterSet:
         month, day = (int(part) for part in str(self.value(name, year)).split("-"))
         return dt.date(year, month, day)
 
-    def banded(self, names: set[str]) -> ParameterSet | None:
-        """The set with the named parameters' warning bands in force over every other value (None: no band).
-        A band resolves like a value: the most specific policy setting `<name>.warning` in force, else the band
-        of rules/parameters."""
-        band_overlays: list[Overlay] = []
-        for name in sorted(names):
-            if name not in self.parameters:
-                continue
-            key = f"{name}{BAND_SUFFIX}"
-            band_overlays.extend(Overlay(o.adopted_by, o.basis, o.source, {name: o.values[key]})
-                                 for o in self.overlays if key in o.values)
-            band = self.parameters[name].warning
-            if band is not None:
-                band_overlays.append(Overlay("", band.basis, _source_label(self.parameters[name].file),
-                                             {name: band.values}))
-        if not band_overlays:
+    def banded(self, names: set[str], year: int) -> ParameterSet | None:
+        """The set with the named parameters' warning bands in force over every other value (None: no band)."""
+        on = self.date_for(year)
+        bands = tuple(band for name in sorted(names) if name in self.parameters
+                      and (band := self._band_in_force(name, on)) is not None)
+        return replace(self, overlays=bands + self.overlays) if bands else None
+
+    def _band_in_force(self, name: str, on: dt.date) -> Overlay | None:
+        """A band resolves like a value, from the most specific policy upward: the first policy setting
+        `<name>.warning` in force gives it; a policy setting the value with no band of its own leaves the
+        parameter without one (the rule set's band was drawn against the rule set's value); else the band of
+        rules/parameters."""
+        key = f"{name}{BAND_SUFFIX}"
+        for overlay in self.overlays:
+            found = _latest(overlay.values.get(key, ()), on)
+            if found is not None:
+                return Overlay(overlay.adopted_by, overlay.basis, overlay.source, {name: (found,)})
+            if _latest(overlay.values.get(name, ()), on) is not None:
+                return None
+        parameter = self.parameters[name]
+        if parameter.warning is None:
             return None
-        return replace(self, overlays=tuple(band_overlays) + self.overlays)
+        return Overlay("", parameter.warning.basis, _source_label(parameter.file), {name: parameter.warning.values})
 
     def with_overlays(self, overlays: tuple[Overlay, ...]) -> ParameterSet:
         return replace(self, overlays=overlays)

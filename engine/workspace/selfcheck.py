@@ -61,6 +61,7 @@ class Workspace:
         self.offices, self.parents, self.levels = (known_offices(settings.hierarchy, self.ruleset)
                                                    if settings.hierarchy else ({}, {}, {}))
         self.default_year = self._default_year()
+        self.policies = self._policies()
         self._audit_lock = threading.Lock()
         # The audit's libraries (pandas, Great Expectations, openpyxl, the writers) load in the background while
         # the server already answers: the page is up at once, and the first check waits for them (`ready`).
@@ -80,6 +81,20 @@ class Workspace:
         self.ready.wait()
         if self._warm_up_error is not None:
             raise self._warm_up_error
+
+    def _policies(self) -> tuple:
+        """The policy overlays, validated at start-up like rules (file:line:field); an adopting office the pick
+        list does not know is refused here rather than at an office's upload."""
+        from westaudit.core.errors import SpecError, SpecProblem
+        from westaudit.spec.policies import load_policies
+
+        policies = load_policies(self.settings.policy_files, self.ruleset.parameters,
+                                 {rule.id for rule in self.ruleset.rules})
+        unknown = [SpecProblem(p.file, p.office_line, "office", f"{p.office!r} is not an office of --offices")
+                   for p in policies if self.offices and p.office not in self.offices]
+        if unknown:
+            raise SpecError(unknown)
+        return policies
 
     def _default_year(self) -> int | None:
         if self.settings.hierarchy is None:
@@ -168,7 +183,11 @@ class Workspace:
                                   waivers=self.settings.waivers, office=None)
         try:
             recording = start_recording(args, package, self.ruleset, "check")
-            report = recording.finish(run_audit(package, self.ruleset), wait=True)
+            # the policies of offices the package lists (its own and those above it): a policy of another
+            # province covers no office of this package
+            listed = set(offices["office_id"])
+            policies = tuple(policy for policy in self.policies if policy.office in listed)
+            report = recording.finish(run_audit(package, self.ruleset, policies=policies), wait=True)
             write_receipt(package, report, staged.office_id)
         except InputError as exc:
             raise unusable(exc, folder) from exc

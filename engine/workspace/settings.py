@@ -43,6 +43,9 @@ class Settings:
     # keep the uploaded files (checks/<id>/package/, ID numbers among them) of an office's last N checks only;
     # an older check keeps its page, report and downloads, and a submitted one keeps everything. None: keep all
     keep_checks: int | None = None
+    # policy overlays applied to every check (`serve --policy FILE`); none given: DIR/policies/*.yaml, else the
+    # commands' default ($WESTAUDIT_POLICIES, ~/.westaudit/policies), as `check` would judge the same package
+    policies: tuple[Path, ...] = ()
 
     @property
     def store_location(self) -> str:
@@ -56,6 +59,15 @@ class Settings:
     def incoming_dir(self) -> Path:
         """Uploads being received and unpacked; a finished one moves to checks/<id>/, a refused one is removed."""
         return self.data_dir / "incoming"
+
+    @property
+    def policy_files(self) -> list[Path]:
+        from westaudit.spec.policies import policy_files
+
+        folder = self.data_dir / "policies"
+        if not self.policies and folder.is_dir():
+            return sorted(folder.glob("*.yaml"))
+        return policy_files(list(self.policies) or None)
 
     @property
     def waivers(self) -> Path | None:
