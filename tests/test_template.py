@@ -562,3 +562,23 @@ def test_refusals_name_the_problem(tmp_path, capsys):
     assert "other.csv" in capsys.readouterr().err
     assert main(["template", "--office", "X", "--year", "2025", "--out", str(tmp_path / "x.csv"),
                  "--level", "county"]) == 2
+
+
+def test_an_unusable_offices_file_is_refused_in_chinese_then_english(tmp_path, capsys):
+    out = str(tmp_path / "t" / "x.xlsx")
+
+    def refused(offices: Path) -> str:
+        assert main(["template", "--office", COUNTY, "--year", "2025", "--out", out, "--offices", str(offices)]) == 2
+        return capsys.readouterr().err
+
+    err = refused(tmp_path / "absent.csv")
+    assert "组织机构文件不存在：请核对 --offices 给出的路径 / offices file does not exist" in err
+    (tmp_path / "offices.txt").write_text("x", encoding="utf-8")
+    assert "组织机构文件须为 .csv 或 .xlsx 文件" in refused(tmp_path / "offices.txt")
+    header = (FIXED_SAMPLE / "组织机构.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    (tmp_path / "empty.csv").write_text(header + "\n", encoding="utf-8")
+    assert "「组织机构」表没有数据行" in refused(tmp_path / "empty.csv")
+    (tmp_path / "bad.csv").write_text(header + "\nGS,甘肃省项目办,星球,N,是,是\n", encoding="utf-8")
+    err = refused(tmp_path / "bad.csv")
+    assert "「组织机构」表的行被拒收：应为" in err and "「层级」列 column level" in err and "offices row rejected" in err
+    assert "Traceback" not in err

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 
 from conftest import FIXED_SAMPLE, SAMPLE
@@ -93,6 +94,42 @@ def test_a_planted_workbook_gets_the_verdict_first_and_every_failing_duty_with_i
     assert f"{COUNTY}-{YEAR}.xlsx ·「文件报送」 第 2 行 SD-GS-LZ-GL-PLAN" in text
     assert "怎么改：" in text
     assert "与上次自查相比" not in text  # the office's first check
+
+
+def test_each_service_unit_is_shown_with_its_own_duties_under_it_and_is_in_the_receipt(client, data_dir,
+                                                                                       first_check):
+    html = client.get(f"/checks/{first_check}").text
+    sections = re.findall(r'<section class="office-duties[^"]*" id="office-([^"]+)">(.*?)</section>', html, re.S)
+    units = [f"{COUNTY}-U{n}" for n in (1, 2, 3)]
+    # the county first, then each of its service units, each heading its own duties
+    assert [office for office, _ in sections] == [COUNTY, *units]
+    text = {office: page_text(body) for office, body in sections}
+    assert "本机构：皋兰县项目办（GS-LZ-GL） 需整改 1 项，其中致命 1 项" in text[COUNTY]
+    assert "下属服务单位：皋兰县人民医院（GS-LZ-GL-U2） 需整改 1 项，其中致命 1 项" in text[units[1]]
+    assert "为每名志愿者落实免费住宿" in text[units[1]] and "service_unit-03" in text[units[1]]
+    assert "下属服务单位：皋兰县第一中学（GS-LZ-GL-U1） 无需整改；提示 2 项" in text[units[0]]
+    for office, body in sections:  # no office's duty is filed under another
+        assert set(re.findall(r'<p class="who">[^<]*（[^ ）]+ ([A-Z0-9-]+)）', body)) == {office}, office
+    receipt = yaml.safe_load((data_dir / "checks" / first_check / "package" / RECEIPT_NAME).read_text(encoding="utf-8"))
+    assert receipt["office_id"] == COUNTY and [o["office_id"] for o in receipt["offices"]] == [COUNTY, *units]
+    assert {o["office_id"]: o["failing_rules"] for o in receipt["offices"]} == {
+        COUNTY: ["service_county-09"], units[0]: [], units[1]: ["service_unit-03"], units[2]: []}
+
+
+def test_an_outcome_written_before_the_page_grouped_by_office_still_shows_its_duties(client, data_dir,
+                                                                                     first_check, tmp_path):
+    folder = data_dir / "checks" / first_check
+    path = folder / "outcome.json"
+    kept = path.read_text(encoding="utf-8")
+    document = json.loads(kept)
+    del document["offices"]
+    try:
+        path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+        html = client.get(f"/checks/{first_check}").text
+        assert 'class="office-duties' not in html
+        assert html.count('<article class="duty') == len(document["duties"]) > 0
+    finally:
+        path.write_text(kept, encoding="utf-8")
 
 
 def test_downloads_are_the_report_the_rectification_list_and_the_error_list(client, first_check):
@@ -306,3 +343,13 @@ def test_a_policy_of_an_office_the_workspace_does_not_know_stops_it_starting(tmp
     with pytest.raises(SpecError) as caught:
         create_app(Settings(data_dir=tmp_path / "data", hierarchy=SAMPLE, policies=(policy,)))
     assert [str(p) for p in caught.value.problems] == [f"{policy}:1: office: 'SC' is not an office of --offices"]
+
+
+def test_offices_of_a_folder_without_an_offices_table_are_refused_in_chinese_then_english(tmp_path, ruleset):
+    from westaudit.core.errors import InputError
+    from westaudit.workspace.selfcheck import known_offices
+
+    with pytest.raises(InputError) as refused:
+        known_offices(tmp_path, ruleset)
+    assert str(refused.value).startswith(f"{tmp_path}：--offices 所指的文件夹中没有组织机构表（组织机构.csv）")
+    assert "/ --offices: no offices table" in str(refused.value)

@@ -80,7 +80,7 @@ def test_an_office_uploads_reads_its_first_failure_fixes_it_and_sees_it_resolved
     banner = evaluate(tools, "document.getElementById('verdict-text').textContent")
     # the county's other failing checks rest on westaudit defaults or warning rules: hints, not to fix
     assert banner == "需整改 2 项，其中致命 2 项"
-    first = evaluate(tools, "Array.from(document.querySelectorAll('#duties .duty')[0].querySelectorAll('h3 span'))"
+    first = evaluate(tools, "Array.from(document.querySelectorAll('#duties .duty')[0].querySelectorAll('h4 span'))"
                             ".map(s => s.textContent)")
     assert first == ["不符合", "致命", "就业比例责任制：每年为不少于20%的在县服务志愿者落实就业岗位"]
     where = evaluate(tools, "document.querySelector('#duties .duty table.places tbody tr').textContent")

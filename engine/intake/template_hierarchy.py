@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from westaudit.core.errors import InputError
+from westaudit.core.results import RejectedRow
 from westaudit.intake import cells, filereader
 from westaudit.intake.coerce import type_table
 from westaudit.intake.contract import PANDAS
@@ -64,22 +65,33 @@ def _flag(value: object) -> bool | None:
 def _typed_offices(raw: filereader.RawTable, spec: TableSpec) -> pd.DataFrame:
     frame, _ = canonical_frame(raw, spec)
     if frame.empty:
-        raise InputError(raw.source, "the offices table (组织机构) has no rows")
+        raise InputError(raw.source, "the offices table (组织机构) has no rows",
+                         message_zh="「组织机构」表没有数据行：请先填写本机构及其上下级机构，再生成模板")
     known = set(cells.normalise_text(frame["office_id"]).dropna())
     typed = type_table(spec, frame, known, {}, PANDAS)  # the same rows as Great Expectations, without its import
     if typed.rejected:  # a template built on a wrong hierarchy would mislead every office that fills it
-        first = typed.rejected[0]
-        raise InputError(first.source_file, f"offices row rejected: expected {first.expected}"
-                         f" ({len(typed.rejected)} rejected in all; fix the offices table first)",
-                         row=first.source_row, column=first.column, value=first.value)
+        raise _rejected_office_row(typed.rejected, spec)
     return typed.frame
+
+
+def _rejected_office_row(rejected: list[RejectedRow] | tuple[RejectedRow, ...], spec: TableSpec) -> InputError:
+    """The first rejected row of the offices table, with how many there are: fix them before any template."""
+    first = rejected[0]
+    column = spec.columns.get(first.column) if first.column else None
+    return InputError(first.source_file, f"offices row rejected: expected {first.expected}"
+                                         f" ({len(rejected)} rejected in all; fix the offices table first)",
+                      row=first.source_row, column=first.column, value=first.value,
+                      column_zh=column.zh if column is not None else None,
+                      message_zh=f"「组织机构」表的行被拒收：应为 {first.expected}（共 {len(rejected)} 行被拒收；"
+                                 "请先改正组织机构表，再生成模板）")
 
 
 def _offices_raw_table(path: Path, spec: TableSpec) -> filereader.RawTable:
     if path.suffix.lower() == ".csv":
         return filereader.read_csv_table(path)
     if path.suffix.lower() != ".xlsx":
-        raise InputError(str(path), "an offices file is a .csv or .xlsx file")
+        raise InputError(str(path), "an offices file is a .csv or .xlsx file",
+                         message_zh="组织机构文件须为 .csv 或 .xlsx 文件：请另存为其中一种格式")
     sheets = {title: raw for title, raw in filereader.read_xlsx_sheets(path).items() if raw.headers}
     stems = {stem.lower() for stem in spec.file_stems()}
     named = [raw for title, raw in sheets.items() if title.strip().lower() in stems]
@@ -87,12 +99,15 @@ def _offices_raw_table(path: Path, spec: TableSpec) -> filereader.RawTable:
         return named[0]
     if len(sheets) == 1:
         return next(iter(sheets.values()))
-    raise InputError(str(path), "no sheet named offices or 组织机构, and more than one sheet with data")
+    raise InputError(str(path), "no sheet named offices or 组织机构, and more than one sheet with data",
+                     message_zh="工作簿中没有名为「组织机构」（offices）的工作表，且有数据的工作表不止一张："
+                                "请把组织机构表的工作表命名为「组织机构」")
 
 
 def hierarchy_from_offices_file(path: Path, contract: dict[str, TableSpec]) -> Hierarchy:
     if not path.is_file():
-        raise InputError(str(path), "offices file does not exist")
+        raise InputError(str(path), "offices file does not exist",
+                         message_zh="组织机构文件不存在：请核对 --offices 给出的路径")
     return Hierarchy(str(path), _typed_offices(_offices_raw_table(path, contract["offices"]), contract["offices"]), {})
 
 
@@ -117,10 +132,7 @@ def hierarchy_from_package(folder: Path, contract: dict[str, TableSpec]) -> Hier
     package = load_package(folder, contract)
     rejected = [row for row in package.rejected if row.table == "offices"]
     if rejected:
-        first = rejected[0]
-        raise InputError(first.source_file, f"offices row rejected: expected {first.expected}"
-                         f" ({len(rejected)} rejected in all; fix the offices table first)",
-                         row=first.source_row, column=first.column, value=first.value)
+        raise _rejected_office_row(rejected, contract["offices"])
     return Hierarchy(str(folder), package.tables["offices"], _named_beside(package.tables, contract))
 
 

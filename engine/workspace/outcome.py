@@ -2,26 +2,29 @@
 
 Order on the page: the verdict (可以报送, or 需整改 N 项 with the fatal ones counted), every data problem (a
 rejected row: file, sheet, row, column, the value written and what to write instead), the failing duties with
-the rows to correct and the remediation text of the reports, then what changed since the office's previous
-check. Nothing here reads message text back into numbers: counts come from statuses, places from evidence.
+the rows to correct and the remediation text of the reports, grouped by office: the office checked, then each
+office below it (a county's service units) with its own under its name, then what changed since the office's
+previous check. Nothing here reads message text back into numbers: counts come from statuses, places from evidence.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from westaudit.core.results import STATUS_ZH, Status
+from westaudit.core.results import STATUS_ZH, Result, Status
 from westaudit.history.rundiff import CHANGE_ZH
+from westaudit.intake.orgchart import top_down
 from westaudit.reports.messages import LEVEL, fix_text, words
 
 if TYPE_CHECKING:
     from westaudit.evaluate.audit import AuditReport
     from westaudit.history.rundiff import RunDiff
-    from westaudit.spec.ruleset import RuleSet
+    from westaudit.spec.ruleset import Rule, RuleSet
 
 # a duty result that stops the package from being sent as it is (a warning does not)
 BLOCKING = (Status.FAIL, Status.INSUFFICIENT_DATA)
@@ -73,6 +76,21 @@ class DutyFinding:
 
 
 @dataclass(frozen=True)
+class OfficeSection:
+    """One office of the checked subtree, as the page heads its duties: the office checked (depth 0), then each
+    office below it down the hierarchy, with what it has to put right."""
+
+    office_id: str
+    office_name: str
+    office_level_zh: str
+    depth: int
+    counts: dict[str, int]
+    to_fix: int  # its duty findings that hold the package back (fail, insufficient data)
+    fatal: int
+    hints: int  # its warnings
+
+
+@dataclass(frozen=True)
 class ChangeLine:
     change: str
     change_zh: str
@@ -108,6 +126,12 @@ class CheckOutcome:
     changes: tuple[ChangeLine, ...] | None = None
     previous_run_id: int | None = None
     waiver_notices: tuple[str, ...] = field(default=())
+    # the offices checked, the office first, then down the hierarchy (empty in an outcome written before the
+    # page grouped duties by office: it lists them in one run)
+    offices: tuple[OfficeSection, ...] = field(default=())
+
+    def duties_of(self, office_id: str) -> tuple[DutyFinding, ...]:
+        return tuple(d for d in self.duties if d.office_id == office_id)
 
     @property
     def duties_to_fix(self) -> int:
@@ -163,6 +187,7 @@ class CheckOutcome:
         if data["changes"] is not None:
             data["changes"] = tuple(ChangeLine(**c) for c in data["changes"])
         data["waiver_notices"] = tuple(data["waiver_notices"])
+        data["offices"] = tuple(OfficeSection(**o) for o in data.get("offices", ()))
         return cls(**data)
 
 
@@ -192,17 +217,20 @@ def build_outcome(report: AuditReport, ruleset: RuleSet, office_id: str, since: 
     def name(office: str) -> str:
         return offices[office].name if office in offices else office
 
+    judged = set(report.scope)
+    order = [office for office in top_down(offices, office_id) if office in judged]
+    position = {office: index for index, office in enumerate(order)}
     duties = []
     for result in sorted((r for r in report.results if r.status in SHOWN),
-                         key=lambda r: (_ORDER[r.status], rules[r.rule_id].severity != "fatal",
-                                        r.office_id != office_id, r.office_id, r.rule_id)):
+                         key=lambda r: (position.get(r.office_id, len(order)), r.office_id, _ORDER[r.status],
+                                        not _fatal(r, rules), r.rule_id)):
         rule = rules[result.rule_id]
         office = offices.get(result.office_id)
         places = tuple(Place(*split_source(e.source_file), e.source_row, e.key, e.reason)
                        for e in result.evidence[:EVIDENCE_SHOWN])
         duties.append(DutyFinding(
             result.office_id, name(result.office_id), LEVEL["zh"].get(office.level, office.level) if office else "",
-            rule.id, rule.title_zh, rule.article, rule.citation, rule.severity == "fatal", result.status.value,
+            rule.id, rule.title_zh, rule.article, rule.citation, _fatal(result, rules), result.status.value,
             STATUS_ZH[result.status], result.message_zh, result.expected,
             fix_text(result, rule.check.name, "zh"),
             places, result.evidence_total, tuple(_table_zh(ruleset, t) for t in result.incomplete_tables)))
@@ -219,4 +247,29 @@ def build_outcome(report: AuditReport, ruleset: RuleSet, office_id: str, since: 
     counts = {status.value: sum(r.status is status for r in report.results) for status in Status}
     return CheckOutcome(office_id, name(office_id), report.year, report.generated_at, report.ruleset_version,
                         len(report.scope), counts, tuple(duties), problems, tables, changes,
-                        since.before.run_id if since is not None else None, notices)
+                        since.before.run_id if since is not None else None, notices,
+                        _sections(report, order, duties))
+
+
+def _fatal(result: Result, rules: dict[str, Rule]) -> bool:
+    # the severity for this office (a policy may change it), as the reports count 其中致命
+    return (result.severity or rules[result.rule_id].severity) == "fatal"
+
+
+def _sections(report: AuditReport, order: list[str], duties: list[DutyFinding]) -> tuple[OfficeSection, ...]:
+    tally = Counter((r.office_id, r.status) for r in report.results)
+    findings: dict[str, list[DutyFinding]] = {}
+    for duty in duties:
+        findings.setdefault(duty.office_id, []).append(duty)
+    depth: dict[str, int] = {}
+    sections = []
+    for office_id in order:
+        office = report.offices[office_id]
+        depth[office_id] = (depth.get(office.parent_id, -1) + 1) if depth else 0
+        own = findings.get(office_id, [])
+        blocking = [d for d in own if d.status in {s.value for s in BLOCKING}]
+        counts = {status.value: tally[office_id, status] for status in Status}
+        sections.append(OfficeSection(office_id, office.name, LEVEL["zh"].get(office.level, office.level),
+                                      depth[office_id], counts, len(blocking), sum(d.fatal for d in blocking),
+                                      sum(d.status == Status.WARN.value for d in own)))
+    return tuple(sections)

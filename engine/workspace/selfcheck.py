@@ -187,7 +187,9 @@ class Workspace:
             # province covers no office of this package
             listed = set(offices["office_id"])
             policies = tuple(policy for policy in self.policies if policy.office in listed)
-            report = recording.finish(run_audit(package, self.ruleset, policies=policies), wait=True)
+            # the office's subtree: it and every office below it (a county and its service units)
+            report = recording.finish(run_audit(package, self.ruleset, subtree_of=staged.office_id,
+                                                policies=policies), wait=True)
             write_receipt(package, report, staged.office_id)
         except InputError as exc:
             raise unusable(exc, folder) from exc
@@ -259,7 +261,8 @@ def known_offices(hierarchy: Path, ruleset) -> tuple[dict[str, str], dict[str, s
             return (dict(zip(frame["office_id"], frame["name"], strict=True)),
                     dict(zip(frame["office_id"], parents, strict=True)),
                     dict(zip(frame["office_id"], frame["level"], strict=True)))
-    raise InputError(str(hierarchy), "--offices: no offices table (组织机构.csv) in this folder")
+    raise InputError(str(hierarchy), "--offices: no offices table (组织机构.csv) in this folder",
+                     message_zh="--offices 所指的文件夹中没有组织机构表（组织机构.csv）：请指向含组织机构表的数据包文件夹")
 
 
 def _import_audit_libraries(tables: list[str], validator: str) -> None:
