@@ -132,6 +132,19 @@ def test_an_outcome_written_before_the_page_grouped_by_office_still_shows_its_du
         path.write_text(kept, encoding="utf-8")
 
 
+def test_each_duty_shows_its_values_basis_and_a_warning_is_never_fatal(client, data_dir, first_check):
+    duties = json.loads((data_dir / "checks" / first_check / "outcome.json").read_text(encoding="utf-8"))["duties"]
+    employment = next(d for d in duties if (d["rule_id"], d["office_id"]) == ("service_county-09", COUNTY))
+    assert employment["fatal"] and employment["bases_zh"][0].startswith(
+        "每年落实就业岗位的志愿者占在本县服务志愿者人数的最低比例：20%（2009-01-01 起施行） · 依据条文")
+    on_default = [d for d in duties if d["status_zh"].endswith("默认口径")]
+    assert on_default and all(d["status"] == "warn" and "默认口径" in " ".join(d["bases_zh"]) for d in on_default)
+    # a failing check of a fatal rule on a westaudit default is a warning, not tagged 致命
+    assert not [d for d in duties if d["status"] == "warn" and d["fatal"]]
+    text = page_text(client.get(f"/checks/{first_check}").text)
+    assert f"取值依据：{employment['bases_zh'][0]}" in text
+
+
 def test_downloads_are_the_report_the_rectification_list_and_the_error_list(client, first_check):
     base = f"/checks/{first_check}"
     report = client.get(f"{base}/report/offices/{COUNTY}.html")

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from westaudit.core.results import STATUS_ZH, Result, Status
+from westaudit.core.results import Result, Status
 from westaudit.history.rundiff import CHANGE_ZH
 from westaudit.intake.orgchart import top_down
 from westaudit.reports.messages import LEVEL, fix_text, words
+from westaudit.reports.value_basis import result_status, value_bases
 
 if TYPE_CHECKING:
     from westaudit.evaluate.audit import AuditReport
@@ -73,6 +74,8 @@ class DutyFinding:
     places: tuple[Place, ...] = ()
     places_total: int = 0
     incomplete_tables_zh: tuple[str, ...] = ()
+    # each value the duty was judged by: name, value, the date it took effect, its basis (reports/value_basis.py)
+    bases_zh: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,8 @@ class CheckOutcome:
     def read(cls, path: Path) -> CheckOutcome:
         data = json.loads(path.read_text(encoding="utf-8"))
         data["duties"] = tuple(DutyFinding(**{**d, "places": tuple(Place(**p) for p in d["places"]),
-                                              "incomplete_tables_zh": tuple(d["incomplete_tables_zh"])})
+                                              "incomplete_tables_zh": tuple(d["incomplete_tables_zh"]),
+                                              "bases_zh": tuple(d.get("bases_zh", ()))})
                                for d in data["duties"])
         data["problems"] = tuple(DataProblem(**p) for p in data["problems"])
         data["tables"] = tuple(TableLine(**t) for t in data["tables"])
@@ -231,9 +235,10 @@ def build_outcome(report: AuditReport, ruleset: RuleSet, office_id: str, since: 
         duties.append(DutyFinding(
             result.office_id, name(result.office_id), LEVEL["zh"].get(office.level, office.level) if office else "",
             rule.id, rule.title_zh, rule.article, rule.citation, _fatal(result, rules), result.status.value,
-            STATUS_ZH[result.status], result.message_zh, result.expected,
+            result_status(result, "zh"), result.message_zh, result.expected,
             fix_text(result, rule.check.name, "zh"),
-            places, result.evidence_total, tuple(_table_zh(ruleset, t) for t in result.incomplete_tables)))
+            places, result.evidence_total, tuple(_table_zh(ruleset, t) for t in result.incomplete_tables),
+            tuple(value_bases(result, "zh"))))
     problems = tuple(DataProblem(_table_zh(ruleset, row.table), *split_source(row.source_file), row.source_row,
                                  _column_zh(ruleset, row.table, row.column), row.value, row.expected)
                      for row in sorted(report.rejected, key=lambda r: (r.source_file, r.source_row, r.column)))
