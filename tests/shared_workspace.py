@@ -21,7 +21,6 @@ POSTGRES_ENV = "WESTAUDIT_TEST_POSTGRES_URL"
 PASSWORD = "correct horse battery"
 COUNTY, SIBLING, PREFECTURE = "GS-LZ-GL", "GS-LZ-YZ", "GS-LZ"  # 皋兰县, 榆中县, 兰州市
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-LOGIN_CSRF = re.compile(r'name="login_csrf" value="([^"]+)"')
 DATABASES = [pytest.param("sqlite", id="sqlite"),
              pytest.param("postgresql", id="postgresql", marks=pytest.mark.skipif(
                  not os.environ.get(POSTGRES_ENV), reason=f"{POSTGRES_ENV} not set: no PostgreSQL server"))]
@@ -58,8 +57,8 @@ def client_of(app) -> TestClient:
 
 def login(client: TestClient, username: str, password: str = PASSWORD):
     form = client.get("/login")
-    token = LOGIN_CSRF.search(form.text).group(1)
-    return client.post("/login", data={"username": username, "password": password, "login_csrf": token})
+    token = CSRF.search(form.text).group(1)
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
 
 
 def csrf_of(client: TestClient) -> str:

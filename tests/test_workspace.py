@@ -26,7 +26,7 @@ from westaudit.cli import main
 from westaudit.core.submission import RECEIPT_NAME
 from westaudit.workspace.app import create_app
 from westaudit.workspace.settings import Settings
-from workspace_packages import COUNTY, YEAR, filled_workbook
+from workspace_packages import COUNTY, YEAR, LocalClient, filled_workbook
 
 CHECK_URL = re.compile(r"^/checks/([0-9a-f]{24})$")
 
@@ -44,7 +44,7 @@ def data_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(data_dir):
-    with TestClient(create_app(Settings(data_dir=data_dir, hierarchy=SAMPLE))) as test_client:
+    with LocalClient(create_app(Settings(data_dir=data_dir, hierarchy=SAMPLE))) as test_client:
         yield test_client
 
 
@@ -247,6 +247,22 @@ def test_a_csv_package_without_a_manifest_takes_the_office_and_year_picked(clien
     assert re.search(r'id="verdict-text">([^<]+)<', client.get(f"/checks/{check}").text).group(1) == "可以报送"
 
 
+def test_the_local_workspace_refuses_a_form_without_its_csrf_token(client, workbooks, first_check):
+    """Any web page the official has open could post to 127.0.0.1: a form needs the token of its own page."""
+    with TestClient(client.app) as stranger:  # no session, no token: as a form posted from another site
+        for path, files in (("/checks", [("files", ("a.xlsx", workbooks[0].read_bytes(), "application/octet-stream"))]),
+                            (f"/checks/{first_check}/submission", None)):
+            answer = stranger.post(path, data={"office": COUNTY, "year": "2025", "note": "x"}, files=files,
+                                   follow_redirects=False)
+            assert answer.status_code == 403 and "安全令牌" in answer.text, path
+            forged = stranger.post(path, data={"office": COUNTY, "note": "x", "csrf_token": "20991231##00"},
+                                   files=files, follow_redirects=False)
+            assert forged.status_code == 403, path
+    answer = client.post(f"/checks/{first_check}/submission", data={"note": "x", "csrf_token": "20991231##00"},
+                         follow_redirects=False)
+    assert answer.status_code == 403  # a wrong token in the right session
+
+
 def test_health_counts_the_checks(client, first_check):
     answer = client.get("/healthz")
     assert answer.status_code == 200 and answer.json()["status"] == "ok" and answer.json()["checks"] >= 1 and answer.json()["ready"] is True
@@ -307,8 +323,10 @@ def test_the_documented_command_starts_the_workspace_on_the_sample(tmp_path):
         process.wait(timeout=30)
     assert process.returncode in (0, -15)
     kept = {p.name for p in (tmp_path / "data").iterdir()}
-    assert {"audits.sqlite", "checks", "incoming"} <= kept <= {"audits.sqlite", "audits.sqlite-wal", "audits.sqlite-shm",
-                                                              "checks", "incoming"}
+    assert {"audits.sqlite", "checks", "incoming", "workspace-secret.key"} <= kept <= {
+        "audits.sqlite", "audits.sqlite-wal", "audits.sqlite-shm", "checks", "incoming", "workspace-secret.key"}
+    secret = tmp_path / "data" / "workspace-secret.key"
+    assert secret.stat().st_mode & 0o077 == 0  # the key of every form token: readable by its owner only
 
 
 def test_a_defect_of_the_workspace_answers_500_in_chinese_and_keeps_serving(tmp_path, monkeypatch, workbooks):
@@ -318,7 +336,7 @@ def test_a_defect_of_the_workspace_answers_500_in_chinese_and_keeps_serving(tmp_
         raise RuntimeError("a defect")
 
     monkeypatch.setattr(app.state.workspace, "receive", broken)
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with LocalClient(app, raise_server_exceptions=False) as client:
         answer = upload(client, workbooks[0])
         assert answer.status_code == 500 and "工作台内部出错" in answer.text and "Traceback" not in answer.text
         assert client.get("/").status_code == 200

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import io
 
-from fastapi.testclient import TestClient
-
 from conftest import SAMPLE
 from westaudit.cli import build_parser
 from westaudit.commands.serve import settings_of
 from westaudit.workspace.app import create_app
 from westaudit.workspace.selfcheck import OUTCOME_JSON, PACKAGE_DIR, REPORT_DIR, Upload, Workspace
 from westaudit.workspace.settings import Settings
-from workspace_packages import COUNTY, YEAR, filled_workbook
+from workspace_packages import COUNTY, YEAR, LocalClient, filled_workbook
 
 OTHER_COUNTY = "GS-LZ-YZ"
 
@@ -41,7 +39,7 @@ def test_only_the_last_checks_of_an_office_keep_their_files(tmp_path):
     assert (folder / OUTCOME_JSON).is_file() and (folder / REPORT_DIR / "findings.xlsx").is_file()
     assert not (folder / PACKAGE_DIR).exists()
 
-    with TestClient(create_app(settings, workspace)) as client:
+    with LocalClient(create_app(settings, workspace)) as client:
         assert client.get(f"/checks/{oldest.check_id}").status_code == 200
         assert client.get(f"/checks/{oldest.check_id}/findings.xlsx").status_code == 200
         csrf = client.get(f"/checks/{oldest.check_id}").text.split('name="csrf_token" value="')

@@ -12,7 +12,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from conftest import SAMPLE
 from package_split import split_package
@@ -22,7 +21,9 @@ from westaudit.workspace.settings import Settings
 from workspace_packages import (
     COUNTY,
     YEAR,
+    LocalClient,
     filled_workbook,
+    form_token_of,
     free_port,
     running_workspace,
     with_member,
@@ -48,7 +49,7 @@ def served(tmp_path_factory):
     root = tmp_path_factory.mktemp("served")
     settings = Settings(data_dir=root / "data", hierarchy=SAMPLE, max_upload_bytes=UPLOAD_LIMIT,
                         limits=ArchiveLimits(max_unpacked_bytes=UNPACKED_LIMIT))
-    with TestClient(create_app(settings)) as client:
+    with LocalClient(create_app(settings)) as client:
         yield root, client
 
 
@@ -187,12 +188,14 @@ def test_twenty_uploads_at_once_are_all_answered_and_recorded(tmp_path, workbook
     from westaudit.workspace.records import CheckBook
 
     settings = Settings(data_dir=tmp_path / "data", hierarchy=SAMPLE, port=free_port())
-    body, content_type = _multipart({"office": COUNTY, "year": str(YEAR)}, [(f"{COUNTY}.xlsx", workbook)])
     answers: list[tuple[int, str]] = []
 
-    def one_office() -> None:
+    def one_office() -> None:  # each a browser of its own: its page, its session, its form token
+        token, cookie = form_token_of(settings.port)
+        body, content_type = _multipart({"office": COUNTY, "year": str(YEAR), "csrf_token": token},
+                                        [(f"{COUNTY}.xlsx", workbook)])
         connection = http.client.HTTPConnection("127.0.0.1", settings.port, timeout=600)
-        connection.request("POST", "/checks", body=body, headers={"Content-Type": content_type})
+        connection.request("POST", "/checks", body=body, headers={"Content-Type": content_type, "Cookie": cookie})
         reply = connection.getresponse()
         answers.append((reply.status, reply.getheader("Location") or ""))
         connection.close()

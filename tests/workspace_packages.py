@@ -4,6 +4,7 @@ from the sample (tests/package_split.py), typed into the workbook `westaudit tem
 from __future__ import annotations
 
 import io
+import re
 import socket
 import threading
 import time
@@ -12,9 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+
 from package_split import fill_template, split_package
 from westaudit.cli import main
 
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 COUNTY = "GS-LZ-GL"  # 皋兰县: planted failures of the county and its units in the sample, fixed in west2025_fixed
 YEAR = 2025
 
@@ -79,3 +83,30 @@ def running_workspace(settings) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+class LocalClient(TestClient):
+    """The single-user workspace as its page uses it: every form posted with the CSRF token the page carries
+    (read once from the upload page, as a browser holding the session would); a test that posts without one
+    passes its own data with csrf_token set, or uses a plain TestClient."""
+
+    _token: str | None = None
+
+    def form_token(self) -> str:
+        if self._token is None:
+            self._token = CSRF_FIELD.search(self.get("/").text).group(1)
+        return self._token
+
+    def post(self, url, *args, data=None, **kwargs):
+        if kwargs.get("content") is None and (data is None or "csrf_token" not in data):
+            data = {**(data or {}), "csrf_token": self.form_token()}
+        return super().post(url, *args, data=data, **kwargs)
+
+
+def form_token_of(port: int) -> tuple[str, str]:
+    """For raw HTTP clients of a running workspace: a form token and the Cookie header of its session."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as answer:
+        cookie = answer.headers.get("set-cookie", "").split(";", 1)[0]
+        return CSRF_FIELD.search(answer.read().decode()).group(1), cookie

@@ -86,10 +86,10 @@ def run(args: argparse.Namespace) -> int:
             account = book.by_name(args.username)
             if account is None:
                 raise AccountRefused(f"没有账号 {args.username}", f"no account {args.username}")
-            from westaudit.workspace.sessions import SessionBook
+            from westaudit.workspace.sessions import DatabaseSessionStore
 
             book.set_disabled(account.account_id)
-            SessionBook(book.store).close_all_of(account.account_id)
+            DatabaseSessionStore(book.store).close_all_of(account.account_id)
             print(f"已停用 disabled: {account.username}（已在所有地方退出 logged out everywhere）")
         else:
             offices = None

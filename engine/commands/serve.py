@@ -62,6 +62,9 @@ def add_parser(subcommands) -> None:
     parser.add_argument("--policy", type=Path, action="append", default=None, metavar="FILE",
                         help="a policy overlay applied to every check (repeatable; default DIR/policies/*.yaml, "
                              "else $WESTAUDIT_POLICIES, else ~/.westaudit/policies/*.yaml; docs/rules.md)")
+    parser.add_argument("--session-hours", type=float, default=12, metavar="HOURS",
+                        help="how long a login lasts before the account is asked to log in again, and how long "
+                             "an open form stays valid (default 12: a working day)")
     parser.set_defaults(handler=run, shared=False)
 
 
@@ -78,6 +81,7 @@ def settings_of(args: argparse.Namespace):
                     max_upload_bytes=args.max_upload_mb * MB,
                     limits=ArchiveLimits(max_unpacked_bytes=args.max_unpacked_mb * MB), rules=args.rules,
                     shared=args.shared, secure_cookies=args.shared and not args.insecure_cookies,
+                    session_hours=args.session_hours if args.session_hours > 0 else 12,
                     keep_checks=args.keep_checks if args.keep_checks and args.keep_checks > 0 else None,
                     policies=tuple(args.policy or ()))
 

@@ -13,9 +13,11 @@
     GET  /healthz                       liveness, whether the audit's libraries are loaded, the number of checks
 
 In the shared mode (`serve --shared`, engine/workspace/shared.py) every route but /login, /healthz and /static
-needs a session; a check of an office outside the account's subtree is answered 404 like a missing one, an
-action outside its role 403, a POST without the session's CSRF token 403; uploads, submissions and downloads
-are written to the audit log.
+needs a logged-in session; a check of an office outside the account's subtree is answered 404 like a missing
+one, an action outside its role 403; uploads, submissions and downloads are written to the audit log. In both
+modes every POST without its session's CSRF token is refused 403 (engine/workspace/csrf.py). Sessions are
+starsessions' server-side sessions: in the database in the shared mode (engine/workspace/sessions.py), in
+memory in the single-user mode.
 
 A refused upload answers its 4xx status with the upload page and the message on it; a request body over the
 upload limit is answered 413 before it is read (BodyLimit). No route writes outside the data folder.
@@ -23,6 +25,7 @@ upload limit is answered 413 before it is read (BodyLimit). No route writes outs
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -35,12 +38,15 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starsessions import InMemoryStore, SessionMiddleware, is_loaded
 
+from westaudit.workspace.csrf import FormGuard, require_csrf, workspace_secret
 from westaudit.workspace.outcome import CheckOutcome
-from westaudit.workspace.permissions import LOCAL, NotVisible, Viewer, require, require_csrf
+from westaudit.workspace.permissions import LOCAL, NotVisible, Refused, Viewer, require
 from westaudit.workspace.records import CheckRecord
 from westaudit.workspace.review import add_review_routes
 from westaudit.workspace.selfcheck import ERRORS_CSV, PACKAGE_DIR, REPORT_DIR, Upload, Workspace, too_large
+from westaudit.workspace.sessions import COOKIE
 from westaudit.workspace.settings import Settings
 from westaudit.workspace.shared import SharedDesk, add_shared_routes, guard_of
 from westaudit.workspace.staging import UploadRefused
@@ -123,12 +129,18 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
                   dependencies=[Depends(guard_of(desk))])
     app.state.workspace = workspace
     app.state.desk = desk
+    lifetime = dt.timedelta(hours=settings.session_hours)
+    app.state.form_guard = forms = FormGuard(workspace_secret(settings.data_dir), lifetime)
     app.mount("/static", StaticFiles(directory=str(files("westaudit.workspace").joinpath("static"))), name="static")
 
     def page(request: Request | None, name: str, status: int = 200, **context) -> HTMLResponse:
         viewer = getattr(request.state, "viewer", None) if request is not None else None
-        return HTMLResponse(env.get_template(name).render(settings=settings, viewer=viewer, **context),
-                            status_code=status)
+        def csrftoken() -> str:  # made only where a page has a form: a token puts a value in the session
+            # a page answered before the session was loaded (an over-large upload): its form asks for a reload
+            return forms.token(request) if request is not None and is_loaded(request) else ""
+
+        return HTMLResponse(env.get_template(name).render(settings=settings, viewer=viewer, csrftoken=csrftoken,
+                                                          **context), status_code=status)
 
     def upload_page(request: Request | None, status: int = 200, error: UploadRefused | None = None,
                     office: str = "", year: str = "") -> HTMLResponse:
@@ -152,6 +164,9 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
         response.headers["Connection"] = "close"
         await response(scope, receive, send)
 
+    app.add_middleware(SessionMiddleware, store=desk.sessions if desk is not None else InMemoryStore(),
+                       lifetime=lifetime, cookie_name=COOKIE, cookie_https_only=settings.secure_cookies,
+                       cookie_same_site="lax", cookie_path="/")
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes + MAX_FIELD_BYTES, answer=answer_too_large)
 
     def record_of(request: Request, check_id: str) -> CheckRecord:
@@ -171,6 +186,10 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
     @app.exception_handler(NotVisible)
     async def not_visible(request: Request, _exc: NotVisible) -> HTMLResponse:
         return page(request, "missing.html.j2", 404)
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused) -> HTMLResponse:
+        return page(request, "missing.html.j2", 403, reason=exc.message_zh, reason_en=exc.message_en)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, _exc: Exception) -> HTMLResponse:
@@ -207,7 +226,7 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
         office = year = ""
         try:
             async with request.form(max_files=MAX_FILES, max_fields=20, max_part_size=MAX_FIELD_BYTES) as form:
-                require_csrf(viewer, form.get("csrf_token"))
+                require_csrf(request, form)
                 office, year = str(form.get("office") or ""), str(form.get("year") or "")
                 uploads = [Upload(item.filename or "upload", item.file) for item in form.getlist("files")
                            if hasattr(item, "file") and (item.filename or item.size)]
@@ -277,7 +296,7 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
         viewer: Viewer = request.state.viewer
         require(viewer, "submit")
         async with request.form(max_files=0, max_fields=5, max_part_size=MAX_FIELD_BYTES) as form:
-            require_csrf(viewer, form.get("csrf_token"))
+            require_csrf(request, form)
             note = str(form.get("note") or "").strip()[:NOTE_MAX_CHARS]
         refusal = None
         if not workspace.has_package(check_id):

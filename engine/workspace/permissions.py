@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from westaudit.workspace.accounts import ROLES, Account
-from westaudit.workspace.sessions import Session
 
 
 @dataclass(frozen=True)
@@ -22,12 +21,8 @@ class Viewer:
     roles: frozenset[str]
     # the offices this viewer may see; None: every office (the single-user mode)
     offices: frozenset[str] | None
-    session: Session | None = None
-    token: str | None = None
-
-    @property
-    def shared(self) -> bool:
-        return self.session is not None
+    # an account of the shared workspace (its actions are written to the audit log)
+    shared: bool = False
 
     def sees(self, office_id: str | None) -> bool:
         return self.offices is None or office_id in self.offices
@@ -58,9 +53,9 @@ def subtree(office_id: str, parents: Mapping[str, str | None]) -> frozenset[str]
     return frozenset(found)
 
 
-def viewer_of(account: Account, parents: Mapping[str, str | None], session: Session, token: str) -> Viewer:
+def viewer_of(account: Account, parents: Mapping[str, str | None]) -> Viewer:
     return Viewer(account.username, account.office_id, frozenset({account.role}),
-                  subtree(account.office_id, parents), session, token)
+                  subtree(account.office_id, parents), shared=True)
 
 
 class NotVisible(Exception):
@@ -84,9 +79,3 @@ def require(viewer: Viewer, role: str) -> None:
         raise Refused(f"您的账号（{viewer.roles_zh}）不能进行此操作：需要「{ROLES[role]}」角色的账号",
                       f"your account's role may not do this: it needs the {role} role")
 
-
-def require_csrf(viewer: Viewer, sent: object) -> None:
-    """Every POST of the shared workspace carries its session's CSRF token (the pages' forms hold it)."""
-    if viewer.shared and not viewer.session.csrf_matches(sent if isinstance(sent, str) else None):
-        raise Refused("表单已过期或来源不明（缺少安全令牌）：请刷新页面后重试",
-                      "the form's CSRF token is missing or wrong: reload the page and try again")

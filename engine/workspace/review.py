@@ -11,7 +11,8 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from westaudit.workspace.permissions import NotVisible, Refused, Viewer, require, require_csrf
+from westaudit.workspace.csrf import require_csrf
+from westaudit.workspace.permissions import NotVisible, Refused, Viewer, require
 from westaudit.workspace.submissions import COMMENT_MAX_CHARS, STATES_ZH, office_states
 
 # service units are checked inside their county's package; they submit nothing of their own
@@ -59,7 +60,7 @@ def add_review_routes(app: FastAPI, desk, page, download) -> None:
         viewer: Viewer = request.state.viewer
         require(viewer, "review")
         async with request.form(**FORM_LIMITS) as form:
-            require_csrf(viewer, form.get("csrf_token"))
+            require_csrf(request, form)
             comment = str(form.get("comment") or "").strip()[:COMMENT_MAX_CHARS]
         submission = visible_submission(request, submission_id)
         if submission.office_id == viewer.office_id:

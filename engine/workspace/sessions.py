@@ -1,94 +1,100 @@
-"""Server-side sessions of the shared workspace: the browser holds a random token, the database its SHA-256.
+"""Where the workspace's sessions live: starsessions' server-side sessions, kept in the workspace's database.
 
-A session row is created at each login (a new token: a token planted before login is never the one that logs
-in, so there is no session fixation) and deleted at logout. Each session carries its own CSRF token, which
-every form of the pages sends back and every POST compares (synchronizer token). Being rows of the shared
-database, sessions hold across server processes and restarts.
+starsessions (a well-kept Starlette extension) does the session itself: the random session id in an HttpOnly
+cookie, loading and saving per request, a new id at login (engine/workspace/shared.py), the cookie cleared at
+logout. This module is only its store, a table of the audit store's database, so that sessions hold across
+server processes behind one PostgreSQL and across restarts. A row is keyed by the SHA-256 of the session id,
+never the id itself: a copy of the database opens no session. The row also names the session's account, so
+that disabling an account ends its sessions everywhere at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
-import secrets
-from dataclasses import dataclass
+import json
 
-from sqlalchemy import Column, Index, Integer, String, Table, delete, insert, select
+from sqlalchemy import Column, Index, Integer, String, Table, Text, delete, insert, select, update
+from starlette.concurrency import run_in_threadpool
+from starsessions.stores import SessionStore
 
 from westaudit.history.store import Store
 from westaudit.workspace.records import metadata
 
 COOKIE = "westaudit_session"
-# a working day and a bit: an official logs in in the morning and is asked again the next day
-LIFETIME = dt.timedelta(hours=12)
 
 sessions = Table(
     "workspace_sessions", metadata,
-    Column("token_sha256", String(64), primary_key=True),
-    Column("account_id", Integer, nullable=False),
-    Column("csrf_token", String(64), nullable=False),
-    Column("created_at", String(32), nullable=False),
+    Column("id_sha256", String(64), primary_key=True),
+    Column("account_id", Integer),
+    Column("data", Text, nullable=False),
     Column("expires_at", String(32), nullable=False),
-    Column("ip", String(64)),
     Index("workspace_sessions_by_account", "account_id"),
 )
 
 
-@dataclass(frozen=True)
-class Session:
-    account_id: int
-    csrf_token: str
-    created_at: str
-
-    def csrf_matches(self, sent: str | None) -> bool:
-        return bool(sent) and hmac.compare_digest(self.csrf_token.encode(), str(sent).encode())
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def _digest(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
 
 
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-class SessionBook:
+def _account_of(data: bytes) -> int | None:
+    try:
+        account = json.loads(data).get("account_id")
+    except (ValueError, AttributeError):
+        return None
+    return account if isinstance(account, int) else None
+
+
+class DatabaseSessionStore(SessionStore):
+    """starsessions' store interface over the workspace_sessions table (the database calls run off the loop)."""
+
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def open(self, account_id: int, ip: str | None) -> str:
-        """A new session; returns the token for the cookie (only its digest is stored)."""
-        token, started = secrets.token_urlsafe(32), _utc_now()
-        row = {"token_sha256": _digest(token), "account_id": account_id, "csrf_token": secrets.token_urlsafe(32),
-               "created_at": started.isoformat(), "expires_at": (started + LIFETIME).isoformat(), "ip": ip}
+    async def read(self, session_id: str, lifetime: int) -> bytes:
+        return await run_in_threadpool(self._read, session_id)
 
-        def work() -> None:
-            with self.store.engine.begin() as conn:
-                conn.execute(delete(sessions).where(sessions.c.expires_at < started.isoformat()))
-                conn.execute(insert(sessions).values(row))
-        self.store.retrying(work)
-        return token
+    async def write(self, session_id: str, data: bytes, lifetime: int, ttl: int) -> str:
+        await run_in_threadpool(self._write, session_id, data, ttl or lifetime)
+        return session_id
 
-    def get(self, token: str | None) -> Session | None:
-        if not token or len(token) > 128:
-            return None
+    async def remove(self, session_id: str) -> None:
+        await run_in_threadpool(self._remove, session_id)
+
+    def _read(self, session_id: str) -> bytes:
+        if not session_id or len(session_id) > 128:
+            return b""
 
         def work():
             with self.store.engine.connect() as conn:
-                return conn.execute(select(sessions).where(sessions.c.token_sha256 == _digest(token))).first()
+                return conn.execute(select(sessions).where(sessions.c.id_sha256 == _digest(session_id))).first()
         row = self.store.retrying(work)
         if row is None or row.expires_at < _utc_now().isoformat():
-            return None
-        return Session(row.account_id, row.csrf_token, row.created_at)
+            return b""
+        return row.data.encode()
 
-    def close(self, token: str | None) -> None:
-        if not token:
-            return
+    def _write(self, session_id: str, data: bytes, seconds: int) -> None:
+        now = _utc_now()
+        values = {"account_id": _account_of(data), "data": data.decode(),
+                  "expires_at": (now + dt.timedelta(seconds=max(seconds, 1))).isoformat()}
+        key = _digest(session_id)
 
         def work() -> None:
             with self.store.engine.begin() as conn:
-                conn.execute(delete(sessions).where(sessions.c.token_sha256 == _digest(token)))
+                conn.execute(delete(sessions).where(sessions.c.expires_at < now.isoformat()))
+                changed = conn.execute(update(sessions).where(sessions.c.id_sha256 == key).values(values)).rowcount
+                if not changed:
+                    conn.execute(insert(sessions).values(id_sha256=key, **values))
+        self.store.retrying(work)
+
+    def _remove(self, session_id: str) -> None:
+        def work() -> None:
+            with self.store.engine.begin() as conn:
+                conn.execute(delete(sessions).where(sessions.c.id_sha256 == _digest(session_id)))
         self.store.retrying(work)
 
     def close_all_of(self, account_id: int) -> None:

@@ -35,6 +35,8 @@ class Settings:
     shared: bool = False
     # session cookies sent over HTTPS only: on behind a TLS reverse proxy (serve --shared sets it)
     secure_cookies: bool = False
+    # how long a login lasts (and a form's CSRF token with it): serve --session-hours
+    session_hours: float = 12
     # the test suite's cheap Argon2 parameters (engine/workspace/accounts.py); never set by the serve command
     cheap_password_hashing: bool = False
     # the data contract's runner: pandas answers an upload in a fraction of Great Expectations' time, with the

@@ -1,7 +1,7 @@
 """The shared workspace's login, logout and account pages, and the guard every route passes first.
 
-    GET  /login                          the login form (its own double-submit token: no session yet)
-    POST /login                          form username, password: a new session, 303 to /
+    GET  /login                          the login form (its CSRF token bound to the visitor's session)
+    POST /login                          form username, password: a new session id, 303 to /
     POST /logout                         the session deleted, the cookie cleared
     GET  /admin/accounts                 管理: the accounts of the subtree, the form to add one, the audit log
     POST /admin/accounts                 管理: add an account (username, office, role, password)
@@ -12,15 +12,15 @@ In the single-user mode none of these exist and the guard lets every request thr
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
+from starsessions import get_session_id, load_session, regenerate_session_id
 
 from westaudit.workspace.accounts import ROLES, AccountBook, AccountRefused, cheap_hasher_for_tests
 from westaudit.workspace.audit_log import AuditLog
+from westaudit.workspace.csrf import require_csrf
 from westaudit.workspace.permissions import (
     LOCAL,
     LoginRequired,
@@ -28,14 +28,12 @@ from westaudit.workspace.permissions import (
     Refused,
     Viewer,
     require,
-    require_csrf,
     viewer_of,
 )
-from westaudit.workspace.sessions import COOKIE, SessionBook
+from westaudit.workspace.sessions import DatabaseSessionStore
 from westaudit.workspace.submissions import SubmissionBook
 from westaudit.workspace.throttle import LoginThrottle
 
-LOGIN_CSRF_COOKIE = "westaudit_login_csrf"
 # reachable without a session: the login form itself, the styles it needs, the liveness probe
 OPEN_PATHS = ("/login", "/healthz")
 OPEN_PREFIXES = ("/static/",)
@@ -49,18 +47,17 @@ class SharedDesk:
         store = workspace.store
         self.workspace, self.settings = workspace, settings
         self.accounts = AccountBook(store, cheap_hasher_for_tests() if settings.cheap_password_hashing else None)
-        self.sessions = SessionBook(store)
+        self.sessions = DatabaseSessionStore(store)
         self.throttle = LoginThrottle(store)
         self.log = AuditLog(store)
         self.submissions = SubmissionBook(store, settings.data_dir)
 
     def viewer(self, request: Request) -> Viewer:
-        token = request.cookies.get(COOKIE)
-        session = self.sessions.get(token)
-        account = self.accounts.get(session.account_id) if session is not None else None
+        account_id = request.session.get("account_id")
+        account = self.accounts.get(account_id) if isinstance(account_id, int) else None
         if account is None or account.disabled:
             raise LoginRequired
-        return viewer_of(account, self.workspace.parents, session, token)
+        return viewer_of(account, self.workspace.parents)
 
     def record(self, request: Request, action: str, target: str = "") -> None:
         viewer: Viewer = request.state.viewer
@@ -78,6 +75,7 @@ def guard_of(desk: SharedDesk | None):
     """The dependency every route of the app runs first: who is asking (request.state.viewer)."""
 
     async def guard(request: Request) -> None:
+        await load_session(request)
         if desk is None:
             request.state.viewer = LOCAL
             return
@@ -90,19 +88,11 @@ def guard_of(desk: SharedDesk | None):
 
 
 def add_shared_routes(app: FastAPI, desk: SharedDesk, page) -> None:
-    settings, workspace = desk.settings, desk.workspace
-
-    def set_cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
-        response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="lax",
-                            secure=settings.secure_cookies, path="/")
+    workspace = desk.workspace
 
     def login_page(request: Request, status: int = 200, error: str | None = None, username: str = "",
                    next_path: str = "/") -> Response:
-        token = secrets.token_urlsafe(32)
-        response = page(request, "login.html.j2", status, error=error, username=username, login_csrf=token,
-                        next_path=next_path)
-        set_cookie(response, LOGIN_CSRF_COOKIE, token, max_age=3600)
-        return response
+        return page(request, "login.html.j2", status, error=error, username=username, next_path=next_path)
 
     @app.get("/login")
     def login_form(request: Request, next: str = "/") -> Response:  # noqa: A002 - the query parameter's name
@@ -113,11 +103,12 @@ def add_shared_routes(app: FastAPI, desk: SharedDesk, page) -> None:
         async with request.form(**FORM_LIMITS) as form:
             username = str(form.get("username") or "").strip()[:64]
             password = str(form.get("password") or "")
-            sent = str(form.get("login_csrf") or "")
             next_path = _local_path(str(form.get("next") or "/"))
-        expected = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
-        if not (sent and expected and hmac.compare_digest(sent.encode(), expected.encode())):
-            return login_page(request, 403, "登录表单已过期：请重新输入账号和密码", username, next_path)
+            try:
+                require_csrf(request, form)
+            except Refused:
+                return login_page(request, 403, "登录表单已过期（缺少安全令牌）：请重新输入账号和密码", username,
+                                  next_path)
         ip = client_ip(request)
         if desk.throttle.blocked(username, ip):
             desk.log.record(username, None, "login_throttled", "", ip)
@@ -128,25 +119,23 @@ def add_shared_routes(app: FastAPI, desk: SharedDesk, page) -> None:
             desk.log.record(username, None, "login_failed", "", ip)
             return login_page(request, 401, "账号或密码不正确，或账号已停用", username, next_path)
         desk.throttle.succeeded(username)
-        # a new session at every login, whatever cookie came with the request: no session fixation
-        desk.sessions.close(request.cookies.get(COOKIE))
-        token = desk.sessions.open(account.account_id, ip)
+        # a new session id at every login, whatever cookie came with the request (no session fixation), and a
+        # new CSRF value with it: nothing of the session before login is carried over
+        if get_session_id(request):
+            await desk.sessions.remove(get_session_id(request))
+        regenerate_session_id(request)
+        request.session.clear()
+        request.session["account_id"] = account.account_id
         desk.log.record(account.username, account.office_id, "login", "", ip)
-        response = RedirectResponse(next_path, status_code=303)
-        set_cookie(response, COOKIE, token)
-        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
-        return response
+        return RedirectResponse(next_path, status_code=303)
 
     @app.post("/logout")
     async def logout(request: Request) -> Response:
-        viewer: Viewer = request.state.viewer
         async with request.form(**FORM_LIMITS) as form:
-            require_csrf(viewer, form.get("csrf_token"))
-        desk.sessions.close(viewer.token)
+            require_csrf(request, form)
         desk.record(request, "logout")
-        response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(COOKIE, path="/")
-        return response
+        request.session.clear()  # starsessions then deletes the stored session and clears the cookie
+        return RedirectResponse("/login", status_code=303)
 
     def accounts_page(request: Request, status: int = 200, error: AccountRefused | None = None) -> Response:
         viewer: Viewer = request.state.viewer
@@ -165,7 +154,7 @@ def add_shared_routes(app: FastAPI, desk: SharedDesk, page) -> None:
         viewer: Viewer = request.state.viewer
         require(viewer, "manage")
         async with request.form(**FORM_LIMITS) as form:
-            require_csrf(viewer, form.get("csrf_token"))
+            require_csrf(request, form)
             fields = {k: str(form.get(k) or "") for k in ("username", "office", "role", "password")}
         if not viewer.sees(fields["office"].strip()):
             return accounts_page(request, 422, AccountRefused(
@@ -183,7 +172,7 @@ def add_shared_routes(app: FastAPI, desk: SharedDesk, page) -> None:
         viewer: Viewer = request.state.viewer
         require(viewer, "manage")
         async with request.form(**FORM_LIMITS) as form:
-            require_csrf(viewer, form.get("csrf_token"))
+            require_csrf(request, form)
         account = desk.accounts.get(account_id)
         if account is None or not viewer.sees(account.office_id):
             raise NotVisible
@@ -197,10 +186,6 @@ def add_shared_routes(app: FastAPI, desk: SharedDesk, page) -> None:
         if request.method == "GET":
             return RedirectResponse(f"/login?next={quote(_local_path(request.url.path))}", status_code=303)
         return page(request, "missing.html.j2", 401, reason="请先登录 please log in")
-
-    @app.exception_handler(Refused)
-    async def refused(request: Request, exc: Refused) -> Response:
-        return page(request, "missing.html.j2", 403, reason=exc.message_zh, reason_en=exc.message_en)
 
 
 def _local_path(path: str) -> str:

@@ -4,6 +4,7 @@
     versions/0002_workspace.py   the workspace's checks (issue 17)
     versions/0003_accounts.py    the shared workspace's accounts, sessions, login failures and audit log
     versions/0004_submissions.py the shared workspace's submissions
+    versions/0005_sessions.py    its sessions as starsessions' store (the hand-written sessions' table dropped)
 
 A database already holding some of these tables from before the migrations existed (today's stores) is adopted:
 each migration creates only the tables missing, so the first upgrade keeps every run. A database at HEAD is
@@ -16,7 +17,7 @@ from importlib.resources import files
 
 from sqlalchemy import Connection, inspect, text
 
-HEAD = "0004"
+HEAD = "0005"
 VERSION_TABLE = "alembic_version"
 
 
