@@ -104,10 +104,20 @@ def _stop(process: subprocess.Popen) -> None:
     process.wait(timeout=30)
 
 
-def _upload(port: int, body: bytes, content_type: str) -> float:
+def _form_token(port: int) -> tuple[str, str]:
+    """The upload page's CSRF token and the Cookie of its session, as a browser holds them (not timed)."""
+    import re
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60) as answer:
+        cookie = answer.headers.get("set-cookie", "").split(";", 1)[0]
+        return re.search(r'name="csrf_token" value="([^"]+)"', answer.read().decode()).group(1), cookie
+
+
+def _upload(port: int, body: bytes, content_type: str, cookie: str) -> float:
     started = time.perf_counter()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    connection.request("POST", "/checks", body=body, headers={"Content-Type": content_type})
+    connection.request("POST", "/checks", body=body, headers={"Content-Type": content_type, "Cookie": cookie})
     reply = connection.getresponse()
     reply.read()
     elapsed = time.perf_counter() - started
@@ -189,9 +199,11 @@ def main() -> None:
     shutil.rmtree(data, ignore_errors=True)
     process, port, _, _ = _start(data)
     try:
-        body, content_type = _multipart({"office": office, "year": str(year)}, workbook.name, workbook.read_bytes())
-        first = _upload(port, body, content_type)
-        later = [_upload(port, body, content_type) for _ in range(args.runs)]
+        token, cookie = _form_token(port)
+        body, content_type = _multipart({"office": office, "year": str(year), "csrf_token": token}, workbook.name,
+                                        workbook.read_bytes())
+        first = _upload(port, body, content_type, cookie)
+        later = [_upload(port, body, content_type, cookie) for _ in range(args.runs)]
     finally:
         _stop(process)
     print(f"  per upload (POST /checks of the workbook until its answer): first {first:.2f}s, then median "

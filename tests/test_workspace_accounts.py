@@ -89,6 +89,23 @@ def test_the_store_holds_no_session_token_itself(app, client):
     assert stored and token not in stored
 
 
+def test_a_session_holds_across_server_processes_sharing_the_database(app, client):
+    """A second app on the same database and data folder (another server process behind the proxy): the session
+    and its form token work there too, so a POST answered by either process is accepted."""
+    login(client, "gl-fill")
+    token = csrf_of(client)
+    other_app = create_app(app.state.workspace.settings)
+    try:
+        with client_of(other_app) as other:
+            other.cookies.set(COOKIE, client.cookies.get(COOKIE), domain="testserver.local")
+            assert "gl-fill · GS-LZ-GL" in other.get("/").text
+            answer = other.post("/logout", data={"csrf_token": token})
+            assert answer.status_code == 303
+        assert client.get("/").status_code == 303  # logged out in the first process too
+    finally:
+        other_app.state.workspace.store.engine.dispose()
+
+
 def test_logout_ends_the_session_and_needs_its_token(app, client):
     login(client, "gl-fill")
     token = client.cookies.get(COOKIE)
