@@ -356,7 +356,7 @@ def test_a_check_is_judged_under_the_policies_in_the_data_folder(tmp_path, workb
     data = tmp_path / "data"
     _policy_file(data / "policies", "GS", "parameters:\n  employment_ratio_min: {2025-01-01: 0.10}\n")
     _policy_file(data / "policies", "GZ", "parameters:\n  employment_ratio_min: {2025-01-01: 0.90}\n")
-    with TestClient(create_app(Settings(data_dir=data, hierarchy=SAMPLE))) as judged:
+    with LocalClient(create_app(Settings(data_dir=data, hierarchy=SAMPLE))) as judged:
         answer = upload(judged, workbooks[0])
         assert answer.status_code == 303
         check_id = CHECK_URL.match(answer.headers["location"]).group(1)
