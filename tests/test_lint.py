@@ -133,3 +133,26 @@ def test_a_basis_of_unknown_kind_or_missing_field_is_refused(rules):
     problems = _problems(rules)
     assert any("last_place_elimination_count.basis.title: missing" in p for p in problems)
     assert any("last_place_elimination_count.basis.why: unknown key" in p for p in problems)
+
+
+def test_the_lint_command_refuses_a_missing_basis_and_a_quote_not_in_its_article(rules, capsys):
+    missing = _edit(rules, "parameters/service.yaml", "  basis:\n    kind: default\n    why: 条文未定日期；取6月底，早于志愿者到岗\n", "")
+    misquoted = _edit(rules, "parameters.yaml", "quote: 每年为不少于在本县服务志愿者人数20%的志愿者落实就业岗位",
+                      "quote: 每年为不少于在本县服务志愿者人数25%的志愿者落实就业岗位")
+    assert main(["--rules", str(rules), "rules", "lint"]) == 2
+    err = capsys.readouterr().err
+    assert f"{missing}:" in err and "dispatch_plan_due.basis: missing" in err
+    assert f"{misquoted}:" in err and "employment_ratio_min.basis.quote" in err
+
+
+def test_lint_validates_a_policy_file_with_file_line_and_field(tmp_path, capsys):
+    good = tmp_path / "good.yaml"
+    good.write_text("office: GZ\ndocument: {title: 贵州省实施细则}\nparameters:\n"
+                    "  employment_ratio_min: {2025-01-01: 0.3}\n", encoding="utf-8")
+    assert main(["rules", "lint", "--policy", str(good)]) == 0
+    assert f"OK: {good}: GZ, 1 values, 0 rules" in capsys.readouterr().out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("office: GZ\ndocument: {title: 贵州省实施细则}\nrules:\n  service_county-07: {severity: grave}\n",
+                   encoding="utf-8")
+    assert main(["rules", "lint", "--policy", str(good), "--policy", str(bad)]) == 2
+    assert f"{bad}:4: rules.service_county-07.severity: 'grave': must be fatal or warning" in capsys.readouterr().err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
+from pathlib import Path
 
 from westaudit.core.errors import UsageError
 from westaudit.core.offices import OFFICE_CODES_ZH
@@ -68,7 +69,9 @@ def add_parser(subcommands) -> None:
     rule_commands.add_parser("list", help="every rule, by office and article")
     show = rule_commands.add_parser("show", help="one rule in full")
     show.add_argument("rule_id")
-    rule_commands.add_parser("lint", help="validate every rule, parameter and data contract")
+    lint = rule_commands.add_parser("lint", help="validate every rule, parameter and data contract")
+    lint.add_argument("--policy", type=Path, action="append", default=None, metavar="FILE",
+                      help="also validate these policy overlays against the rule set (repeatable; docs/rules.md)")
     test = rule_commands.add_parser("test", help="run every rule's YAML test cases")
     test.add_argument("rule_ids", nargs="*")
     parser.set_defaults(handler=run)
@@ -90,6 +93,14 @@ def run(args: argparse.Namespace) -> int:
         remember(rules_dir, key, ruleset)
         print(f"OK: {len(ruleset.rules)} rules, {len(ruleset.parameters.parameters)} parameters, "
               f"{len(ruleset.contract)} tables; rule-set version {ruleset.version}")
+        if args.policy:
+            # a province checks the file it wrote before any audit reads it (its office is checked against a
+            # package when the audit starts)
+            from westaudit.spec.policies import load_policies, policy_files
+
+            policies = load_policies(policy_files(args.policy), ruleset.parameters, {r.id for r in ruleset.rules})
+            for policy in policies:
+                print(f"OK: {policy.file}: {policy.office}, {len(policy.values)} values, {len(policy.rules)} rules")
         return 0
     if args.rules_command == "show":
         return _show(ruleset, args.rule_id)
