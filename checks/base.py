@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -83,6 +83,25 @@ class CheckKind(ABC):
     @abstractmethod
     def evaluate(self, ctx: EvalContext, offices: list[str]) -> list[OfficeOutcome]:
         """An outcome for every office in `offices`, computed over whole tables."""
+
+
+def literal_thresholds(value: object, path: str = "") -> Iterator[tuple[str, float]]:
+    """The thresholds a rule writes as numbers instead of naming a parameter: (field path, number). Only fields
+    typed Threshold and set in the rule's YAML count (a kind's own default, such as a quota's 0 fill, is not)."""
+    if isinstance(value, BaseModel):
+        for field in sorted(value.model_fields_set):
+            child, where = getattr(value, field), f"{path}.{field}" if path else field
+            threshold = ParamName in get_args(type(value).model_fields[field].annotation)
+            if threshold and isinstance(child, int | float) and not isinstance(child, bool | ParamRef):
+                yield where, child
+            else:
+                yield from literal_thresholds(child, where)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from literal_thresholds(item, f"{path}.{index}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from literal_thresholds(item, f"{path}.{key}")
 
 
 def _param_refs(value: object) -> Iterator[str]:

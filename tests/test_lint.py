@@ -156,3 +156,13 @@ def test_lint_validates_a_policy_file_with_file_line_and_field(tmp_path, capsys)
                    encoding="utf-8")
     assert main(["rules", "lint", "--policy", str(good), "--policy", str(bad)]) == 2
     assert f"{bad}:4: rules.service_county-07.severity: 'grave': must be fatal or warning" in capsys.readouterr().err
+
+
+def test_a_threshold_written_as_a_number_is_refused(rules):
+    # 20% written into the rule would be shown with no basis: it names employment_ratio_min instead
+    path = _edit(rules, RULE, "min: employment_ratio_min", "min: 0.2")
+    line = next(n for n, row in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "min: 0.2" in row)
+    assert any(p.startswith(f"{path}:{line}: check.min: 0.2: a threshold names a parameter") for p in _problems(rules))
+    # a ratio's min 1 is the reading "every member", not a number to dispute
+    _edit(rules, RULE, "min: 0.2", "min: 1")
+    assert load_ruleset(rules)

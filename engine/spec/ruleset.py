@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from westaudit.checks.base import CheckKind
+from westaudit.checks.base import CheckKind, literal_thresholds
 from westaudit.checks.registry import kinds
 from westaudit.core.basis import BasisKind
 from westaudit.core.errors import SpecError, SpecProblem
@@ -171,6 +171,11 @@ def _check_meaning(rule: Rule, node: LocatedDict, ctx: RuleSetParts, problems: l
         problem("citation", f"must be the article's text verbatim: {article.text}")
     for name in sorted(rule.check.parameter_names() - set(ctx.parameters.parameters)):
         problem("check", f"unknown parameter {name!r}", value=name)
+    for path, number in literal_thresholds(rule.check.params):
+        if not (rule.check.name == "ratio" and path == "min" and number == 1):
+            # a number written in the rule has no basis to show: only a ratio's min 1 (every member) is a reading
+            problem(f"check.{path}", f"{number!r}: a threshold names a parameter of rules/parameters, with its "
+                                     "basis (docs/rules.md#basis); only a ratio's min 1 (every member) is written as is")
     for ref in rule.check.column_refs():
         table = ctx.contract.get(ref.table)
         if table is None:
