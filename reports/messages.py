@@ -81,7 +81,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "data_files": ("数据文件", "data files"),
     "downloads": ("下载", "downloads"),
     "evaluation_link": ("全国年度评估报告", "national annual evaluation report"),
-    "pass_fail_counts": ("符合/不符合/数据不足", "pass/fail/insufficient"),
+    "pass_fail_counts": ("符合/提示/不符合/数据不足", "pass/warning/fail/insufficient"),
     "none": ("无", "none"),
     "no_page": ("无须整改，未单独成页", "nothing to act on, no page of its own"),
     "pages_note": ("{pages} 个机构（有须整改、提示或豁免事项的机构及其上级）单独成页；其余 {rest} 个机构无事项，"

@@ -111,13 +111,20 @@ class Score:
     judged: int
     # counted apart: a waived finding is neither a pass nor resolved, and not in the compliance rate
     waived: int = 0
+    # of `passed`, the warnings (提示): they count toward compliance, but a page shows them apart, never as 符合
+    warned: int = 0
 
     @classmethod
     def of(cls, results: list[Result] | tuple[Result, ...]) -> Score:
         statuses = [r.status for r in results]
         return cls(sum(s in COMPLIANT for s in statuses), statuses.count(Status.FAIL),
                    statuses.count(Status.INSUFFICIENT_DATA), sum(s in JUDGED for s in statuses),
-                   statuses.count(Status.WAIVED))
+                   statuses.count(Status.WAIVED), statuses.count(Status.WARN))
+
+    @property
+    def passed_outright(self) -> int:
+        """Passes with no warning: what a page counts as 符合."""
+        return self.passed - self.warned
 
     @property
     def compliance(self) -> float | None:
@@ -267,8 +274,9 @@ class AuditView:
         """The severities of the office's failures, space separated, for the filter bar (filter.js)."""
         if not office.failed_articles:
             return ""
-        found = {self.rules[r.rule_id].severity for block in office.failed_articles for r in block.results
-                 if r.status is Status.FAIL}
+        # the result's severity (a policy may change the rule's), as the findings list shows it
+        found = {r.severity or self.rules[r.rule_id].severity for block in office.failed_articles
+                 for r in block.results if r.status is Status.FAIL}
         return " ".join(sorted(found))
 
     def verdict_of(self, office: OfficeView) -> Verdict:

@@ -22,7 +22,7 @@ from westaudit.reports.safety import mask_text
 from westaudit.spec.policies import Policy
 from westaudit.spec.ruleset import Rule
 
-SCHEMA_VERSION = "1.9"
+SCHEMA_VERSION = "1.10"
 # the C encoder (json only uses it without indent); Chinese kept as written
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"), check_circular=False)
 
@@ -104,7 +104,8 @@ def _scores(report: AuditReport) -> dict[str, dict[str, Any]]:
         score = Score.of(by_office.get(office_id, []))
         compliance = None if score.compliance is None else round(score.compliance, 4)
         scores[office_id] = {"judged": score.judged, "passed": score.passed, "failed": score.failed,
-                             "insufficient_data": score.insufficient, "compliance": compliance}
+                             "insufficient_data": score.insufficient, "compliance": compliance,
+                             "warned": score.warned, "waived": score.waived}
     return scores
 
 

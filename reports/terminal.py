@@ -12,7 +12,7 @@ from westaudit.core.submission import (
 )
 from westaudit.evaluate.audit import AuditReport
 from westaudit.intake.orgchart import Office, top_down
-from westaudit.reports.messages import LEVEL, status_label, words
+from westaudit.reports.messages import LEVEL, severity_label, status_label, words
 from westaudit.reports.value_basis import expected_text, value_bases
 from westaudit.spec.ruleset import Rule
 
@@ -36,7 +36,7 @@ _SAID = {
            "incomplete": "依据的数据不完整（有拒收行）incomplete data: {tables}",
            "total": "合计", "total_of": "合计（{n} 个机构）", "by_severity": "按严重程度 by severity: {text}",
            "verdict": "结论 verdict：{text}", "sep": "  ", "list": "、", "colon": "：", "and": "，", "also": "；",
-           "default": "·默认口径"},
+           "default": "·默认口径", "severity": "（{severity}）"},
     "en": {"head": "audit year {year}  submitted by {submitter}  rule set {version}",
            "scope": "self-check of {name} ({office}) and the {below} offices below it",
            "account": "  table {table}: read {read} = accepted {accepted}{partial} + rejected {rejected}{merged}",
@@ -48,7 +48,7 @@ _SAID = {
            "incomplete": "rests on incomplete data (rows rejected): {tables}",
            "total": "total", "total_of": "total ({n} offices)", "by_severity": "by severity: {text}",
            "verdict": "verdict: {text}", "sep": "  ", "list": ", ", "colon": ": ", "and": ", ", "also": ", ",
-           "default": " · westaudit default"},
+           "default": " · westaudit default", "severity": " ({severity})"},
 }
 
 
@@ -120,6 +120,9 @@ def _office_lines(office: Office, results: list[Result], rules: dict[str, Rule],
         rule = rules[result.rule_id]
         label = status_label(result.status, lang) + (said["default"] if result.downgraded == DEFAULT else "")
         title = rule.title_zh if lang == "zh" else rule.title_en
+        # a finding says how serious it is, as the pages' severity column does (the result's, after policies)
+        if result.status in (Status.FAIL, Status.WARN):
+            title += said["severity"].format(severity=severity_label(result.severity or rule.severity, lang))
         lines.append(f"{inner}{_MARK[result.status]} {label:<4} {result.rule_id:<34} {title}")
         if result.status in _DETAILED:
             message = result.message_zh if lang == "zh" else result.message_en

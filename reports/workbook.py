@@ -19,7 +19,7 @@ from pathlib import Path, PurePath
 from westaudit.core.results import Result, Status, severity_counts
 from westaudit.intake.rectification import RECTIFICATION_COLUMNS, STATES
 
-from .messages import LEVEL, LEVEL_ORDER, fix_text, office_code_label, severity_label, status_label
+from .messages import LEVEL, LEVEL_ORDER, fix_text, office_code_label, severity_label
 from .model import AuditView, evidence_values_text
 from .office_pages import EVIDENCE_SAMPLE
 from .value_basis import result_status, value_bases
@@ -73,7 +73,7 @@ def _evidence_package(view: AuditView, source_file: str) -> str | None:
 def evidence_rows(view: AuditView, results: list[Result]) -> Iterator[list]:
     packages: dict[str, str | None] = {}
     for result in results:
-        status = status_label(result.status, "zh")
+        status = result_status(result, "zh")
         for row in result.evidence[:EVIDENCE_SAMPLE]:
             if row.source_file not in packages:
                 packages[row.source_file] = _evidence_package(view, row.source_file)
@@ -86,7 +86,8 @@ def office_rows(view: AuditView) -> Iterator[list]:
         office, score = office_view.office, office_view.score
         by_severity = severity_counts(office_view.results)
         yield [office.office_id, office.name, LEVEL["zh"].get(office.level, office.level), office.parent_id,
-               score.compliance, score.judged, score.passed, score.failed, by_severity["warning"],
+               # 符合 and 提示 apart: a warning counts toward compliance but is not shown as a pass
+               score.compliance, score.judged, score.passed_outright, score.failed, by_severity["warning"],
                by_severity["default_basis"], score.insufficient, score.waived, view.package_of(office.office_id)]
 
 

@@ -79,7 +79,7 @@ def test_the_evaluation_has_no_employment_minimum_when_no_office_was_judged(samp
 
 def test_report_json_writes_the_typed_fields(sample_audit):
     document = report_document(sample_audit)
-    assert document["schema_version"] == SCHEMA_VERSION == "1.9"
+    assert document["schema_version"] == SCHEMA_VERSION == "1.10"
     results = document["results"]
     assert all({"threshold", "parameters", "counts"} <= set(r) for r in results)
     employment = next(r for r in results if r["rule_id"] == EMPLOYMENT_RULE and r["counts"])

@@ -190,7 +190,8 @@ def severity_counts(results) -> dict[str, int]:
 
 def severity_text(counts: dict[str, int], lang: str = "zh") -> str:
     if lang == "zh":
-        return (f"严重（不符合）{counts['fatal']} · 提示 {counts['warning']}"
+        # the severities by the words of the filters and the findings (致命, 警告), the status beside each
+        return (f"致命（不符合）{counts['fatal']} · 警告（提示）{counts['warning']}"
                 f"（其中默认口径 {counts['default_basis']}）")
     return (f"fatal (fail) {counts['fatal']} · warning {counts['warning']} "
             f"(of which on a westaudit default {counts['default_basis']})")
