@@ -114,6 +114,12 @@ def _form_token(port: int) -> tuple[str, str]:
         return re.search(r'name="csrf_token" value="([^"]+)"', answer.read().decode()).group(1), cookie
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU of a process and its finished children so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def _upload(port: int, body: bytes, content_type: str, cookie: str) -> float:
     started = time.perf_counter()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
@@ -203,11 +209,17 @@ def main() -> None:
         body, content_type = _multipart({"office": office, "year": str(year), "csrf_token": token}, workbook.name,
                                         workbook.read_bytes())
         first = _upload(port, body, content_type, cookie)
-        later = [_upload(port, body, content_type, cookie) for _ in range(args.runs)]
+        later, server_cpu = [], []
+        for _ in range(args.runs):
+            before = _cpu_seconds(process.pid)
+            later.append(_upload(port, body, content_type, cookie))
+            server_cpu.append(_cpu_seconds(process.pid) - before)
     finally:
         _stop(process)
     print(f"  per upload (POST /checks of the workbook until its answer): first {first:.2f}s, then median "
           f"{statistics.median(later):.2f}s (runs: {', '.join(f'{s:.2f}' for s in later)})")
+    print(f"  the server's CPU per upload (what the neighbours on a shared machine do not inflate): median "
+          f"{statistics.median(server_cpu):.2f}s (runs: {', '.join(f'{s:.2f}' for s in server_cpu)})")
     print("  stages inside one process, median of --runs after a first upload:")
     for name, (wall, cpu) in _stages(workbook, args.work, office, year, args.runs).items():
         print(f"    {name:<52} wall {wall:6.2f}s  cpu {cpu:6.2f}s")

@@ -108,6 +108,9 @@ def _environment(lang: str, autoescape: bool, finalize=None) -> Environment:
     return env
 
 
+# one environment per language for the life of the process: compiling the templates costs more than rendering
+# a county's pages (the workspace renders a report at every upload); the templates and globals never change
+@cache
 def html_environment(lang: str) -> Environment:
     env = _environment(lang, autoescape=True)
     env.globals["value_bases"] = lambda result: [value_basis_html(use, lang) for use in result.parameters]
@@ -119,6 +122,7 @@ def html_environment(lang: str) -> Environment:
     return env
 
 
+@cache
 def markdown_environment(lang: str) -> Environment:
     env = _environment(lang, autoescape=False, finalize=markdown_escape)
     env.filters["md"] = markdown_escape
