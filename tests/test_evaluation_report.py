@@ -3,8 +3,10 @@ years running from the audit store, charts titled in words, nothing judged said 
 
 import dataclasses
 import html
+import os
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -220,3 +222,21 @@ def test_a_provinces_own_rate_is_the_index_figure_and_the_province_wide_one_is_e
         differ += p.own_score.compliance != p.score.compliance
     assert differ  # the sample has provinces whose two rates differ: the definitions say why
     assert words("zh").def_province_compliance in html.unescape(page)
+
+
+def test_the_evaluate_command_reads_last_years_standings_from_the_store_and_records_nothing(two_years, tmp_path):
+    from westaudit.cli import main
+
+    _, report, store = two_years
+    runs = [r.run_id for r in store.runs()]
+    flagged = sum(len(r.last_ranked_again) for r in report.results)
+    assert main(["evaluate", str(SAMPLE), "--out", str(tmp_path / "with"), "--store", store.where]) == 0
+    assert f"连续两年（2024、2025 年）排名末位的有 {flagged} 个" in (tmp_path / "with" / "evaluation.md").read_text(
+        encoding="utf-8")
+    assert [r.run_id for r in store.runs()] == runs
+    # no store at the default place (conftest: a fresh home): not compared, and no store made
+    default = Path(os.environ["WESTAUDIT_STORE"])
+    assert not default.exists()
+    assert main(["evaluate", str(SAMPLE), "--out", str(tmp_path / "without")]) == 0
+    assert "未与 2024 年比较" in (tmp_path / "without" / "evaluation.md").read_text(encoding="utf-8")
+    assert not default.exists()
