@@ -21,6 +21,7 @@ from westaudit.commands import (
     serve,
     template,
     validate,
+    waivers,
 )
 from westaudit.commands.common import EXIT_ERROR, EXIT_READER_GONE
 from westaudit.core.errors import WestauditError, environment_error
@@ -28,7 +29,7 @@ from westaudit.core.personal_numbers import MaskingStream
 from westaudit.runtime import progress
 
 # the one list of subcommands; each module adds its own parser
-COMMANDS = (audit, check, validate, template, rules, history, diff, evaluate, generate, serve, accounts)
+COMMANDS = (audit, check, validate, template, rules, history, diff, evaluate, generate, serve, accounts, waivers)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,6 +18,7 @@ import westaudit.workspace.audit_log  # noqa: F401
 import westaudit.workspace.sessions  # noqa: F401
 import westaudit.workspace.submissions  # noqa: F401
 import westaudit.workspace.throttle  # noqa: F401
+import westaudit.workspace.waivers  # noqa: F401
 from shared_workspace import DATABASES, database
 from westaudit.core.results import Status
 from westaudit.history import migrations

@@ -9,6 +9,7 @@ on PostgreSQL when WESTAUDIT_TEST_POSTGRES_URL names a server (.ci/run starts on
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -93,8 +94,14 @@ def world(request, tmp_path_factory):
                 foreign_checks[office] = check_id
                 package = workspace.folder(check_id) / "submission" / record.submission_file
                 foreign_submissions[office] = desk.submissions.submit(workspace.book.get(check_id), package, "x")
+            # a waiver request of each office (the foreign ones' reasons marked), as its check page would send it
+            far = dt.date(2099, 12, 31)
+            waivers = {office: workspace.waivers.request("service_county-01", office, (),
+                                                         "own reason" if office == COUNTY else f"{MARKER} reason",
+                                                         far, "x", office, foreign_checks.get(office, own))
+                       for office in (COUNTY, SIBLING, PREFECTURE)}
             yield {"app": app, "own": own, "checks": foreign_checks, "accounts": foreign_accounts,
-                   "submissions": foreign_submissions, "workbook": workbook, "base": base}
+                   "submissions": foreign_submissions, "waivers": waivers, "workbook": workbook, "base": base}
         workspace.store.engine.dispose()
 
 
@@ -119,7 +126,8 @@ def report_paths(world) -> list[str]:
 def fill(path: str, world, office: str) -> list[str]:
     """The route's path with another office's objects in its parameters, once per report file for {path}."""
     values = {"check_id": [world["checks"][office]], "account_id": [str(world["accounts"][office].account_id)],
-              "submission_id": [str(world["submissions"][office].submission_id)], "path": report_paths(world)}
+              "submission_id": [str(world["submissions"][office].submission_id)], "path": report_paths(world),
+              "waiver_id": [str(world["waivers"][office].waiver_id)]}
     names = re.findall(r"{(\w+)(?::\w+)?}", path)
     unknown = [n for n in names if n not in values]
     assert not unknown, f"{path}: teach this test what another office's {unknown} is"
@@ -189,7 +197,8 @@ def test_every_post_needs_its_csrf_token(world, clients):
             continue
         own_submission = world["app"].state.desk.submissions.of_offices({COUNTY})[0].submission_id
         url = (path.replace("{check_id}", own).replace("{account_id}", str(own_account))
-               .replace("{submission_id}", str(own_submission)))
+               .replace("{submission_id}", str(own_submission))
+               .replace("{waiver_id}", str(world["waivers"][COUNTY].waiver_id)))
         assert "{" not in url, f"{path}: teach this test the parameter"
         refused_by_token = 0
         for role, client in clients.items():

@@ -12,14 +12,17 @@ import datetime as dt
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from westaudit.core.errors import SpecError, UsageError
 from westaudit.core.results import Result, Status
-from westaudit.evaluate.audit import AuditReport
 from westaudit.spec.specmodel import parse_model
 from westaudit.spec.yamlsource import line_of, load_yaml
+
+if TYPE_CHECKING:  # the workspace reads waivers at start-up, before the audit's libraries (pandas) are loaded
+    from westaudit.evaluate.audit import AuditReport
 
 WAIVERS_ENV = "WESTAUDIT_WAIVERS"
 # only what calls for action can be waived; a pass needs no exception and missing data needs the data
@@ -61,10 +64,17 @@ class Waiver:
     expires_on: dt.date
     file: str
     line: int | None
+    # the approving account, for a waiver granted in the shared workspace (engine/workspace/waivers.py); a
+    # waiver of the file names its approving office only
+    approver: str = ""
 
     @property
     def where(self) -> str:
         return f"{self.file}:{self.line}" if self.line else self.file
+
+    @property
+    def approved_by_text(self) -> str:
+        return f"{self.approved_by} {self.approver}" if self.approver else self.approved_by
 
     def expired(self, on: dt.date) -> bool:
         return self.expires_on < on
@@ -115,9 +125,9 @@ def _covers(waiver: Waiver, result: Result) -> bool:
 def _waived(result: Result, waiver: Waiver) -> Result:
     return replace(
         result, status=Status.WAIVED,
-        message_zh=f"已豁免：{waiver.reason}（{waiver.approved_by} 于 {waiver.approved_on} 批准，"
+        message_zh=f"已豁免：{waiver.reason}（{waiver.approved_by_text} 于 {waiver.approved_on} 批准，"
                    f"有效期至 {waiver.expires_on}）；原结论：{result.message_zh}",
-        message_en=f"waived: {waiver.reason} (approved by {waiver.approved_by} on {waiver.approved_on}, "
+        message_en=f"waived: {waiver.reason} (approved by {waiver.approved_by_text} on {waiver.approved_on}, "
                    f"until {waiver.expires_on}); finding: {result.message_en}")
 
 

@@ -131,10 +131,12 @@ def _store_run(store: Store, run_id: int, report: AuditReport, *details, mark_co
     store.complete_run(run_id, report, *details, mark_complete=mark_complete)
 
 
-def start_recording(args: argparse.Namespace, package: Package, ruleset: RuleSet, command: str) -> Recording:
-    """Load the waivers (a bad file stops here, before anything is written) and open the run as `started`."""
+def start_recording(args: argparse.Namespace, package: Package, ruleset: RuleSet, command: str,
+                    granted: tuple[Waiver, ...] = ()) -> Recording:
+    """Load the waivers (a bad file stops here, before anything is written) and open the run as `started`.
+    `granted`: waivers from elsewhere (the shared workspace's approved ones), applied with the file's."""
     found = waiver_file(args.waivers)
-    waivers = load_waivers(found) if found else ()
+    waivers = (load_waivers(found) if found else ()) + tuple(granted)
     if args.no_store:
         return Recording(package, ruleset, waivers, None, None)
     store = open_store(args)

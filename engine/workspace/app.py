@@ -10,6 +10,7 @@
     GET  /checks/{id}/errors.csv        every data problem, one per line
     POST /checks/{id}/submission        build the submission package (form field note)
     GET  /checks/{id}/submission.zip    download it
+    POST /checks/{id}/waivers           request a waiver of a finding (shared mode; engine/workspace/waiver_routes.py)
     GET  /healthz                       liveness, whether the audit's libraries are loaded, the number of checks
 
 In the shared mode (`serve --shared`, engine/workspace/shared.py) every route but /login, /healthz and /static
@@ -42,7 +43,7 @@ from starsessions import InMemoryStore, SessionMiddleware, is_loaded
 
 from westaudit.workspace.csrf import FormGuard, require_csrf, workspace_secret
 from westaudit.workspace.outcome import CheckOutcome
-from westaudit.workspace.permissions import LOCAL, NotVisible, Refused, Viewer, require
+from westaudit.workspace.permissions import LOCAL, NotVisible, Refused, Viewer, require, subtree
 from westaudit.workspace.records import CheckRecord
 from westaudit.workspace.review import add_review_routes
 from westaudit.workspace.selfcheck import ERRORS_CSV, PACKAGE_DIR, REPORT_DIR, Upload, Workspace, too_large
@@ -52,6 +53,7 @@ from westaudit.workspace.shared import SharedDesk, add_shared_routes, guard_of
 from westaudit.workspace.staging import UploadRefused
 from westaudit.workspace.submission import build_submission
 from westaudit.workspace.template_download import template_workbook
+from westaudit.workspace.waiver_routes import add_waiver_routes
 
 CHECK_ID = re.compile(r"^[0-9a-f]{24}$")
 # form fields besides the files: office, year, note; anything much larger is not from our page
@@ -239,15 +241,31 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
         logged(request, "upload", f"{record.check_id} {record.office_id} {record.year}")
         return RedirectResponse(f"/checks/{record.check_id}", status_code=303)
 
-    @app.get("/checks/{check_id}", response_class=HTMLResponse)
-    def show_check(request: Request, check_id: str) -> HTMLResponse:
-        record = record_of(request, check_id)
+    def check_page(request: Request, record: CheckRecord, status: int = 200, **extra) -> HTMLResponse:
+        check_id = record.check_id
         outcome: CheckOutcome = workspace.outcome(check_id)
         previous = workspace.book.get(record.previous_check_id) if record.previous_check_id else None
         sent = desk.submissions.of_offices({record.office_id}, record.year) if desk is not None else []
-        return page(request, "check.html.j2", record=record, outcome=outcome, previous=previous,
+        return page(request, "check.html.j2", status, record=record, outcome=outcome, previous=previous,
                     office_page=f"/checks/{check_id}/report/offices/{_slug(record.office_id)}.html",
-                    sent=[s for s in sent if s.check_id == check_id], latest_sent=sent[0] if sent else None)
+                    sent=[s for s in sent if s.check_id == check_id], latest_sent=sent[0] if sent else None,
+                    waivers=waivers_of(request, record), today=dt.date.today(), **extra)
+
+    def waivers_of(request: Request, record: CheckRecord) -> list:
+        """The waivers asked for by the checked office and the offices below it that the viewer sees (its
+        pages show the decisions); none in the single-user mode, where nobody requests one."""
+        if desk is None:
+            return []
+        viewer: Viewer = request.state.viewer
+        offices = subtree(record.office_id, workspace.parents)
+        return workspace.waivers.of_offices({o for o in offices if viewer.sees(o)})
+
+    if desk is not None:
+        add_waiver_routes(app, desk, page, record_of, check_page)
+
+    @app.get("/checks/{check_id}", response_class=HTMLResponse)
+    def show_check(request: Request, check_id: str) -> HTMLResponse:
+        return check_page(request, record_of(request, check_id))
 
     @app.get("/checks/{check_id}/report/{path:path}")
     def report_file(request: Request, check_id: str, path: str) -> FileResponse:

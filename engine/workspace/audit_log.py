@@ -18,6 +18,7 @@ ACTIONS_ZH = {
     "login": "登录", "login_failed": "登录失败", "login_throttled": "登录被限制", "logout": "退出",
     "upload": "上传自查", "submission": "报送", "submission_returned": "退回报送", "download": "下载",
     "account_added": "新增账号", "account_disabled": "停用账号",
+    "waiver_requested": "申请豁免", "waiver_approved": "批准豁免", "waiver_refused": "拒绝豁免",
 }
 
 audit_log = Table(

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from westaudit.core.results import Result, Status
+from westaudit.evaluate.waivers import WAIVABLE as WAIVABLE_STATUSES
 from westaudit.history.rundiff import CHANGE_ZH
 from westaudit.intake.orgchart import top_down
 from westaudit.reports.messages import LEVEL, fix_text, words
@@ -29,9 +30,12 @@ if TYPE_CHECKING:
 
 # a duty result that stops the package from being sent as it is (a warning does not)
 BLOCKING = (Status.FAIL, Status.INSUFFICIENT_DATA)
-SHOWN = (Status.FAIL, Status.INSUFFICIENT_DATA, Status.WARN)
+# a waived finding is shown too (已豁免, its reason and approver in its message), after what is still open
+SHOWN = (Status.FAIL, Status.INSUFFICIENT_DATA, Status.WARN, Status.WAIVED)
+# what an office may ask to have waived: what the audit would waive
+WAIVABLE = tuple(status.value for status in WAIVABLE_STATUSES)
 EVIDENCE_SHOWN = 20
-_ORDER = {Status.FAIL: 0, Status.INSUFFICIENT_DATA: 1, Status.WARN: 2}
+_ORDER = {Status.FAIL: 0, Status.INSUFFICIENT_DATA: 1, Status.WARN: 2, Status.WAIVED: 3}
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,10 @@ class DutyFinding:
     incomplete_tables_zh: tuple[str, ...] = ()
     # each value the duty was judged by: name, value, the date it took effect, its basis (reports/value_basis.py)
     bases_zh: tuple[str, ...] = ()
+
+    @property
+    def waivable(self) -> bool:
+        return self.status in WAIVABLE
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from typing import BinaryIO
 
 from westaudit.core.errors import InputError, WestauditError
 from westaudit.workspace.outcome import CheckOutcome, build_outcome
+from westaudit.workspace.permissions import subtree
 from westaudit.workspace.records import CheckBook, CheckRecord, new_check_id, now
 from westaudit.workspace.settings import Settings
 from westaudit.workspace.staging import (
@@ -32,6 +33,7 @@ from westaudit.workspace.staging import (
     safe_file_name,
     stage_upload,
 )
+from westaudit.workspace.waivers import WaiverBook
 
 OUTCOME_JSON, ERRORS_CSV, REPORT_DIR, PACKAGE_DIR = "outcome.json", "errors.csv", "report", "package"
 ERRORS_HEADER = ["数据表", "文件", "工作表", "行", "列", "填写的值", "应填写"]
@@ -57,6 +59,8 @@ class Workspace:
         self.ruleset = load_ruleset(settings.rules or RULES_DIR)
         self.store = Store.open(settings.store_location)
         self.book = CheckBook(self.store)
+        # the shared workspace's approved waivers apply to every check, with DATA/waivers.yaml's
+        self.waivers = WaiverBook(self.store)
         # office id -> name (the pick list), -> parent id (whose subtree an account sees), -> level
         self.offices, self.parents, self.levels = (known_offices(settings.hierarchy, self.ruleset)
                                                    if settings.hierarchy else ({}, {}, {}))
@@ -181,11 +185,13 @@ class Workspace:
                                 f"the package's offices table has no row for {staged.office_id}")
         args = argparse.Namespace(store=self.settings.store_location, no_store=False,
                                   waivers=self.settings.waivers, office=None)
+        # the policies of offices the package lists (its own and those above it): a policy of another
+        # province covers no office of this package; the waivers of the offices judged (a waiver of another
+        # county, or of the prefecture's own findings, concerns nothing this check judges)
+        listed = set(offices["office_id"])
+        judged = subtree(staged.office_id, dict(zip(offices["office_id"], offices["parent_id"], strict=True)))
         try:
-            recording = start_recording(args, package, self.ruleset, "check")
-            # the policies of offices the package lists (its own and those above it): a policy of another
-            # province covers no office of this package
-            listed = set(offices["office_id"])
+            recording = start_recording(args, package, self.ruleset, "check", self.waivers.granted(set(judged)))
             policies = tuple(policy for policy in self.policies if policy.office in listed)
             # the office's subtree: it and every office below it (a county and its service units)
             report = recording.finish(run_audit(package, self.ruleset, subtree_of=staged.office_id,

@@ -5,6 +5,7 @@
     versions/0003_accounts.py    the shared workspace's accounts, sessions, login failures and audit log
     versions/0004_submissions.py the shared workspace's submissions
     versions/0005_sessions.py    its sessions as starsessions' store (the hand-written sessions' table dropped)
+    versions/0006_waivers.py     the shared workspace's waivers: requested, approved or refused
 
 A database already holding some of these tables from before the migrations existed (today's stores) is adopted:
 each migration creates only the tables missing, so the first upgrade keeps every run. A database at HEAD is
@@ -17,7 +18,7 @@ from importlib.resources import files
 
 from sqlalchemy import Connection, inspect, text
 
-HEAD = "0005"
+HEAD = "0006"
 VERSION_TABLE = "alembic_version"
 
 
