@@ -65,6 +65,9 @@ class ProvinceFigures:
     # subjects ranked last two years running by an assessor in the province; None when the ranking results were
     # not compared with an earlier year (Evaluation.last_place_compared_with) or none was judged in the province
     last_place_twice: tuple[LastPlaceTwice, ...] | None
+    # the figures (employment_ok, extension, subsidy, incidents) that are None because every result behind them
+    # rests on rejected rows: shown 数据不足 (the rows to correct are on the office pages), not 未提交
+    lacking: frozenset[str] = frozenset()
 
     @property
     def employment_median(self) -> float | None:
@@ -91,10 +94,19 @@ class Evaluation:
     last_place_compared_with: int | None = None
     # a ranking rule has results in some province: whether "last two years running" is a question at all
     ranking_judged: bool = False
+    # (rule, province) of deadline_rules with no share because the results rest on rejected rows (数据不足)
+    deadline_lacking: frozenset[tuple[str, str]] = frozenset()
 
     @property
     def employment_ratios(self) -> list[float]:
         return [ratio for p in self.provinces for ratio in p.employment_ratios]
+
+
+def rests_on_rejected_rows(results: list[Result]) -> bool:
+    """No figure can be made (nothing judged) because rows the results read were rejected: 数据不足, not 未提交."""
+    return (bool(results) and all(r.status is not Status.PASS and r.status is not Status.WARN
+                                  and r.status is not Status.FAIL for r in results)
+            and any(r.awaits_corrections for r in results))
 
 
 def rate_of(results: list[Result]) -> Rate | None:
@@ -179,9 +191,15 @@ class _Figures:
 
     def province(self, province: str, serving: dict[str, int] | None, eliminated: dict[str, int] | None
                  ) -> ProvinceFigures:
+        # judged counties only: a 数据不足 result keeps the ratio of its accepted rows, which is no judgement
         employment = [r for r in self.results(province, {EMPLOYMENT_RULE})
-                      if isinstance(r.measured, int | float) and r.threshold is not None]
+                      if r.status in (Status.PASS, Status.WARN, Status.FAIL)
+                      and isinstance(r.measured, int | float) and r.threshold is not None]
         has_employment = bool(self.results(province, {EMPLOYMENT_RULE})) and EMPLOYMENT_RULE in self.view.rules
+        behind = {"employment_ok": {EMPLOYMENT_RULE}, "extension": {EXTENSION_RULE},
+                  "subsidy": self.rules_reading(SUBSIDY_TABLE_WORD), "incidents": self.rules_reading(INCIDENT_TABLE_WORD)}
+        lacking = frozenset(name for name, rules in behind.items()
+                            if rests_on_rejected_rows(self.results(province, rules)))
         return ProvinceFigures(
             self.view.offices[province],
             None if serving is None else int(serving.get(province, 0)),
@@ -196,6 +214,7 @@ class _Figures:
             self.view.offices[province].score,
             bool(self.results(province, self.ranking_rules())),
             self.last_place_twice(province),
+            lacking,
         )
 
     def articles(self) -> tuple[ArticleRow, ...]:
@@ -219,11 +238,17 @@ class _Figures:
                 rows.append((rule.id, shares))
         return tuple(rows)
 
+    def deadline_lacking(self, rows: tuple[tuple[str, tuple[float | None, ...]], ...]) -> frozenset[tuple[str, str]]:
+        """(rule, province) of the on-time charts with no bar because every result rests on rejected rows."""
+        return frozenset((rule_id, p) for rule_id, _ in rows for p in self.provinces
+                         if rests_on_rejected_rows(self.results(p, {rule_id})))
+
 
 def evaluate(view: AuditView, tables: Mapping[str, pd.DataFrame]) -> Evaluation:
     figures = _Figures(view, tables)
     serving, eliminated = figures.volunteers_serving(), figures.counties_eliminated()
     provinces = tuple(figures.province(p, serving, eliminated) for p in figures.provinces)
-    return Evaluation(provinces, figures.employment_min(), figures.articles(), figures.deadline_rules(),
+    deadline = figures.deadline_rules()
+    return Evaluation(provinces, figures.employment_min(), figures.articles(), deadline,
                       view.report.year, view.report.last_place_compared_with,
-                      any(p.ranked for p in provinces))
+                      any(p.ranked for p in provinces), figures.deadline_lacking(deadline))

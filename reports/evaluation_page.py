@@ -6,9 +6,11 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from westaudit.core.results import Status
+
 from .evaluation import EMPLOYMENT_RULE, EXTENSION_RULE, Evaluation
 from .evaluation_summary import summary_sentences
-from .messages import article_label, words
+from .messages import article_label, status_label, words
 from .model import AuditView
 from .render import html_environment, markdown_environment, percent
 from .safety import mask_text
@@ -28,9 +30,16 @@ def charts(evaluation: Evaluation, lang: str, view: AuditView) -> dict[str, Mark
                                 T["employment_title"], T["no_counties_judged"]),
         # titled in words: the rule's duty, not its id
         "on_time": [(rule_id, bar_chart(names, shares, f"{T['on_time_title']} · {_title(view, rule_id, lang)}",
-                                         T["not_submitted"]))
+                                         _no_bar(evaluation, rule_id, lang)))
                     for rule_id, shares in evaluation.deadline_rules],
     }
+
+
+def _no_bar(evaluation: Evaluation, rule_id: str, lang: str) -> list[str]:
+    """What a province without a bar shows: 数据不足 when its results rest on rejected rows, else 未提交."""
+    lacking = status_label(Status.INSUFFICIENT_DATA, lang)
+    return [lacking if (rule_id, p.province.office.office_id) in evaluation.deadline_lacking
+            else words(lang)["not_submitted"] for p in evaluation.provinces]
 
 
 def definitions(evaluation: Evaluation, view: AuditView, lang: str) -> list[tuple[str, str]]:
@@ -61,6 +70,7 @@ def definitions(evaluation: Evaluation, view: AuditView, lang: str) -> list[tupl
         (T["province_compliance"], T["def_province_compliance"]),
         (T["compliance"], T["def_compliance"]),
         (T["not_submitted"], T["def_not_submitted"]),
+        (status_label(Status.INSUFFICIENT_DATA, lang), T["def_lacking"]),
         (T["nothing_judged"], T["def_nothing_judged"]),
     ]
 

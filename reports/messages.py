@@ -181,8 +181,10 @@ _WORDS: dict[str, tuple[str, str]] = {
                                 "the compliance of every check of every office in the province (the province office, "
                                 "prefectures, counties, service units, universities) taken together. The overview "
                                 "counts each office's own checks only, so this differs from the own compliance."),
-    "def_not_submitted": ("所需数据表未报送，或有关结果全部为数据不足。",
-                          "the table needed was not submitted, or every result concerned lacks data."),
+    "def_not_submitted": ("所需数据表未报送。", "the table needed was not submitted."),
+    "def_lacking": ("有关数据已报送，但其中的行被拒收，无法评价：更正各机构页面所列被拒收的行后重新审计。",
+                    "submitted, but rows it needs were rejected, so nothing could be judged: correct the rejected "
+                    "rows each office's page lists and audit again."),
     "def_nothing_judged": ("有数据，但没有可评价的结果（例如全部为不适用或已豁免）。",
                            "data there, but no result to judge (all not applicable or waived, say)."),
     "def_compliance": ("（符合 + 提示）÷（符合 + 提示 + 不符合 + 数据不足）；不适用、已豁免不计入。",

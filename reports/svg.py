@@ -88,16 +88,18 @@ def histogram(values: Sequence[float], bin_width: float, bins: int, threshold: f
     return _svg(left + plot_w + 20, top + plot_h + 44, body, title)
 
 
-def bar_chart(labels: Sequence[str], shares: Sequence[float | None], title: str, no_data: str = "—") -> Markup:
+def bar_chart(labels: Sequence[str], shares: Sequence[float | None], title: str,
+              no_data: str | Sequence[str] = "—") -> Markup:
     """Horizontal bars of shares (0–100%), one per label; a province with nothing judged gets no bar, only the
-    words `no_data` (a full grey bar read as 100%)."""
+    words `no_data` (a full grey bar read as 100%): one text for all, or one per label (why nothing was judged)."""
+    said = [no_data] * len(labels) if isinstance(no_data, str) else list(no_data)
     left, bar_h, plot_w = 160, 22, 380
     body = []
     for i, (label, share) in enumerate(zip(labels, shares, strict=True)):
         y = 10 + i * (bar_h + 6)
         body.append(_text(left - 6, y + bar_h * 0.7, label, "end"))
         if share is None:
-            body.append(_text(left + 6, y + bar_h * 0.7, no_data, "start", 'fill="#666"'))
+            body.append(_text(left + 6, y + bar_h * 0.7, said[i], "start", 'fill="#666"'))
             continue
         body.append(f'<rect x="{left}" y="{y}" width="{plot_w * share:.1f}" height="{bar_h}" '
                     f'fill="{share_colour(share)}"/>')

@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE
+from westaudit.core.results import Status
 from westaudit.evaluate.audit import run_audit
 from westaudit.history.recording import Recording
 from westaudit.history.store import Store
 from westaudit.intake.package import load_package
 from westaudit.reports.evaluation import EMPLOYMENT_RULE, Rate, evaluate
 from westaudit.reports.evaluation_summary import summary_sentences
-from westaudit.reports.messages import article_label, words
+from westaudit.reports.messages import article_label, status_label, words
 from westaudit.reports.model import AuditView
 from westaudit.reports.report_json import report_document
 from westaudit.reports.site import write_evaluation_only, write_site
@@ -240,3 +241,55 @@ def test_the_evaluate_command_reads_last_years_standings_from_the_store_and_reco
     assert main(["evaluate", str(SAMPLE), "--out", str(tmp_path / "without")]) == 0
     assert "未与 2024 年比较" in (tmp_path / "without" / "evaluation.md").read_text(encoding="utf-8")
     assert not default.exists()
+
+
+def _resting_on_rejected_rows(result):
+    """The result as the audit makes it when rows it reads were rejected: 数据不足, the ratio of what is left."""
+    return dataclasses.replace(result, status=Status.INSUFFICIENT_DATA, evidence_total=1,
+                               incomplete_tables=("volunteers",))
+
+
+def test_a_county_resting_on_rejected_rows_is_not_counted_as_judged(sample_audit, sample_package, ruleset):
+    county = "GS-LZ-YZ"
+    changed = tuple(_resting_on_rejected_rows(r) if (r.rule_id, r.office_id) == (EMPLOYMENT_RULE, county) else r
+                    for r in sample_audit.results)
+    before = {p.province.office.office_id: p for p in _evaluation(sample_audit, sample_package, ruleset).provinces}
+    after = {p.province.office.office_id: p for p in _evaluation(
+        dataclasses.replace(sample_audit, results=changed), sample_package, ruleset).provinces}
+    assert after["GS"].employment_ok.total == before["GS"].employment_ok.total - 1
+    assert len(after["GS"].employment_ratios) == len(before["GS"].employment_ratios) - 1
+    assert after["GS"].lacking == frozenset()  # the other counties were judged
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_figure_resting_wholly_on_rejected_rows_is_data_insufficient_not_unsubmitted(
+        lang, sample_audit, sample_package, ruleset, tmp_path):
+    province = "GS"
+    view = AuditView(sample_audit, ruleset.articles)
+    behind = {EMPLOYMENT_RULE, "service_province-07"}
+    changed = tuple(_resting_on_rejected_rows(r) if r.rule_id in behind and view.province_of(r.office_id) == province
+                    else r for r in sample_audit.results)
+    report = dataclasses.replace(sample_audit, results=changed)
+    evaluation = _evaluation(report, sample_package, ruleset)
+    figures = next(p for p in evaluation.provinces if p.province.office.office_id == province)
+    assert (figures.employment_ok, figures.extension) == (None, None)
+    assert {"employment_ok", "extension"} <= figures.lacking
+    assert ("service_province-07", province) in evaluation.deadline_lacking
+    lacking, missing = status_label(Status.INSUFFICIENT_DATA, lang), words(lang).not_submitted
+    page = write_evaluation_only(report, ruleset.articles, sample_package.tables, tmp_path, lang).read_text(
+        encoding="utf-8")
+    table = page[page.index("<tbody>"):page.index("</tbody>")]
+    row = table[table.index(f">{figures.province.office.name}<"):]
+    cells = [_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row[:row.index("</tr>")], flags=re.S)]
+    # employment, its median, extensions: 数据不足; Beijing, which sends no such table, stays 未提交
+    assert cells[1:4] == [lacking, lacking, lacking], cells
+    beijing = table[table.index(">北京市项目办<"):]
+    assert _text(re.findall(r"<td[^>]*>(.*?)</td>", beijing, flags=re.S)[2]) == missing
+    chart = page[page.index('<code class="muted">service_province-07</code>'):]
+    chart = chart[chart.index("<svg"):chart.index("</svg>")]
+    shown = [html.unescape(t) for t in re.findall(r">([^<>]+)</text>", chart)]
+    assert lacking in shown and missing in shown  # Gansu's rows rejected, Beijing never sent any
+
+
+def _evaluation(report, package, ruleset):
+    return evaluate(AuditView(report, ruleset.articles), package.tables)
