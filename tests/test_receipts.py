@@ -89,8 +89,9 @@ def test_a_failing_service_unit_is_shown_under_it_fails_the_check_and_is_in_the_
 
 def test_the_self_check_reads_in_english_with_lang_en(package, capsys):
     edit_cell(package, "志愿者名册", _volunteer_of(package, UNITS[1]), "免费住宿", "否")
-    assert main(["check", str(package), "--office", COUNTY, "--no-store", "--no-receipt", "--lang", "en"]) == 1
+    assert main(["check", str(package), "--office", COUNTY, "--no-store", "--lang", "en"]) == 1
     out = capsys.readouterr().out
+    assert f"self-check receipt: {(package / RECEIPT_NAME).resolve()}" in out and "自查回执" not in out
     assert f"({UNITS[1]}, service unit): " in out and "✗ fail service_unit-03" in out
     assert "verdict: 1 to put right, 1 of them fatal" in out and f"total ({1 + len(UNITS)} offices): " in out
     assert "by severity: fatal (fail) 1 · " in out

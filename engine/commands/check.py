@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         print("\n".join(summary_lines(report, args.office, args.lang)))
         print_notices(package)
         if not args.no_receipt:
-            print(f"自查回执 self-check receipt: {write_receipt(package, report, args.office).resolve()}")
+            written = write_receipt(package, report, args.office).resolve()
+            print(f"self-check receipt: {written}" if args.lang == "en" else f"自查回执 self-check receipt: {written}")
         recording.saved()
     return exit_code(report, args)
