@@ -191,7 +191,8 @@ def _receipt_text(check: ReceiptCheck) -> str:
     below = check.offices[1:]
     if below:  # the self-check covered the office's subtree (a receipt of format 2)
         failing = "；".join(f"{o.office_id} {', '.join(o.failing_rules)}" for o in below if o.failing_rules)
-        text += (f" · 含下属 {len(below)} 个机构 with {len(below)} offices below"
+        offices = "office" if len(below) == 1 else "offices"
+        text += (f" · 含下属 {len(below)} 个机构 with {len(below)} {offices} below"
                  + (f"，不符合 failing: {failing}" if failing else "，均无不符合 none failed"))
     if check.state is ReceiptState.CHANGED:
         changed = "、".join(check.changed_files) or "package_checksum"

@@ -213,3 +213,21 @@ def test_check_without_a_receipt(package):
     (package / RECEIPT_NAME).unlink()
     assert main(["check", str(package), "--office", COUNTY, "--no-store", "--no-receipt"]) == 0
     assert not (package / RECEIPT_NAME).exists()
+
+
+def test_the_consolidation_names_the_failing_offices_below_the_self_checked_one():
+    from westaudit.core.submission import ConsolidationSummary, ReceiptCheck, ReceiptOffice, Submission
+    from westaudit.intake.orgchart import Office
+    from westaudit.reports.terminal import consolidation_lines
+
+    counts = (("pass", 3), ("fail", 0))
+    receipt = ReceiptCheck(ReceiptState.MATCHES, RECEIPT_NAME, COUNTY, "2026-01-05T02:00:00+00:00", "v1", True,
+                           counts, (), (), (ReceiptOffice(COUNTY, counts), ReceiptOffice(UNITS[0], counts),
+                                        ReceiptOffice(UNITS[1], (("fail", 1),), ("service_unit-03",))))
+    offices = {office: Office(office, office, "county", None, ()) for office in ("GS", COUNTY)}
+    summary = ConsolidationSummary("GS", (Submission(COUNTY, "p", COUNTY, "c", 1, 1, 0, 0, receipt),), ())
+    line = consolidation_lines(summary, offices)[2]
+    assert line.endswith(f"含下属 2 个机构 with 2 offices below，不符合 failing: {UNITS[1]} service_unit-03"), line
+    clean = ReceiptCheck(**{**receipt.__dict__, "offices": receipt.offices[:2]})
+    summary = ConsolidationSummary("GS", (Submission(COUNTY, "p", COUNTY, "c", 1, 1, 0, 0, clean),), ())
+    assert consolidation_lines(summary, offices)[2].endswith("含下属 1 个机构 with 1 office below，均无不符合 none failed")
