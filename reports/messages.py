@@ -111,7 +111,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "same_ruleset": ("与本次审计相同", "same as this audit"),
     "other_ruleset": ("与本次审计不同", "not this audit's"),
     "failing_rules": ("不符合", "failing"),
-    "receipt_below": ("自查含下属 {n} 个机构", "the self-check covered {n} offices below"),
+    "receipt_below": ("自查含下属 {n} 个机构", "the self-check covered the offices below it ({n})"),
     "receipt_below_passed": ("均无不符合", "none failed"),
     "receipt_mismatch": ("回执与数据包不符：自查后已改动", "the receipt does not match: changed after the self-check"),
     "changed_files": ("改动的文件", "files changed"),
