@@ -41,6 +41,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starsessions import InMemoryStore, SessionMiddleware, is_loaded
 
+from westaudit.workspace.consolidation import ConsolidationWorker
+from westaudit.workspace.consolidation_routes import add_consolidation_routes
 from westaudit.workspace.csrf import FormGuard, require_csrf, workspace_secret
 from westaudit.workspace.outcome import CheckOutcome
 from westaudit.workspace.permissions import LOCAL, NotVisible, Refused, Viewer, require, subtree
@@ -121,16 +123,22 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
     workspace = workspace or Workspace(settings)
     env = _templates()
     desk = SharedDesk(workspace, settings) if settings.shared else None
+    worker = ConsolidationWorker(desk) if desk is not None else None
 
     @asynccontextmanager
     async def lifespan(_app):
+        if worker is not None:  # the shared mode's background jobs (engine/workspace/jobs.py), one worker a process
+            worker.start()
         yield
+        if worker is not None:
+            worker.stop()
         workspace.store.engine.dispose()  # SQLite folds its write-ahead log back into the file
 
     app = FastAPI(title="westaudit 工作台", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan,
                   dependencies=[Depends(guard_of(desk))])
     app.state.workspace = workspace
     app.state.desk = desk
+    app.state.worker = worker
     lifetime = dt.timedelta(hours=settings.session_hours)
     app.state.form_guard = forms = FormGuard(workspace_secret(settings.data_dir), lifetime)
     app.mount("/static", StaticFiles(directory=str(files("westaudit.workspace").joinpath("static"))), name="static")
@@ -202,6 +210,7 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
     if desk is not None:
         add_shared_routes(app, desk, page)
         add_review_routes(app, desk, page, _download)
+        add_consolidation_routes(app, desk, page)
 
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request, office: str = "") -> HTMLResponse:

@@ -66,7 +66,7 @@ class Workspace:
                                                    if settings.hierarchy else ({}, {}, {}))
         self.default_year = self._default_year()
         self.policies = self._policies()
-        self._audit_lock = threading.Lock()
+        self.audit_lock = threading.Lock()
         # The audit's libraries (pandas, Great Expectations, openpyxl, the writers) load in the background while
         # the server already answers: the page is up at once, and the first check waits for them (`ready`).
         self.ready = threading.Event()
@@ -133,7 +133,7 @@ class Workspace:
             target.mkdir()
             shutil.move(staged.folder, target / PACKAGE_DIR)
             self.wait_until_ready()
-            with self._audit_lock:
+            with self.audit_lock:
                 return self._check(check_id, staged, target / PACKAGE_DIR)
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)

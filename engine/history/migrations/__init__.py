@@ -6,6 +6,7 @@
     versions/0004_submissions.py the shared workspace's submissions
     versions/0005_sessions.py    its sessions as starsessions' store (the hand-written sessions' table dropped)
     versions/0006_waivers.py     the shared workspace's waivers: requested, approved or refused
+    versions/0007_jobs.py        its background jobs (a supervisor's consolidation)
 
 A database already holding some of these tables from before the migrations existed (today's stores) is adopted:
 each migration creates only the tables missing, so the first upgrade keeps every run. A database at HEAD is
@@ -18,7 +19,7 @@ from importlib.resources import files
 
 from sqlalchemy import Connection, inspect, text
 
-HEAD = "0006"
+HEAD = "0007"
 VERSION_TABLE = "alembic_version"
 
 
