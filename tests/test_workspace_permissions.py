@@ -95,21 +95,17 @@ def world(request, tmp_path_factory):
                 foreign_checks[office] = check_id
                 package = workspace.folder(check_id) / "submission" / record.submission_file
                 foreign_submissions[office] = desk.submissions.submit(workspace.book.get(check_id), package, "x")
-<<<<<<< HEAD
             # a waiver request of each office (the foreign ones' reasons marked), as its check page would send it
             far = dt.date(2099, 12, 31)
             waivers = {office: workspace.waivers.request("service_county-01", office, (),
                                                          "own reason" if office == COUNTY else f"{MARKER} reason",
                                                          far, "x", office, foreign_checks.get(office, own))
                        for office in (COUNTY, SIBLING, PREFECTURE)}
-            yield {"app": app, "own": own, "checks": foreign_checks, "accounts": foreign_accounts,
-                   "submissions": foreign_submissions, "waivers": waivers, "workbook": workbook, "base": base}
-=======
             foreign_jobs = {office: JobBook(workspace.store).request("consolidation", office, 2025, "x").job_id
                             for office in (SIBLING, PREFECTURE)}
             yield {"app": app, "own": own, "checks": foreign_checks, "accounts": foreign_accounts,
-                   "submissions": foreign_submissions, "jobs": foreign_jobs, "workbook": workbook, "base": base}
->>>>>>> a167ad9 (Consolidation from submissions in the shared workspace (issue 18 items 3, 5): a 审核 account starts the consolidation of its subtree's latest submissions (returned ones left out) as a background job recorded in the database (workspace_jobs, migration 0006: claimed once by a conditional UPDATE, progress and heartbeat, a stopped process's job claimed again); the job page refreshes while it runs, then lists every office failures first with its counts and the change from the same office's consolidation of the year before in the store, the offices that did not submit; each office's results rendered from the store; the static report (index, evaluation, findings.xlsx, report.json) in DATA/jobs/<id>/report. Tests on SQLite and PostgreSQL; the permission test covers the new routes)
+                   "submissions": foreign_submissions, "waivers": waivers, "jobs": foreign_jobs,
+                   "workbook": workbook, "base": base}
         workspace.store.engine.dispose()
 
 
@@ -135,11 +131,8 @@ def fill(path: str, world, office: str) -> list[str]:
     """The route's path with another office's objects in its parameters, once per report file for {path}."""
     values = {"check_id": [world["checks"][office]], "account_id": [str(world["accounts"][office].account_id)],
               "submission_id": [str(world["submissions"][office].submission_id)], "path": report_paths(world),
-<<<<<<< HEAD
-              "waiver_id": [str(world["waivers"][office].waiver_id)]}
-=======
-              "job_id": [str(world["jobs"][office])], "office_id": [office]}
->>>>>>> a167ad9 (Consolidation from submissions in the shared workspace (issue 18 items 3, 5): a 审核 account starts the consolidation of its subtree's latest submissions (returned ones left out) as a background job recorded in the database (workspace_jobs, migration 0006: claimed once by a conditional UPDATE, progress and heartbeat, a stopped process's job claimed again); the job page refreshes while it runs, then lists every office failures first with its counts and the change from the same office's consolidation of the year before in the store, the offices that did not submit; each office's results rendered from the store; the static report (index, evaluation, findings.xlsx, report.json) in DATA/jobs/<id>/report. Tests on SQLite and PostgreSQL; the permission test covers the new routes)
+              "waiver_id": [str(world["waivers"][office].waiver_id)], "job_id": [str(world["jobs"][office])],
+              "office_id": [office]}
     names = re.findall(r"{(\w+)(?::\w+)?}", path)
     unknown = [n for n in names if n not in values]
     assert not unknown, f"{path}: teach this test what another office's {unknown} is"
