@@ -1,6 +1,6 @@
 """The shared workspace's cycle in a real browser (issue 18, "Done when"): a county checks its workbook, asks for
-a waiver of one finding and submits; the province sees the submission, returns it with a comment and approves
-the waiver; the county reads the comment and the decision, checks again and sees the finding 已豁免 with who
+a waiver of one finding and submits; the province sees the submission, consolidates its subtree's submissions
+(a background job, followed on its page), returns it with a comment and approves the waiver; the county reads the comment and the decision, checks again and sees the finding 已豁免 with who
 approved it. One Chromium tab, each account logging in and out through the pages' own forms.
 
 Skipped, with the reason, where Chromium or the websocket client is missing; .ci/run installs Chromium.
@@ -9,6 +9,7 @@ Skipped, with the reason, where Chromium or the websocket client is missing; .ci
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from test_workspace_browser import _check, _go, _screenshots, _tab
@@ -98,6 +99,22 @@ def test_a_county_submits_the_province_returns_it_and_approves_a_waiver_the_coun
     _go(tools, shared_url + "/submissions?year=2025")
     row = f"#office-states tr:has(a[href='{check_path}'])"
     assert "已报送（有问题）" in _text(tools, row)
+    # consolidates the submissions of its subtree: a background job whose page follows its progress
+    _go(tools, shared_url + "/consolidations?year=2025")
+    assert "可合并的报送：1 份" in _text(tools, "main")
+    _submit_form(tools, "#start-consolidation", {"year": "2025"})
+    job_path = evaluate(tools, "location.pathname")
+    assert job_path.startswith("/consolidations/")
+    deadline = time.monotonic() + 300
+    while "已完成" not in _text(tools, "#job-state"):
+        assert "失败" not in _text(tools, "#job-state") and time.monotonic() < deadline, _text(tools, "#job")
+        time.sleep(1)
+        _go(tools, shared_url + job_path)
+    assert "合并了 1 份报送" in _text(tools, "#job")
+    first_office = _text(tools, "#job-offices tbody tr:first-child")
+    assert COUNTY in first_office or UNIT in first_office  # the offices with failures come first
+    _screenshots(tools, tmp_path, "consolidation")
+    _go(tools, shared_url + "/submissions?year=2025")
     _submit_form(tools, f"{row} form.return", {"comment": RETURN_COMMENT})
     assert "已退回" in _text(tools, "#office-states")
     _go(tools, shared_url + "/waivers")
