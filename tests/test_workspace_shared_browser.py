@@ -1,7 +1,9 @@
 """The shared workspace's cycle in a real browser (issue 18, "Done when"): a county checks its workbook, asks for
 a waiver of one finding and submits; the province sees the submission, consolidates its subtree's submissions
 (a background job, followed on its page), returns it with a comment and approves the waiver; the county reads the comment and the decision, checks again and sees the finding 已豁免 with who
-approved it. One Chromium tab, each account logging in and out through the pages' own forms.
+approved it. Every free text typed on the way (the waiver's reason, the submission's note, the return's comment,
+the approval's comment) carries HTML and a script: each page shows it as typed, and none of it runs. One
+Chromium tab, each account logging in and out through the pages' own forms.
 
 Skipped, with the reason, where Chromium or the websocket client is missing; .ci/run installs Chromium.
 """
@@ -21,7 +23,11 @@ from workspace_packages import filled_workbook, free_port, running_workspace
 
 pytestmark = pytest.mark.skipif(BROWSER is None, reason="Chromium is not installed (Debian package `chromium`)")
 PROVINCE, UNIT, UNIT_RULE = "GS", "GS-LZ-GL-U2", "service_unit-03"
-REASON, RETURN_COMMENT, APPROVAL = "协议已补签，待盖章", "请补齐三份协议后重新报送", "同意，限本年度"
+# every free text a person types is shown as typed and never runs (issue 18 item 7): each carries markup
+INJECTED = '<img src=x onerror="window.__injected=1"><script>window.__injected=1</script>'
+REASON, RETURN_COMMENT, APPROVAL = (f"协议已补签，待盖章{INJECTED}", f"请补齐三份协议后重新报送{INJECTED}",
+                                    f"同意，限本年度{INJECTED}")
+NOTE = f"服务单位协议正在补签{INJECTED}"
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +75,13 @@ def _text(tools, selector: str) -> str:
                            ".textContent.replace(/\\s+/g, ' ').trim()")
 
 
+def _shown_as_typed(tools, selector: str, typed: str) -> None:
+    """The text is on the page letter for letter, and none of its markup became an element or ran."""
+    assert typed in _text(tools, selector), (selector, _text(tools, selector)[:500])
+    assert evaluate(tools, "document.querySelectorAll('main img[src=x], main script').length") == 0
+    assert evaluate(tools, "typeof window.__injected") == "undefined"
+
+
 def test_a_county_submits_the_province_returns_it_and_approves_a_waiver_the_county_sees_both(
         shared_url, browser, tmp_path):  # noqa: F811 - browser: the fixture imported above
     workbook = filled_workbook(SAMPLE, tmp_path / "county")
@@ -84,13 +97,14 @@ def test_a_county_submits_the_province_returns_it_and_approves_a_waiver_the_coun
                     f"document.querySelector(\"{form} input[name=evidence]\").checked = true")
     _submit_form(tools, form, {"reason": REASON, "expires_on": "2099-12-31"})
     assert evaluate(tools, "location.pathname") == check_path
-    assert "待审批" in _text(tools, "#waivers") and REASON in _text(tools, "#waivers")
+    assert "待审批" in _text(tools, "#waivers")
+    _shown_as_typed(tools, "#waivers", REASON)
     _log_out(tools)
 
     # its 报送 account submits, findings and all, with a note
     _log_in(tools, shared_url, "gl-submit")
     _go(tools, shared_url + check_path)
-    _submit_form(tools, "#submission form", {"note": "服务单位协议正在补签"})
+    _submit_form(tools, "#submission form", {"note": NOTE})
     assert "回执号" in _text(tools, "#submission")
     _log_out(tools)
 
@@ -99,6 +113,7 @@ def test_a_county_submits_the_province_returns_it_and_approves_a_waiver_the_coun
     _go(tools, shared_url + "/submissions?year=2025")
     row = f"#office-states tr:has(a[href='{check_path}'])"
     assert "已报送（有问题）" in _text(tools, row)
+    _shown_as_typed(tools, row, NOTE)
     # consolidates the submissions of its subtree: a background job whose page follows its progress
     _go(tools, shared_url + "/consolidations?year=2025")
     assert "可合并的报送：1 份" in _text(tools, "main")
@@ -117,24 +132,29 @@ def test_a_county_submits_the_province_returns_it_and_approves_a_waiver_the_coun
     _go(tools, shared_url + "/submissions?year=2025")
     _submit_form(tools, f"{row} form.return", {"comment": RETURN_COMMENT})
     assert "已退回" in _text(tools, "#office-states")
+    _shown_as_typed(tools, "#office-states", RETURN_COMMENT)
     _go(tools, shared_url + "/waivers")
     pending = _text(tools, "#pending")
-    assert REASON in pending and UNIT in pending and "gl-fill" in pending
+    assert UNIT in pending and "gl-fill" in pending
+    _shown_as_typed(tools, "#pending", REASON)
     _submit_form(tools, "#pending form[action$='/approve']", {"comment": APPROVAL})
     assert _text(tools, "#pending") == "" and "已批准" in _text(tools, "#waiver-list")
+    _shown_as_typed(tools, "#waiver-list", APPROVAL)
     _screenshots(tools, tmp_path, "waivers")
     _log_out(tools)
 
     # the county reads the return's comment and the decision, checks again: the finding is waived
     _log_in(tools, shared_url, "gl-fill")
     _go(tools, shared_url + check_path)
-    assert RETURN_COMMENT in _text(tools, "#submission")
+    _shown_as_typed(tools, "#submission", RETURN_COMMENT)
     decided = _text(tools, "#waivers")
-    assert "已批准" in decided and f"{PROVINCE} gs-review" in decided and APPROVAL in decided
+    assert "已批准" in decided and f"{PROVINCE} gs-review" in decided
+    _shown_as_typed(tools, "#waivers", APPROVAL)
     _check(tools, shared_url, workbook)
     waived = evaluate(tools, "Array.from(document.querySelectorAll('#duties .duty.waived'))"
                              ".map(d => d.textContent.replace(/\\s+/g, ' ').trim())")
     assert len(waived) == 1 and UNIT in waived[0] and "已豁免" in waived[0]
     assert f"已豁免：{REASON}（{PROVINCE} gs-review 于" in waived[0]
+    _shown_as_typed(tools, "#duties", REASON)
     _screenshots(tools, tmp_path, "waived")
     assert tools.errors() == []
