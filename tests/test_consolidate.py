@@ -261,7 +261,8 @@ def test_the_offices_with_no_package_are_judged_under_their_policies(planted, tm
     policy.write_text("office: GS\ndocument: {title: 甘肃省西部计划实施细则, number: 甘青联发〔2025〕4号}\n"
                       "rules:\n"
                       "  university-02: {switched_off: 本省高校的储备工作由省项目办统一组织（示例）}\n"
-                      "  university-03: {severity: warning}\n", encoding="utf-8")
+                      "  university-03: {severity: warning}\n"
+                      "parameters:\n  recruitment_agreement_days: {2025-01-01: 20}\n", encoding="utf-8")
     policies = load_policies([policy], ruleset.parameters, {rule.id for rule in ruleset.rules})
     judged = {(r.rule_id, r.office_id): r for r in
               run_audit(merged.package, ruleset, coverage=merged.coverage, policies=policies).results}
@@ -273,6 +274,10 @@ def test_the_offices_with_no_package_are_judged_under_their_policies(planted, tm
                                                                       "warning")
     assert judged[("university-04", "UNI-LZU")].severity == next(r.severity for r in ruleset.rules
                                                                   if r.id == "university-04")
+    # nothing judged, yet the result names the value the office is held to: its province's, with its basis
+    (held_to,) = judged[("university-04", "UNI-LZU")].parameters
+    assert (held_to.name, held_to.value, held_to.adopted_by) == ("recruitment_agreement_days", 20, "GS")
+    assert held_to.basis.label() == "依据《甘肃省西部计划实施细则》（甘青联发〔2025〕4号）"
 
 
 def test_every_finding_names_its_package_in_json_html_and_xlsx(planted, ruleset, tmp_path):

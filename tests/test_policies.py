@@ -3,6 +3,7 @@ most specific office upward; exit codes by severity; rules and values in force o
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -203,3 +204,14 @@ def test_the_default_policy_folder_beside_the_store(tmp_path, monkeypatch, capsy
     monkeypatch.delenv("WESTAUDIT_POLICIES", raising=False)
     assert main(["check", str(SAMPLE), "--office", "GS-LZ-YZ", "--no-store", "--no-receipt"]) == 1
     assert "GS 采用" in capsys.readouterr().out
+
+
+def test_a_duty_without_its_table_names_the_values_its_office_will_be_judged_by(ruleset, sample_package):
+    # no grievances table sent: nothing is judged, yet each office sees the time limit it is held to
+    without = dataclasses.replace(sample_package, tables={name: frame for name, frame in sample_package.tables.items()
+                                                          if name != "grievances"})
+    report = run_audit(without, ruleset, policies=_load(ruleset, EXAMPLE))
+    grievances = [r for r in report.results if r.rule_id == "recruit_province-14"]
+    assert grievances and {r.status for r in grievances} == {Status.INSUFFICIENT_DATA}
+    held_to = {r.office_id: (r.parameters[0].value, r.parameters[0].adopted_by) for r in grievances}
+    assert held_to["GZ"] == (10, "GZ") and held_to["GS"] == (15, "")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from pydantic import BaseModel
 
-from westaudit.checks.base import OfficeOutcome
+from westaudit.checks.base import OfficeOutcome, ParamRef, parameters_used
 from westaudit.checks.selectors import RowSelector
 from westaudit.core.columns import SOURCE_FILE, SOURCE_ROW
 from westaudit.core.errors import InputError, UsageError
@@ -218,19 +218,32 @@ def evaluate_rule(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalCon
     return results
 
 
-def _under_policies(rule: Rule, held_back: list[Result], policies: PolicyScope | None) -> list[Result]:
+def _with_values(rule: Rule, results: list[Result], ctx: EvalContext) -> list[Result]:
+    """Results with nothing judged (a table or column not submitted, no package) still name each value the rule
+    holds the office to, as in force for it after its policies, with its basis: what it will be judged by."""
+    names = sorted(rule.check.parameter_names())
+    if not names or not results:
+        return results
+    uses = parameters_used(ctx, *(ParamRef(name) for name in names))
+    return [result if result.parameters else replace(result, parameters=uses) for result in results]
+
+
+def _under_policies(rule: Rule, held_back: list[Result], policies: PolicyScope | None,
+                    ctx: EvalContext) -> list[Result]:
     """The results of offices with nothing to judge (no package, a table or column not submitted) as the policies
     over each office have them: a rule switched off is not_applicable with the policy's reason, not missing data,
-    and each keeps the severity its policy gives the rule."""
+    and each keeps the severity and names the values its policy gives the rule."""
     if not held_back or policies is None:
-        return [judge(result, rule.severity) for result in held_back]
+        return [judge(result, rule.severity) for result in _with_values(rule, held_back, ctx)]
     of_office = {result.office_id: result for result in held_back}
     judged: list[Result] = []
     for group in policies.groups(rule, list(of_office)):
         if group.switched_off is not None:
             judged.extend(switched_off(rule, group))
-        else:
-            judged.extend(judge(of_office[office], group.severity or rule.severity) for office in group.offices)
+            continue
+        group_ctx = replace(ctx, parameters=ctx.parameters.with_overlays(group.overlays)) if group.overlays else ctx
+        judged.extend(judge(result, group.severity or rule.severity)
+                      for result in _with_values(rule, [of_office[office] for office in group.offices], group_ctx))
     order = {office: index for index, office in enumerate(of_office)}
     return sorted(judged, key=lambda result: order[result.office_id])
 
@@ -238,7 +251,7 @@ def _under_policies(rule: Rule, held_back: list[Result], policies: PolicyScope |
 def _evaluate_group(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalContext, severity: str) -> list[Result]:
     held_back = not_evaluable(rule, offices, ruleset, ctx)
     if held_back:
-        return [judge(result, severity) for result in held_back]
+        return [judge(result, severity) for result in _with_values(rule, held_back, ctx)]
     incomplete_at, everywhere = _incomplete_tables(rule, ctx)
     to_fix = _RowsToFix(rule, ctx) if incomplete_at or everywhere else None  # usually nothing is incomplete
     evaluated = _without_rejected_cells(rule, ctx)
@@ -357,7 +370,7 @@ def run_audit(package: Package, ruleset: RuleSet, subtree_of: str | None = None,
             results.extend(out_of_force(rule, offices, rules_on))
             continue
         held_back = coverage.held_back(rule, offices, ruleset) if coverage is not None and offices else []
-        held_back = _under_policies(rule, held_back, policy_scope)
+        held_back = _under_policies(rule, held_back, policy_scope, ctx)
         if held_back:
             settled = {r.office_id for r in held_back}
             offices = [o for o in offices if o not in settled]
