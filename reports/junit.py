@@ -13,6 +13,7 @@ from westaudit.core.results import Result, Status
 
 from .model import AuditView
 from .safety import mask_text, strip_control
+from .value_basis import value_basis
 
 _SKIPPED = (Status.NOT_APPLICABLE, Status.WAIVED)
 _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
@@ -24,19 +25,24 @@ def _attributes(**values: str) -> str:
     return "".join(f' {name}="{value.translate(_ATTRIBUTE)}"' for name, value in values.items())
 
 
+def _judged_by(result: Result) -> str:
+    """Each value the result was judged by, with its basis, in English (a pipeline's log is read in English)."""
+    return "".join(f"; judged by {value_basis(use, 'en')}" for use in result.parameters)
+
+
 def _inner(result: Result) -> str | None:
     """The element inside a testcase (None: a pass, an empty testcase)."""
     detail = strip_control(f"{result.message_zh} / {result.message_en}")
     if result.status is Status.FAIL:
-        text = strip_control(
-            f"measured {result.measured} expected {result.expected}; evidence rows {result.evidence_total}")
+        text = strip_control(f"measured {result.measured} expected {result.expected}; evidence rows "
+                             f"{result.evidence_total}{_judged_by(result)}")
         return f"<failure{_attributes(message=detail, type='fail')}>{text.translate(_TEXT)}</failure>"
     if result.status is Status.INSUFFICIENT_DATA:
         return f"<error{_attributes(message=detail, type='insufficient_data')} />"
     if result.status in _SKIPPED:
         return f"<skipped{_attributes(message=detail)} />"
     if result.status is Status.WARN:
-        return f"<system-out>{detail.translate(_TEXT)}</system-out>"
+        return f"<system-out>{strip_control(detail + _judged_by(result)).translate(_TEXT)}</system-out>"
     return None
 
 
@@ -60,7 +66,7 @@ def junit_lines(view: AuditView) -> list[str]:
         case_start = f"    <testcase{_attributes(classname=office_id)}"
         for result in results:
             key = (result.status, result.message_zh, result.message_en, result.measured.__class__, result.measured,
-                   result.expected, result.evidence_total)
+                   result.expected, result.evidence_total, result.parameters)
             if key not in inner_of:
                 inner_of[key] = _inner(result)
             inner = inner_of[key]

@@ -102,6 +102,19 @@ def test_every_summary_counts_by_severity(sample_audit, site):
         counts["fatal"], counts["warning"], counts["default_basis"]]
 
 
+def test_junit_failures_and_warnings_name_the_values_and_their_basis(sample_audit, site):
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(site / "junit.xml").getroot()
+    case = {(c.get("classname"), c.get("name")): c for c in root.iter("testcase")}
+    failed = next(r for r in sample_audit.results if r.rule_id == EMPLOYMENT_RULE and r.status is Status.FAIL)
+    text = case[(failed.office_id, EMPLOYMENT_RULE)].find("failure").text
+    assert text.endswith(f"; judged by {value_basis(failed.parameters[0], 'en')}")
+    warned = _judged(sample_audit, VISITS_RULE)
+    assert f"judged by {value_basis(warned.parameters[0], 'en')}" in case[(warned.office_id, VISITS_RULE)].find(
+        "system-out").text
+
+
 def test_the_terminal_shows_the_basis_of_a_finding(sample_audit):
     lines = summary_lines(sample_audit)
     assert any(line.strip().startswith("取值依据 县级项目办每年看望、慰问志愿者的最少次数：4") for line in lines), lines
