@@ -43,7 +43,7 @@ from starsessions import InMemoryStore, SessionMiddleware, is_loaded
 
 from westaudit.workspace.consolidation import ConsolidationWorker
 from westaudit.workspace.consolidation_routes import add_consolidation_routes
-from westaudit.workspace.csrf import FormGuard, require_csrf, workspace_secret
+from westaudit.workspace.csrf import FormGuard, checked_fields, require_csrf, workspace_secret
 from westaudit.workspace.outcome import CheckOutcome
 from westaudit.workspace.permissions import LOCAL, NotVisible, Refused, Viewer, require, subtree
 from westaudit.workspace.records import CheckRecord
@@ -322,9 +322,8 @@ def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAP
         record = record_of(request, check_id)
         viewer: Viewer = request.state.viewer
         require(viewer, "submit")
-        async with request.form(max_files=0, max_fields=5, max_part_size=MAX_FIELD_BYTES) as form:
-            require_csrf(request, form)
-            note = str(form.get("note") or "").strip()[:NOTE_MAX_CHARS]
+        limits = {"max_files": 0, "max_fields": 5, "max_part_size": MAX_FIELD_BYTES}
+        note = (await checked_fields(request, limits, "note"))["note"].strip()[:NOTE_MAX_CHARS]
         refusal = None
         if not workspace.has_package(check_id):
             refusal = (410, "此次自查上传的文件已按保留设置清理：请重新上传数据后再生成报送包")

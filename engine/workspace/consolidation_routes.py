@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from westaudit.workspace.consolidation import KIND, latest_submissions, report_folder
-from westaudit.workspace.csrf import require_csrf
+from westaudit.workspace.csrf import checked_fields
 from westaudit.workspace.jobs import DONE, STATES_ZH, JobBook
 from westaudit.workspace.permissions import NotVisible, Viewer, require, subtree
 from westaudit.workspace.review import NOT_SUBMITTING_LEVELS
@@ -53,9 +53,7 @@ def add_consolidation_routes(app: FastAPI, desk, page) -> None:
     async def start_consolidation(request: Request) -> Response:
         viewer: Viewer = request.state.viewer
         require(viewer, "review")
-        async with request.form(**FORM_LIMITS) as form:
-            require_csrf(request, form)
-            year = str(form.get("year") or "").strip()
+        year = (await checked_fields(request, FORM_LIMITS, "year"))["year"].strip()
         if not (year.isdigit() and len(year) == 4):
             return page(request, "missing.html.j2", 422, reason=f"年度应为四位数字，如 2025（收到「{year[:20]}」）",
                         reason_en="the year is four digits, e.g. 2025")

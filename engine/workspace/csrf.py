@@ -91,3 +91,11 @@ def _refusal() -> Refused:
 def require_csrf(request: Request, form) -> None:
     """Every POST route calls this on its parsed form (the app's FormGuard, engine/workspace/app.py)."""
     request.app.state.form_guard.check(request, form)
+
+
+async def checked_fields(request: Request, limits: dict, *names: str) -> dict[str, str]:
+    """The text fields of a form without files, read within `limits` once its CSRF token is checked (missing
+    fields are "")."""
+    async with request.form(**limits) as form:
+        require_csrf(request, form)
+        return {name: str(form.get(name) or "") for name in names}

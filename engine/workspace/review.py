@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from westaudit.workspace.csrf import require_csrf
+from westaudit.workspace.csrf import checked_fields
 from westaudit.workspace.permissions import NotVisible, Refused, Viewer, require
 from westaudit.workspace.submissions import COMMENT_MAX_CHARS, STATES_ZH, office_states
 
@@ -59,9 +59,7 @@ def add_review_routes(app: FastAPI, desk, page, download) -> None:
     async def return_submission(request: Request, submission_id: int) -> Response:
         viewer: Viewer = request.state.viewer
         require(viewer, "review")
-        async with request.form(**FORM_LIMITS) as form:
-            require_csrf(request, form)
-            comment = str(form.get("comment") or "").strip()[:COMMENT_MAX_CHARS]
+        comment = (await checked_fields(request, FORM_LIMITS, "comment"))["comment"].strip()[:COMMENT_MAX_CHARS]
         submission = visible_submission(request, submission_id)
         if submission.office_id == viewer.office_id:
             raise Refused("不能退回本机构自己的报送：退回由上级审核账号进行",

@@ -20,7 +20,7 @@ from starsessions import get_session_id, load_session, regenerate_session_id
 
 from westaudit.workspace.accounts import ROLES, AccountBook, AccountRefused, cheap_hasher_for_tests
 from westaudit.workspace.audit_log import AuditLog
-from westaudit.workspace.csrf import require_csrf
+from westaudit.workspace.csrf import checked_fields, require_csrf
 from westaudit.workspace.permissions import (
     LOCAL,
     LoginRequired,
@@ -131,8 +131,7 @@ def add_shared_routes(app: FastAPI, desk: SharedDesk, page) -> None:
 
     @app.post("/logout")
     async def logout(request: Request) -> Response:
-        async with request.form(**FORM_LIMITS) as form:
-            require_csrf(request, form)
+        await checked_fields(request, FORM_LIMITS)
         desk.record(request, "logout")
         request.session.clear()  # starsessions then deletes the stored session and clears the cookie
         return RedirectResponse("/login", status_code=303)
@@ -153,9 +152,7 @@ def add_shared_routes(app: FastAPI, desk: SharedDesk, page) -> None:
     async def add_account(request: Request) -> Response:
         viewer: Viewer = request.state.viewer
         require(viewer, "manage")
-        async with request.form(**FORM_LIMITS) as form:
-            require_csrf(request, form)
-            fields = {k: str(form.get(k) or "") for k in ("username", "office", "role", "password")}
+        fields = await checked_fields(request, FORM_LIMITS, "username", "office", "role", "password")
         if not viewer.sees(fields["office"].strip()):
             return accounts_page(request, 422, AccountRefused(
                 f"机构 {fields['office']} 不在本级及下级机构中", f"office {fields['office']!r} is not in your subtree"))
@@ -171,8 +168,7 @@ def add_shared_routes(app: FastAPI, desk: SharedDesk, page) -> None:
     async def disable_account(request: Request, account_id: int) -> Response:
         viewer: Viewer = request.state.viewer
         require(viewer, "manage")
-        async with request.form(**FORM_LIMITS) as form:
-            require_csrf(request, form)
+        await checked_fields(request, FORM_LIMITS)
         account = desk.accounts.get(account_id)
         if account is None or not viewer.sees(account.office_id):
             raise NotVisible

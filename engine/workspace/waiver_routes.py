@@ -19,7 +19,7 @@ import datetime as dt
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from westaudit.workspace.csrf import require_csrf
+from westaudit.workspace.csrf import checked_fields, require_csrf
 from westaudit.workspace.outcome import EVIDENCE_SHOWN
 from westaudit.workspace.permissions import NotVisible, Refused, Viewer, require
 from westaudit.workspace.waivers import (
@@ -92,9 +92,7 @@ def add_waiver_routes(app: FastAPI, desk, page, record_of, check_page) -> None:
     async def decide(request: Request, waiver_id: int, approve: bool) -> Response:
         viewer: Viewer = request.state.viewer
         require(viewer, "review")
-        async with request.form(**FORM_LIMITS) as form:
-            require_csrf(request, form)
-            comment = str(form.get("comment") or "").strip()[:COMMENT_MAX_CHARS]
+        comment = (await checked_fields(request, FORM_LIMITS, "comment"))["comment"].strip()[:COMMENT_MAX_CHARS]
         waiver = visible(request, waiver_id)
         if waiver.requester_office == viewer.office_id:
             raise Refused("不能审批本机构申请的豁免：由上级机构的审核账号审批",
