@@ -34,8 +34,8 @@ _SAID = {
            "nothing": "无适用的核查项", "passes": "{mark} 符合 {n} 项：{rules}",
            "required": "（要求 {expected}）", "basis": "取值依据 {line}", "more": "… 共 {n} 行",
            "incomplete": "依据的数据不完整（有拒收行）incomplete data: {tables}",
-           "total": "合计", "total_of": "合计（{n} 个机构）", "by_severity": "按严重程度 by severity: {text}",
-           "verdict": "结论 verdict：{text}", "sep": "  ", "list": "、", "colon": "：", "and": "，", "also": "；",
+           "total": "合计", "total_of": "合计（{n} 个机构）", "by_severity": "按严重程度：{text}",
+           "verdict": "结论：{text}", "sep": "  ", "list": "、", "colon": "：", "and": "，", "also": "；",
            "default": "·默认口径", "severity": "（{severity}）"},
     "en": {"head": "audit year {year}  submitted by {submitter}  rule set {version}",
            "scope": "self-check of {name} ({office}) and the {below} offices below it",
@@ -84,8 +84,7 @@ def summary_lines(report: AuditReport, office_id: str | None = None, lang: str =
     lines.append(said["verdict"].format(text=verdict_text(report.results, rules, lang)))
     total = said["total_of"].format(n=len(order)) if len(order) > 1 else said["total"]
     lines.append(total + said["colon"] + _counts_text(counts, lang))
-    lines.append(said["by_severity"].format(text=severity_line(report.results) if lang == "zh"
-                                            else severity_text(severity_counts(report.results), "en")))
+    lines.append(said["by_severity"].format(text=severity_text(severity_counts(report.results), lang)))
     if report.as_of or report.policies:
         lines.append(judged_at_line(report, lang))
     return lines

@@ -20,7 +20,7 @@ from westaudit.core.results import Result, Status, severity_counts
 from westaudit.intake.rectification import RECTIFICATION_COLUMNS, STATES
 
 from .messages import LEVEL, LEVEL_ORDER, fix_text, office_code_label, severity_label
-from .model import AuditView, evidence_values_text
+from .model import AuditView, evidence_values_text, table_title
 from .office_pages import EVIDENCE_SAMPLE
 from .value_basis import result_status, value_bases
 from .xlsx import StreamingWorkbook
@@ -77,7 +77,7 @@ def evidence_rows(view: AuditView, results: list[Result]) -> Iterator[list]:
         for row in result.evidence[:EVIDENCE_SAMPLE]:
             if row.source_file not in packages:
                 packages[row.source_file] = _evidence_package(view, row.source_file)
-            yield [result.office_id, result.rule_id, status, row.table, row.source_file, row.source_row, row.key,
+            yield [result.office_id, result.rule_id, status, table_title(row.table, "zh"), row.source_file, row.source_row, row.key,
                    row.reason, evidence_values_text(row), packages[row.source_file]]
 
 

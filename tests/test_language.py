@@ -159,3 +159,49 @@ def test_every_markdown_page_reads_in_its_language(sites, office_names, lang):
     pages = [site / "evaluation.md", *sorted((site / "offices").glob("*.md"))]
     found = {page.name: leaks(markdown_text(page.read_text(encoding="utf-8")), lang, office_names) for page in pages}
     assert not any(found.values()), _report(found)
+
+
+# ---- the terminal of `check` and the rectification list ----
+
+CODE_COLUMNS = frozenset({"状态代码", "数据包"})
+# “…” quotes an article's or a default's Chinese words in the English text, as the pages mark them lang=zh-CN
+_QUOTED = re.compile(r"“[^”]*”")
+
+
+def _codes(sample_audit, ruleset) -> frozenset[str]:
+    """What the terminal prints as typed, without markup to mark it: rule ids, the rule set's version and the
+    record keys of the evidence (a document's number as the office typed it)."""
+    return frozenset({rule.id for rule in ruleset.rules} | {r.rule_id for r in sample_audit.results}
+                     | {ruleset.version} | {row.key for r in sample_audit.results for row in r.evidence if row.key})
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_self_check_terminal_reads_in_its_language(sample_audit, ruleset, office_names, lang, tmp_path, capsys):
+    import shutil
+
+    from conftest import SAMPLE
+    from westaudit.cli import main
+
+    package = tmp_path / "package"
+    shutil.copytree(SAMPLE, package)
+    assert main(["check", str(package), "--office", "GS-LZ-GL", "--no-store", "--lang", lang]) == 1
+    out = capsys.readouterr().out
+    assert "GS-LZ-GL-U1" in out and len(out.splitlines()) > 20  # the county and its units were printed
+    found = leaks(_QUOTED.sub(" ", out), lang, office_names | _codes(sample_audit, ruleset))
+    assert not found, "\n".join(found[:10])
+
+
+def test_the_rectification_list_reads_in_chinese(sites, office_names, sample_audit, ruleset):
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(sites["zh"] / "findings.xlsx", read_only=True)
+    cells = []
+    for sheet in workbook.worksheets:
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows)
+        # the columns of codes as the data holds them, for filtering and formulas (docs/reports.md)
+        shown = [i for i, title in enumerate(header) if title not in CODE_COLUMNS]
+        cells += [row[i] for row in rows for i in shown if i < len(row) and isinstance(row[i], str)]
+    assert len(cells) > 50
+    found = leaks("\n".join(_QUOTED.sub(" ", c) for c in cells), "zh", office_names | _codes(sample_audit, ruleset))
+    assert not found, "\n".join(found[:10])

@@ -163,7 +163,7 @@ def test_exit_codes_follow_severity(tmp_path, capsys):
     args = ["check", str(FIXED_SAMPLE), "--office", "GZ-QDN-LP", "--no-store", "--no-receipt"]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "! 提示" in out and "按严重程度 by severity: 致命（不符合）0 · 警告（提示）1" in out
+    assert "! 提示" in out and "按严重程度：致命（不符合）0 · 警告（提示）1" in out
     assert main([*args, "--fail-on", "warning"]) == 1
     capsys.readouterr()
     # the planted 12% county: a fatal finding on the article's own number

@@ -74,7 +74,7 @@ def test_a_failing_service_unit_is_shown_under_it_fails_the_check_and_is_in_the_
     verdict = next(line for line in lines if line.startswith("结论"))
     assert "需整改 1 项，其中致命 1 项" in verdict
     assert next(line for line in lines if line.startswith("合计")).startswith(f"合计（{1 + len(UNITS)} 个机构）")
-    assert "按严重程度 by severity: 致命（不符合）1 · " in "\n".join(lines)
+    assert "按严重程度：致命（不符合）1 · " in "\n".join(lines)
     receipt = read_receipt(package)
     assert receipt.failing_rules == () and receipt.summary[Status.FAIL] == 0  # the county's own duties passed
     failing = {office.office_id: office.failing_rules for office in receipt.offices}

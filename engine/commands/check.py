@@ -53,6 +53,6 @@ def run(args: argparse.Namespace) -> int:
         print_notices(package)
         if not args.no_receipt:
             written = write_receipt(package, report, args.office).resolve()
-            print(f"self-check receipt: {written}" if args.lang == "en" else f"自查回执 self-check receipt: {written}")
+            print(f"self-check receipt: {written}" if args.lang == "en" else f"自查回执：{written}")
         recording.saved()
     return exit_code(report, args)
