@@ -227,7 +227,7 @@ def test_the_yaml_waivers_file_imports_as_approved_and_a_bad_one_is_refused_by_l
 
 def test_the_next_check_applies_the_approved_waivers_at_its_reference_date(world):
     workspace = world["app"].state.workspace
-    newer = upload(world["clients"]["gl-fill"], world["workbook"])
+    newer = world["newer"] = upload(world["clients"]["gl-fill"], world["workbook"])
     duties = {(d.rule_id, d.office_id): d for d in workspace.outcome(newer).duties}
     unit_waiver = the_waiver(world, UNIT_RULE, UNIT)
     # approved in the workspace: waived, with who approved it and why
@@ -258,6 +258,34 @@ def test_the_next_check_applies_the_approved_waivers_at_its_reference_date(world
     assert sorted(s for w, s in states.items() if w != unit_waiver.waiver_id) == [EXPIRED, EXPIRED, REFUSED]
     listed = world["clients"]["lz-review"].get("/waivers").text
     assert listed.count('class="waiver-expired"') == 2 and "已过期" in listed
+
+
+def test_the_prefecture_s_consolidation_applies_them_too(world):
+    import time
+
+    from westaudit.core.results import Status
+    from westaudit.workspace.jobs import DONE, FAILED, JobBook
+
+    submitter, reviewer = world["clients"]["gl-submit"], world["clients"]["lz-review"]
+    sent = submitter.post(f"/checks/{world['newer']}/submission", data={"csrf_token": csrf_of(submitter),
+                                                                        "note": "协议补签中"})
+    assert sent.status_code == 303
+    started = reviewer.post("/consolidations", data={"csrf_token": csrf_of(reviewer), "year": "2025"})
+    assert started.status_code == 303
+    jobs = JobBook(world["app"].state.workspace.store)
+    job_id = int(started.headers["location"].rsplit("/", 1)[1])
+    deadline = time.monotonic() + 600
+    while jobs.get(job_id).state not in (DONE, FAILED):
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    job = jobs.get(job_id)
+    assert job.state == DONE, job.error_en
+    results = {(r.rule_id, r.office_id): r for r in world["app"].state.workspace.store.results_of(job.run_id)}
+    waived = results[UNIT_RULE, UNIT]
+    assert waived.status is Status.WAIVED and f"（{PREFECTURE} lz-review 于" in waived.message_zh
+    assert results["service_unit-04", "GS-LZ-GL-U1"].status is Status.WAIVED
+    assert results[COUNTY_RULE, COUNTY].status is Status.WARN
+    assert any("已于 2025-06-30 到期" in zh for zh, _ in world["app"].state.workspace.store.notices_of(job.run_id))
 
 
 def test_a_sibling_s_check_is_untouched_by_the_county_s_waivers(world):

@@ -105,8 +105,10 @@ class ConsolidationWorker:
                                       waivers=workspace.settings.waivers, office=None)
             listed = set(merged.package.tables["offices"]["office_id"])
             policies = tuple(p for p in workspace.policies if p.office in listed)
+            # the approved waivers of the subtree's findings, as every check of it applies them
+            granted = workspace.waivers.granted(set(subtree(job.office_id, workspace.parents)))
             with workspace.audit_lock:  # one audit at a time per process, as the uploads
-                recording = start_recording(args, merged.package, workspace.ruleset, "audit")
+                recording = start_recording(args, merged.package, workspace.ruleset, "audit", granted)
                 report = recording.finish(dataclasses.replace(
                     run_audit(merged.package, workspace.ruleset, coverage=merged.coverage, policies=policies),
                     consolidation=merged.summary), wait=True)
