@@ -56,6 +56,9 @@ def summary_sentences(evaluation: Evaluation, lang: str) -> list[str]:
         sentence = _on_time(evaluation, figure, what, lang)
         if sentence:
             sentences.append(sentence)
+    lacking = _lacking(evaluation, lang)
+    if lacking:
+        sentences.append(lacking)
     last_place = _last_place_twice(evaluation, lang)
     if last_place:
         sentences.append(last_place)
@@ -69,6 +72,24 @@ def summary_sentences(evaluation: Evaluation, lang: str) -> list[str]:
                               f"{lowest.province.office.name} ({rate}; its own compliance, as the overview shows it, "
                               f"{own}).")
     return sentences
+
+
+_FIGURES = {"employment_ok": ("就业比例", "employment ratio"), "extension": ("延期备案", "extension filings"),
+            "subsidy": ("补贴发放", "subsidy payments"), "incidents": ("突发事件报告", "incident reports")}
+
+
+def _lacking(evaluation: Evaluation, lang: str) -> str | None:
+    """The provinces whose figures could not be made because rows they rest on were rejected (数据不足)."""
+    index = 0 if lang == "zh" else 1
+    named = [(p, [_FIGURES[name][index] for name in _FIGURES if name in p.lacking])
+             for p in evaluation.provinces if p.lacking]
+    if not named:
+        return None
+    if lang == "zh":
+        return "数据不足（数据中有被拒收的行，无法评价）：" + "；".join(
+            f"{p.province.office.name}的{'、'.join(figures)}" for p, figures in named) + "。"
+    return "Insufficient data (rows were rejected, nothing could be judged): " + "; ".join(
+        f"{p.province.office.name}: {', '.join(figures)}" for p, figures in named) + "."
 
 
 def _last_place_twice(evaluation: Evaluation, lang: str) -> str | None:

@@ -275,6 +275,12 @@ def test_a_figure_resting_wholly_on_rejected_rows_is_data_insufficient_not_unsub
     assert (figures.employment_ok, figures.extension) == (None, None)
     assert {"employment_ok", "extension"} <= figures.lacking
     assert ("service_province-07", province) in evaluation.deadline_lacking
+    summary = " ".join(summary_sentences(evaluation, lang))
+    name = figures.province.office.name
+    assert (f"数据不足（数据中有被拒收的行，无法评价）：{name}的就业比例、延期备案。" if lang == "zh"
+            else f"Insufficient data (rows were rejected, nothing could be judged): {name}: employment ratio, "
+                 "extension filings.") in summary
+    assert "数据不足（" not in " ".join(summary_sentences(_evaluation(sample_audit, sample_package, ruleset), "zh"))
     lacking, missing = status_label(Status.INSUFFICIENT_DATA, lang), words(lang).not_submitted
     page = write_evaluation_only(report, ruleset.articles, sample_package.tables, tmp_path, lang).read_text(
         encoding="utf-8")
