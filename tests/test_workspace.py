@@ -342,6 +342,25 @@ def test_a_defect_of_the_workspace_answers_500_in_chinese_and_keeps_serving(tmp_
         assert client.get("/").status_code == 200
 
 
+def test_every_check_is_recorded_in_the_store_the_workspace_holds_open(tmp_path, monkeypatch, workbooks):
+    # a store opened per check is a connection pool per check, and a pool disposed without closing leaves its idle
+    # connections open: a server on PostgreSQL held about two more per upload until the database had none left
+    # for anyone (benchmarks/bench_load.py found it)
+    from westaudit.history.store import Store
+
+    app = create_app(Settings(data_dir=tmp_path / "data", hierarchy=SAMPLE))
+    with LocalClient(app) as client:
+        def no_second_store(*_args, **_kwargs):
+            raise AssertionError("a check opened a store of its own")
+
+        monkeypatch.setattr(Store, "open", no_second_store)
+        pool = app.state.workspace.store.engine.pool
+        answer = upload(client, workbooks[0])
+        assert answer.status_code == 303, page_text(answer.text)[:500]
+        # and its pool kept: one disposed without closing leaves its idle connections open
+        assert app.state.workspace.store.engine.pool is pool
+
+
 def _policy_file(folder: Path, office: str, body: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{office}.yaml"

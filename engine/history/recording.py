@@ -69,7 +69,8 @@ class Recording:
             self.since_previous = diff_with_previous(self.store, self.store.run(self.run_id), report.results)
             # stored beside the writers but marked complete only by saved(), after every output is written
             work.append(partial(_store_run, self.store, self.run_id, report, package_files(self.package), ranked,
-                                tuple((n.message_zh, n.message_en) for n in self.notices), mark_complete=wait))
+                                tuple((n.message_zh, n.message_en) for n in self.notices), mark_complete=wait,
+                                forked=not wait))
         if wait:
             _each(work)
         elif work:
@@ -125,21 +126,27 @@ def _each(work: list[Callable[[], object]]) -> None:
         step()
 
 
-def _store_run(store: Store, run_id: int, report: AuditReport, *details, mark_complete: bool = True) -> None:
-    # in a forked worker: connections inherited from the parent are left to it, never used here
-    store.engine.dispose(close=False)
+def _store_run(store: Store, run_id: int, report: AuditReport, *details, mark_complete: bool = True,
+               forked: bool = False) -> None:
+    if forked:  # in a forked worker: connections inherited from the parent are left to it, never used here
+        store.engine.dispose(close=False)
+    # in this process the pool stays: disposing it without closing would leave its idle connections open, five
+    # a check, until a workspace's PostgreSQL server had no connection left for anyone
     store.complete_run(run_id, report, *details, mark_complete=mark_complete)
 
 
 def start_recording(args: argparse.Namespace, package: Package, ruleset: RuleSet, command: str,
-                    granted: tuple[Waiver, ...] = ()) -> Recording:
+                    granted: tuple[Waiver, ...] = (), store: Store | None = None) -> Recording:
     """Load the waivers (a bad file stops here, before anything is written) and open the run as `started`.
-    `granted`: waivers from elsewhere (the shared workspace's approved ones), applied with the file's."""
+    `granted`: waivers from elsewhere (the shared workspace's approved ones), applied with the file's.
+    `store`: the store a long-running caller holds open (the workspace): a store opened per run is a connection
+    pool per run, and a server recording thousands of checks would hold PostgreSQL's connections until none is
+    left; a command's one run opens its own."""
     found = waiver_file(args.waivers)
     waivers = (load_waivers(found) if found else ()) + tuple(granted)
     if args.no_store:
         return Recording(package, ruleset, waivers, None, None)
-    store = open_store(args)
+    store = store or open_store(args)
     run_id = store.begin_run(command, str(package.path.resolve()), package.manifest.office_id,
                              getattr(args, "office", None), package.manifest.year, ruleset.version)
     return Recording(package, ruleset, waivers, store, run_id)

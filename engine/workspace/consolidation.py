@@ -108,7 +108,8 @@ class ConsolidationWorker:
             # the approved waivers of the subtree's findings, as every check of it applies them
             granted = workspace.waivers.granted(set(subtree(job.office_id, workspace.parents)))
             with workspace.audit_lock:  # one audit at a time per process, as the uploads
-                recording = start_recording(args, merged.package, workspace.ruleset, "audit", granted)
+                recording = start_recording(args, merged.package, workspace.ruleset, "audit", granted,
+                                            store=workspace.store)
                 report = recording.finish(dataclasses.replace(
                     run_audit(merged.package, workspace.ruleset, coverage=merged.coverage, policies=policies),
                     consolidation=merged.summary), wait=True)

@@ -191,7 +191,8 @@ class Workspace:
         listed = set(offices["office_id"])
         judged = subtree(staged.office_id, dict(zip(offices["office_id"], offices["parent_id"], strict=True)))
         try:
-            recording = start_recording(args, package, self.ruleset, "check", self.waivers.granted(set(judged)))
+            recording = start_recording(args, package, self.ruleset, "check", self.waivers.granted(set(judged)),
+                                        store=self.store)
             policies = tuple(policy for policy in self.policies if policy.office in listed)
             # the office's subtree: it and every office below it (a county and its service units)
             report = recording.finish(run_audit(package, self.ruleset, subtree_of=staged.office_id,
