@@ -130,7 +130,7 @@ def test_a_county_sees_its_own_consolidation_list_but_not_the_prefecture_s_job(w
     with client_of(world["app"]) as county:
         login(county, "gl-fill")
         assert county.get(finished["url"]).status_code == 404
-        assert f"#{finished['job_id']}" not in county.get("/consolidations").text
+        assert f'href="/consolidations/{finished["job_id"]}"' not in county.get("/consolidations").text
         # only a 审核 account starts one
         answer = county.post("/consolidations", data={"csrf_token": csrf_of(county), "year": "2025"})
         assert answer.status_code == 403 and "审核" in answer.text
