@@ -29,6 +29,7 @@ from workspace_packages import filled_workbook
 
 CHECK_URL = re.compile(r"^/checks/([0-9a-f]{24})$")
 JOB_URL = re.compile(r"^/consolidations/([0-9]+)$")
+STOPPED = "2000-01-01T00:00:00+00:00"  # a heartbeat long past STALE_AFTER
 
 
 def _submit(client, workbook, office: str) -> None:
@@ -162,6 +163,43 @@ def test_a_job_is_claimed_once_and_a_dead_worker_s_job_is_claimed_again(world):
         assert book.get(job.job_id).state == RUNNING
         book.fail(job.job_id, "process-b", "测试", "test")
         assert book.get(job.job_id).state == FAILED
+    finally:
+        world["app"].state.worker.start()
+
+
+def test_a_job_longer_than_the_stale_limit_keeps_beating_and_is_not_claimed_again(world):
+    # one stage of a national consolidation (reading 200 submissions) outlasted STALE_AFTER: without a beat of
+    # its own the other process took the job, lost it back, and it never finished
+    from sqlalchemy import select
+
+    from westaudit.workspace.consolidation import ConsolidationWorker
+
+    store = world["app"].state.workspace.store
+    book = JobBook(store)
+    world["app"].state.worker.stop()  # this test runs the job in a worker of its own
+    try:
+        job = book.request("consolidation", PREFECTURE, 2019, "lz-review")
+        worker = ConsolidationWorker(world["app"].state.desk)
+        worker.beat_seconds = 0.05
+        seen = {}
+
+        def beat_of(job_id):
+            with store.engine.connect() as conn:
+                return conn.execute(select(jobs.c.heartbeat_at).where(jobs.c.job_id == job_id)).scalar_one()
+
+        def long_stage(claimed):
+            with store.engine.begin() as conn:  # the stage has run past STALE_AFTER since the last beat
+                conn.execute(update(jobs).where(jobs.c.job_id == claimed.job_id).values(heartbeat_at=STOPPED))
+            deadline = time.monotonic() + 60
+            while beat_of(claimed.job_id) == STOPPED and time.monotonic() < deadline:
+                time.sleep(0.05)
+            seen["taken by another"] = book.claim("process-b")
+            return None, []
+
+        worker._consolidate = long_stage
+        assert worker.run_one()
+        assert seen["taken by another"] is None
+        assert book.get(job.job_id).state == DONE
     finally:
         world["app"].state.worker.start()
 

@@ -25,6 +25,10 @@ KIND = "consolidation"
 JOBS_DIR = "jobs"
 # how often an idle worker looks for a job; a waiting supervisor sees the job start within this
 POLL_SECONDS = 1.0
+# how often a working worker beats, whatever stage its job is in: one stage (reading 200 submissions) can last
+# longer than STALE_AFTER, and a job whose beat stops is taken for a stopped process's and run again by another,
+# which then loses it to the first in turn, so the job never finishes (benchmarks/bench_load.py found it)
+BEAT_SECONDS = 20.0
 
 
 def latest_submissions(desk, office_id: str, year: int) -> list[Submission]:
@@ -48,6 +52,7 @@ class ConsolidationWorker:
         self.name = f"{os.uname().nodename}-{os.getpid()}-{secrets.token_hex(3)}"
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.beat_seconds = BEAT_SECONDS
 
     def start(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -71,6 +76,22 @@ class ConsolidationWorker:
         job = self.jobs.claim(self.name)
         if job is None:
             return False
+        finished = threading.Event()
+        keeper = threading.Thread(target=self._keep_alive, args=(job.job_id, finished), daemon=True,
+                                  name="westaudit-job-heartbeat")
+        keeper.start()
+        try:
+            self._run(job)
+        finally:
+            finished.set()
+            keeper.join()
+        return True
+
+    def _keep_alive(self, job_id: int, finished: threading.Event) -> None:
+        while not finished.wait(self.beat_seconds):
+            self.jobs.keep_alive(job_id, self.name)
+
+    def _run(self, job) -> None:
         try:
             run_id, sent = self._consolidate(job)
         except WestauditError as exc:  # bad data in a submission: what the reader says, as `westaudit audit` prints it
@@ -80,7 +101,6 @@ class ConsolidationWorker:
                            f"internal error: {type(exc).__name__}")
         else:
             self.jobs.finish(job.job_id, self.name, run_id, [s.submission_id for s in sent])
-        return True
 
     def _consolidate(self, job) -> tuple[int | None, list[Submission]]:
         from westaudit.evaluate.audit import run_audit

@@ -135,6 +135,10 @@ class JobBook:
     def beat(self, job_id: int, worker: str, progress: str) -> None:
         self._set(job_id, worker, heartbeat_at=now(), progress=progress)
 
+    def keep_alive(self, job_id: int, worker: str) -> None:
+        """The heartbeat alone, the progress left as it is: the job's process is still working on it."""
+        self._set(job_id, worker, heartbeat_at=now())
+
     def finish(self, job_id: int, worker: str, run_id: int | None, submission_ids: list[int]) -> None:
         self._set(job_id, worker, state=DONE, finished_at=now(), heartbeat_at=now(), run_id=run_id,
                   submission_ids=json.dumps(submission_ids), progress="已完成 done")
