@@ -333,3 +333,21 @@ def test_packages_outside_the_named_office_or_of_two_years_are_refused(packages,
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("2025", "2024"), encoding="utf-8")
     assert main(["audit", str(received), "--out", str(tmp_path / "out"), "--no-store"]) == 2
     assert "different audit years" in capsys.readouterr().err
+
+
+def test_the_pandas_runner_consolidates_to_the_same_rows_and_says_each_package_it_read(planted, packages, ruleset,
+                                                                                        tmp_path):
+    """The workspace's jobs consolidate with the uploads' runner: the same accepted and rejected rows as Great
+    Expectations (the planted conflicts included), and each package read is told as it is done."""
+    merged, _, _ = planted
+    received = _copy(packages, tmp_path / "received")
+    _plant(received)
+    told: list[tuple[int, int]] = []
+    fast = consolidate([received], ruleset, validator="pandas", on_loaded=lambda done, total: told.append((done, total)))
+    total = len(merged.package.parts)
+    assert told == [(n, total) for n in range(1, total + 1)] and total > 2
+
+    def rows(package):
+        return sorted((r.table, r.source_file, r.source_row, r.column, r.value, r.expected) for r in package.rejected)
+    assert rows(fast.package) == rows(merged.package) and rows(fast.package)
+    assert {t: len(f) for t, f in fast.package.tables.items()} == {t: len(f) for t, f in merged.package.tables.items()}

@@ -19,7 +19,7 @@ submitted by that office itself, else the one of its closest supervisor that sen
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -31,7 +31,7 @@ from westaudit.core.results import RejectedRow, TableAccount
 from westaudit.core.submission import ConsolidationSummary, Submission
 from westaudit.evaluate.coverage import Coverage, build_coverage
 from westaudit.evaluate.receipts import check_receipt, package_checksum
-from westaudit.intake.contract import EXPECTED_OFFICE
+from westaudit.intake.contract import EXPECTED_OFFICE, GREAT_EXPECTATIONS
 from westaudit.intake.masking import cell_text, mask_pii
 from westaudit.intake.orgchart import OrgChart
 from westaudit.intake.package import Package, load_package
@@ -368,12 +368,19 @@ def _inside_subtree(frame: pd.DataFrame, spec: TableSpec, parts: list[PackagePar
 
 
 def consolidate(paths: list[Path], ruleset: RuleSet, office: str | None = None,
-                encoding: str | None = None) -> Consolidation:
-    """Load every package under paths, merge them, and decide the supervising office and who is missing."""
+                encoding: str | None = None, validator: str = GREAT_EXPECTATIONS,
+                on_loaded: Callable[[int, int], None] | None = None) -> Consolidation:
+    """Load every package under paths, merge them, and decide the supervising office and who is missing.
+
+    validator: the data contract's runner for every package (engine/intake/contract.py); on_loaded(done, total)
+    is told after each package is read and validated (the workspace's job page shows it)."""
     folders, skipped = find_packages(paths)
     labels = _labels(folders)
-    parts = [PackagePart(label, load_package(folder, ruleset.contract, encoding))
-             for label, folder in zip(labels, folders, strict=True)]
+    parts = []
+    for label, folder in zip(labels, folders, strict=True):
+        parts.append(PackagePart(label, load_package(folder, ruleset.contract, encoding, validator=validator)))
+        if on_loaded is not None:
+            on_loaded(len(parts), len(folders))
     years = {part.package.manifest.year for part in parts}
     if len(years) > 1:
         raise InputError(", ".join(str(p.package.path) for p in parts),
