@@ -37,6 +37,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from bench_audit import _generate  # noqa: E402  (the package bench_audit's self-check uses)
 
 from package_split import fill_template  # noqa: E402
+from workspace_packages import form_token_of  # noqa: E402  (the page's CSRF token and session, as the tests read them)
 
 VIOLATIONS = 0.02
 STARTUP_LIMIT_SECONDS = 120
@@ -102,16 +103,6 @@ def _start(data: Path) -> tuple[subprocess.Popen, int, float, float]:
 def _stop(process: subprocess.Popen) -> None:
     process.terminate()
     process.wait(timeout=30)
-
-
-def _form_token(port: int) -> tuple[str, str]:
-    """The upload page's CSRF token and the Cookie of its session, as a browser holds them (not timed)."""
-    import re
-    import urllib.request
-
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60) as answer:
-        cookie = answer.headers.get("set-cookie", "").split(";", 1)[0]
-        return re.search(r'name="csrf_token" value="([^"]+)"', answer.read().decode()).group(1), cookie
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -205,7 +196,7 @@ def main() -> None:
     shutil.rmtree(data, ignore_errors=True)
     process, port, _, _ = _start(data)
     try:
-        token, cookie = _form_token(port)
+        token, cookie = form_token_of(port)
         body, content_type = _multipart({"office": office, "year": str(year), "csrf_token": token}, workbook.name,
                                         workbook.read_bytes())
         first = _upload(port, body, content_type, cookie)
