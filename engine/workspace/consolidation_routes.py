@@ -13,6 +13,7 @@ A consolidation of an office outside the account's subtree is answered 404 like 
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -34,6 +35,11 @@ def add_consolidation_routes(app: FastAPI, desk, page) -> None:
 
     workspace = desk.workspace
     book = JobBook(workspace.store)
+
+    # a stored run never changes: its counts are read from the store once, not at every view of the job page
+    @lru_cache(maxsize=64)
+    def counts_of(run_id: int) -> dict[str, Counter]:
+        return _counts(workspace.store.results_of(run_id))
 
     def visible_job(request: Request, job_id: int):
         job = book.get(job_id)
@@ -66,9 +72,9 @@ def add_consolidation_routes(app: FastAPI, desk, page) -> None:
         job = visible_job(request, job_id)
         offices, missing, before = [], [], None
         if job.state == DONE and job.run_id is not None:
-            per_office = _counts(workspace.store.results_of(job.run_id))
+            per_office = counts_of(job.run_id)
             before = _year_before(workspace.store, job)
-            earlier = _counts(workspace.store.results_of(before.run_id)) if before is not None else {}
+            earlier = counts_of(before.run_id) if before is not None else {}
             offices = [(office_id, workspace.offices.get(office_id, ""), counts, earlier.get(office_id))
                        for office_id, counts in sorted(per_office.items(), key=lambda item: (
                            -item[1]["fail"], -item[1]["insufficient_data"], item[0]))
