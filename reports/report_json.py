@@ -1,8 +1,14 @@
 """report.json: every result of an audit, in the documented, versioned schema of docs/report-json.md.
 
-A national audit holds hundreds of thousands of results, so the plain dicts are built field by field (no
-`dataclasses.asdict`, which deep-copies every evidence row) and the file is written in one streamed pass: each
-top-level field on its own line, each office, rule, result, table and rejected row on one line of its own.
+A national audit holds hundreds of thousands of results that share a few hundred criteria (the rule's expected
+value, threshold and parameters with their basis) and a few thousand messages word for word. Schema 2.0 writes
+each criterion and each message once and each result as a compact array of `result_columns` pointing at them, so
+the national report.json is a tenth of what 1.x wrote. results_of() expands the results back into the per-result
+mappings of 1.10, for readers that read results by name.
+
+The file is written in one streamed pass, each top-level field on its own line and each office, rule, criterion,
+message, result, table and rejected row on one line of its own; the rows are built field by field (no
+`dataclasses.asdict`, which deep-copies every evidence row).
 """
 
 from __future__ import annotations
@@ -22,32 +28,78 @@ from westaudit.reports.safety import mask_text
 from westaudit.spec.policies import Policy
 from westaudit.spec.ruleset import Rule
 
-SCHEMA_VERSION = "1.10"
+SCHEMA_VERSION = "2.0"
+# a result row's columns. A row ends at its last column that differs from its default (most results end at
+# counts); REQUIRED columns are always there, the others default to _DEFAULTS, and package to the package of the
+# result's office in offices[] (the package an office's findings come from is the office's)
+RESULT_COLUMNS = ("rule_id", "office_id", "status", "measured", "criterion", "message", "counts", "remediation",
+                  "evidence_total", "incomplete_tables", "last_ranked_again", "evidence", "package")
+_REQUIRED = 6
+OFFICE_COLUMNS = ("office_id", "name", "level", "parent_id", "roles", "score", "package")
+SCORE_COLUMNS = ("judged", "passed", "failed", "insufficient_data", "compliance", "warned", "waived")
+EVIDENCE_COLUMNS = ("table", "source_file", "source_row", "key", "values", "reason", "reason_en")
 # the C encoder (json only uses it without indent); Chinese kept as written
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"), check_circular=False)
 
 
-def _judged_against(result: Result) -> dict[str, Any]:
-    """The typed sides of measured and expected (1.3), each a value object's own fields."""
-    return {"threshold": result.threshold, "parameters": [use.as_dict() for use in result.parameters],
-            "counts": None if result.counts is None else result.counts.as_dict(),
-            "remediation": None if result.remediation is None else result.remediation.as_dict(),
-            "expected_en": result.expected_en or result.expected,
-            "severity": result.severity, "downgraded": result.downgraded,
-            "last_ranked_again": list(result.last_ranked_again)}
+def _defaults(package: str | None) -> list[Any]:
+    """The values of the optional columns, counts to package, that a row leaves out (fresh lists each time)."""
+    return [None, None, 0, [], [], [], package]
 
 
-def _result(result: Result, package: str | None) -> dict[str, Any]:
-    return {
-        "rule_id": result.rule_id, "office_id": result.office_id, "status": result.status.value,
-        "measured": result.measured, "expected": result.expected, **_judged_against(result),
-        "message_zh": result.message_zh, "message_en": result.message_en,
-        "evidence": [{"table": e.table, "source_file": e.source_file, "source_row": e.source_row, "key": e.key,
-                      "values": dict(e.values), "reason": e.reason, "reason_en": e.reason_in("en")}
-                     for e in result.evidence],
-        "evidence_total": result.evidence_total, "incomplete_tables": list(result.incomplete_tables),
-        "package": package,
-    }
+class _Shared:
+    """The criteria and messages of an audit's results, each once, and each result's index into them."""
+
+    def __init__(self, results: Iterable[Result]) -> None:
+        criterion_of: dict[tuple, int] = {}
+        message_of: dict[tuple[str, str], int] = {}
+        self.criteria: list[dict[str, Any]] = []
+        self.messages: list[dict[str, str]] = []
+        self.indexes: list[tuple[int, int]] = []
+        for result in results:
+            # the types too: 1 == 1.0 == True, yet JSON writes them apart
+            key = (result.rule_id, result.expected, result.expected_en, type(result.threshold), result.threshold,
+                   result.parameters, tuple(type(use.value) for use in result.parameters), result.severity,
+                   result.downgraded)
+            criterion = criterion_of.get(key)
+            if criterion is None:
+                criterion = criterion_of[key] = len(self.criteria)
+                self.criteria.append(_criterion(result))
+            pair = (result.message_zh, result.message_en)
+            message = message_of.get(pair)
+            if message is None:
+                message = message_of[pair] = len(self.messages)
+                self.messages.append({"message_zh": result.message_zh, "message_en": result.message_en})
+            self.indexes.append((criterion, message))
+
+
+def _criterion(result: Result) -> dict[str, Any]:
+    """What a result was judged against: the typed side of expected (1.3) with its basis (1.4) and severity (1.6)."""
+    return {"rule_id": result.rule_id, "expected": result.expected,
+            "expected_en": result.expected_en or result.expected, "threshold": result.threshold,
+            "parameters": [use.as_dict() for use in result.parameters], "severity": result.severity,
+            "downgraded": result.downgraded}
+
+
+def _evidence(row: EvidenceRow) -> list[Any]:
+    return [row.table, row.source_file, row.source_row, row.key, dict(row.values), row.reason, row.reason_in("en")]
+
+
+def _head(result: Result, indexes: tuple[int, int]) -> list[Any]:
+    """A result's columns up to its evidence."""
+    return [result.rule_id, result.office_id, result.status.value, result.measured, *indexes,
+            None if result.counts is None else [result.counts.met, result.counts.total],
+            None if result.remediation is None else result.remediation.as_dict(), result.evidence_total,
+            list(result.incomplete_tables), list(result.last_ranked_again)]
+
+
+def _trimmed(row: list[Any], office_package: str | None) -> list[Any]:
+    """The row without its trailing columns that hold their default."""
+    defaults = _defaults(office_package)
+    end = len(row)
+    while end > _REQUIRED and row[end - 1] == defaults[end - 1 - _REQUIRED]:
+        end -= 1
+    return row[:end]
 
 
 class _Json(str):
@@ -55,46 +107,86 @@ class _Json(str):
 
 
 class _ResultLines:
-    """Each result as one line of JSON, equal to json of _result(); written field by field so that an evidence
-    row's values (three quarters of a national report.json) are encoded once, however many results cite the row."""
+    """Each result as one line of JSON, equal to json of its row; an evidence row's values (most of the evidence's
+    bytes) are encoded once, however many results cite the row."""
 
     def __init__(self) -> None:
         self._values: dict[tuple[tuple[str, str], ...], str] = {}
 
-    def __call__(self, result: Result, package: str | None) -> _Json:
-        if not result.evidence:  # most results: one call of the encoder
-            return _Json(_ENCODER.encode(_result(result, package)))
-        head = _ENCODER.encode({"rule_id": result.rule_id, "office_id": result.office_id,
-                                "status": result.status.value, "measured": result.measured,
-                                "expected": result.expected, **_judged_against(result),
-                                "message_zh": result.message_zh,
-                                "message_en": result.message_en})
-        tail = _ENCODER.encode({"evidence_total": result.evidence_total,
-                                "incomplete_tables": list(result.incomplete_tables), "package": package})
+    def __call__(self, result: Result, indexes: tuple[int, int], package: str | None,
+                 office_package: str | None) -> _Json:
+        head = _head(result, indexes)
+        if not result.evidence and package == office_package:  # most results
+            return _Json(_ENCODER.encode(_trimmed(head, office_package)))
         evidence = ",".join([self._evidence(row) for row in result.evidence])
-        return _Json(f'{head[:-1]},"evidence":[{evidence}],{tail[1:]}')
+        end = "" if package == office_package else "," + _ENCODER.encode(package)
+        return _Json(f"{_ENCODER.encode(head)[:-1]},[{evidence}]{end}]")
 
     def _evidence(self, row: EvidenceRow) -> str:
         values = self._values.get(row.values)
         if values is None:
             values = self._values[row.values] = _ENCODER.encode(dict(row.values))
         encode = _ENCODER.encode
-        return (f'{{"table":{encode(row.table)},"source_file":{encode(row.source_file)},'
-                f'"source_row":{encode(row.source_row)},"key":{encode(row.key)},"values":{values},'
-                f'"reason":{encode(row.reason)},"reason_en":{encode(row.reason_in("en"))}}}')
+        return (f"[{encode(row.table)},{encode(row.source_file)},{encode(row.source_row)},{encode(row.key)},"
+                f"{values},{encode(row.reason)},{encode(row.reason_in('en'))}]")
 
 
-def _results(report: AuditReport, as_lines: bool) -> Iterator[dict[str, Any] | _Json]:
+# the package of an office that offices[] does not list: none equals it, so a result of such an office names its own
+_UNLISTED = object()
+
+
+def _results(report: AuditReport, shared: _Shared, as_lines: bool) -> Iterator[list[Any] | _Json]:
+    listed = set(report.scope)  # the offices of offices[]
     package_of: dict[str, str | None] = {}
-    convert = _ResultLines() if as_lines else _result
-    for result in report.results:
+    lines = _ResultLines() if as_lines else None
+    for result, indexes in zip(report.results, shared.indexes, strict=True):
         office = result.office_id
         if office not in package_of:
             package_of[office] = report.package_of(office)
-        yield convert(result, package_of[office])
+        package = package_of[office]
+        office_package = package if office in listed else _UNLISTED
+        if lines is not None:
+            yield lines(result, indexes, package, office_package)
+        else:
+            yield _trimmed([*_head(result, indexes), [_evidence(row) for row in result.evidence], package],
+                           office_package)
 
 
-def _scores(report: AuditReport) -> dict[str, dict[str, Any]]:
+def results_of(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The results of a report.json document as 1.10 wrote them: one mapping per result, with the keys and values
+    of 1.10 (rule_id, ..., package; docs/report-json.md). Columns are found by name in `result_columns` and
+    `evidence_columns`, so a later minor version adding a column still reads. A 1.x document's results are returned
+    as they are. The criterion's parameters are shared by the results judged against it: read, do not change them."""
+    if not str(document["schema_version"]).startswith("2."):
+        return list(document["results"])
+    at = {name: index for index, name in enumerate(document["result_columns"])}
+    evidence_at = [(name, document["evidence_columns"].index(name)) for name in EVIDENCE_COLUMNS]
+    criteria, messages = document["criteria"], document["messages"]
+    office_package = {office["office_id"]: office["package"] for office in offices_of(document)}
+    optional = RESULT_COLUMNS[_REQUIRED:]
+    expanded = []
+    for row in document["results"]:
+        named = {name: row[at[name]] for name in RESULT_COLUMNS[:_REQUIRED]}
+        defaults = _defaults(office_package.get(named["office_id"]))
+        named |= {name: row[at[name]] if at[name] < len(row) else default
+                  for name, default in zip(optional, defaults, strict=True)}
+        criterion, message, counts = criteria[named["criterion"]], messages[named["message"]], named["counts"]
+        expanded.append({
+            "rule_id": named["rule_id"], "office_id": named["office_id"], "status": named["status"],
+            "measured": named["measured"], "expected": criterion["expected"], "threshold": criterion["threshold"],
+            "parameters": criterion["parameters"],
+            "counts": None if counts is None else {"met": counts[0], "total": counts[1]},
+            "remediation": named["remediation"], "expected_en": criterion["expected_en"],
+            "severity": criterion["severity"], "downgraded": criterion["downgraded"],
+            "last_ranked_again": named["last_ranked_again"], "message_zh": message["message_zh"],
+            "message_en": message["message_en"],
+            "evidence": [{name: evidence[index] for name, index in evidence_at} for evidence in named["evidence"]],
+            "evidence_total": named["evidence_total"], "incomplete_tables": named["incomplete_tables"],
+            "package": named["package"]})
+    return expanded
+
+
+def _scores(report: AuditReport) -> dict[str, list[Any]]:
     """Each office's compliance as the reports show it (1.1): same numbers in HTML, XLSX and JSON."""
     by_office: dict[str, list[Result]] = {}
     for result in report.results:
@@ -103,18 +195,27 @@ def _scores(report: AuditReport) -> dict[str, dict[str, Any]]:
     for office_id in report.scope:
         score = Score.of(by_office.get(office_id, []))
         compliance = None if score.compliance is None else round(score.compliance, 4)
-        scores[office_id] = {"judged": score.judged, "passed": score.passed, "failed": score.failed,
-                             "insufficient_data": score.insufficient, "compliance": compliance,
-                             "warned": score.warned, "waived": score.waived}
+        scores[office_id] = [score.judged, score.passed, score.failed, score.insufficient, compliance,
+                             score.warned, score.waived]  # SCORE_COLUMNS
     return scores
 
 
-def _offices(report: AuditReport) -> Iterator[dict[str, Any]]:
+def _offices(report: AuditReport) -> Iterator[list[Any]]:
     scores = _scores(report)
-    for office in (report.offices[i] for i in report.scope):
-        yield {"office_id": office.office_id, "name": office.name, "level": office.level,
-               "parent_id": office.parent_id, "roles": list(office.roles), "score": scores[office.office_id],
-               "package": report.package_of(office.office_id)}
+    for office in (report.offices[i] for i in report.scope):  # OFFICE_COLUMNS
+        yield [office.office_id, office.name, office.level, office.parent_id, list(office.roles),
+               scores[office.office_id], report.package_of(office.office_id)]
+
+
+def offices_of(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The offices of a report.json document as 1.10 wrote them: a mapping per office (office_id, name, level,
+    parent_id, roles, score as a mapping, package), columns found by name. A 1.x document's offices as they are."""
+    if not str(document["schema_version"]).startswith("2."):
+        return list(document["offices"])
+    at = [(name, document["office_columns"].index(name)) for name in OFFICE_COLUMNS]
+    score_at = [(name, document["score_columns"].index(name)) for name in SCORE_COLUMNS]
+    return [{name: {score: row[index][column] for score, column in score_at} if name == "score" else row[index]
+             for name, index in at} for row in document["offices"]]
 
 
 def _table(account: TableAccount) -> dict[str, Any]:
@@ -171,12 +272,16 @@ def _fields(report: AuditReport, as_lines: bool = False) -> Iterator[tuple[str, 
                 ("summary", counts), ("summary_by_severity", severity_counts(report.results)),
                 ("as_of", report.as_of), ("reference_date", report.reference_date),
                 ("last_place_compared_with", report.last_place_compared_with),
-                ("policies", [_policy(p) for p in report.policies]), ("offices", _offices(report)))
+                ("policies", [_policy(p) for p in report.policies]), ("office_columns", list(OFFICE_COLUMNS)),
+                ("score_columns", list(SCORE_COLUMNS)), ("offices", _offices(report)))
     yield "rules", ({"id": r.id, "office": r.office, "article": r.article, "title_zh": r.title_zh,
                      "title_en": r.title_en, "severity": r.severity, "kind": r.check.name, "citation": r.citation,
                      "in_force": _in_force(r)}
                     for r in report.rules)
-    yield "results", _results(report, as_lines)
+    shared = _Shared(report.results)  # before the results, so that a streaming reader has them when it needs them
+    yield from (("result_columns", list(RESULT_COLUMNS)), ("evidence_columns", list(EVIDENCE_COLUMNS)),
+                ("criteria", iter(shared.criteria)), ("messages", iter(shared.messages)))
+    yield "results", _results(report, shared, as_lines)
     yield "tables", (_table(a) for a in report.accounts)
     yield "rejected_rows", (_rejected(r) for r in report.rejected)
     yield "consolidation", _consolidation(report.consolidation)

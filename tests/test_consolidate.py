@@ -23,7 +23,7 @@ from westaudit.evaluate.consolidate import consolidate
 from westaudit.evaluate.coverage import NO_PACKAGE_EN
 from westaudit.intake.orgchart import OrgChart
 from westaudit.intake.package import load_package
-from westaudit.reports.report_json import report_document
+from westaudit.reports.report_json import offices_of, report_document, results_of
 from westaudit.reports.site import write_site
 from westaudit.spec.policies import load_policies
 
@@ -99,7 +99,7 @@ def province_audit(packages, tmp_path_factory, ruleset):
 def test_province_audit_is_the_union_of_the_self_checks_plus_the_province_duties(province_audit, ruleset):
     exit_code, document, self_checks, _ = province_audit
     assert exit_code == 0 and document["consolidation"]["supervising_office"] == PROVINCE
-    results = [_from_json(r) for r in document["results"]]
+    results = [_from_json(r) for r in results_of(document)]
     union = [result for county in COUNTIES for result in self_checks[county]]
     province_rules = {rule.id for rule in ruleset.rules if rule.office in ("recruit_province", "service_province")}
     province = [r for r in results if r[1] == PROVINCE]
@@ -135,7 +135,7 @@ def test_each_package_is_shown_as_self_checked_with_the_result_of_its_receipt(pr
         assert receipt["offices"][0]["office_id"] == county and sorted(o["office_id"] for o in receipt["offices"]) == judged
         assert len(judged) > 1
         for office in receipt["offices"]:
-            audited = Counter(r["status"] for r in document["results"] if r["office_id"] == office["office_id"])
+            audited = Counter(r["status"] for r in results_of(document) if r["office_id"] == office["office_id"])
             assert {status: n for status, n in office["counts"].items() if n} == dict(audited), office["office_id"]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count("与自查一致") == len(COUNTIES) and "未自查" in index
@@ -286,11 +286,11 @@ def test_every_finding_names_its_package_in_json_html_and_xlsx(planted, ruleset,
     labels = {s.label for s in report.consolidation.submissions}
     expected = {TEMPLATE_COUNTY: TEMPLATE_COUNTY, f"{TEMPLATE_COUNTY}-U1": TEMPLATE_COUNTY, GL: GL, LX: LX,
                 PROVINCE: PROVINCE, "GS-LZ": None, "UNI-LZU": None}
-    for result in document["results"]:
+    for result in results_of(document):
         if result["office_id"] in expected:
             assert result["package"] == expected[result["office_id"]], result["office_id"]
         assert all(e["source_file"].split("/")[0] in labels for e in result["evidence"])
-    assert {o["office_id"]: o["package"] for o in document["offices"]}[GL] == GL
+    assert {o["office_id"]: o["package"] for o in offices_of(document)}[GL] == GL
     write_site(report, ruleset.articles, merged.package.tables, tmp_path, "zh")
     assert "数据包 <code>GS-LZ-GL</code>" in (tmp_path / "offices" / f"{GL}.html").read_text(encoding="utf-8")
     assert "未报送数据包" in (tmp_path / "offices" / "GS-LZ.html").read_text(encoding="utf-8")
@@ -299,13 +299,13 @@ def test_every_finding_names_its_package_in_json_html_and_xlsx(planted, ruleset,
             for row in sheet.iter_rows(min_row=2, values_only=True)]
     header = [c.value for c in workbook.worksheets[0][1]]
     office, package = header.index("机构编号"), header.index("数据包")
-    findings = [r for r in document["results"] if r["status"] in ("fail", "warn", "insufficient_data")]
+    findings = [r for r in results_of(document) if r["status"] in ("fail", "warn", "insufficient_data")]
     assert findings and sorted((r[office], r[package]) for r in rows) == sorted(
         (r["office_id"], r["package"]) for r in findings)
     offices = workbook["机构"]
     office_header = [c.value for c in offices[1]]
     assert {row[0]: row[office_header.index("数据包")] for row in offices.iter_rows(min_row=2, values_only=True)} == {
-        o["office_id"]: o["package"] for o in document["offices"]}
+        o["office_id"]: o["package"] for o in offices_of(document)}
     evidence = workbook["证据行"]
     evidence_header = [c.value for c in evidence[1]]
     file, source = evidence_header.index("文件"), evidence_header.index("数据包")

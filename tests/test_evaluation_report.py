@@ -20,7 +20,7 @@ from westaudit.reports.evaluation import EMPLOYMENT_RULE, Rate, evaluate
 from westaudit.reports.evaluation_summary import summary_sentences
 from westaudit.reports.messages import article_label, status_label, words
 from westaudit.reports.model import AuditView
-from westaudit.reports.report_json import report_document
+from westaudit.reports.report_json import report_document, results_of
 from westaudit.reports.site import write_evaluation_only, write_site
 
 RANKING_RULES = ("service_province-12", "service_county-05")
@@ -120,7 +120,7 @@ def test_last_place_two_years_running_comes_from_the_store(two_years, ruleset):
     assert {(r.office_id, s) for r in stored for s in r.last_ranked_again} == flagged
     document = report_document(report)
     assert document["last_place_compared_with"] == 2024
-    assert {(r["office_id"], s) for r in document["results"] for s in r["last_ranked_again"]} == flagged
+    assert {(r["office_id"], s) for r in results_of(document) for s in r["last_ranked_again"]} == flagged
 
     view = AuditView(report, ruleset.articles)
     evaluation = evaluate(view, package.tables)

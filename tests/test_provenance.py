@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from westaudit.core.basis import BasisKind
 from westaudit.core.results import Status, severity_counts, severity_text
-from westaudit.reports.report_json import report_document
+from westaudit.reports.report_json import report_document, results_of
 from westaudit.reports.site import FINDINGS_XLSX, write_site
 from westaudit.reports.terminal import summary_lines
 from westaudit.reports.value_basis import value_basis
@@ -33,7 +33,7 @@ def _judged(audit, rule_id):
 
 def test_report_json_carries_basis_and_source(sample_audit):
     document = report_document(sample_audit)
-    written = next(r for r in document["results"] if r["rule_id"] == EMPLOYMENT_RULE and r["status"] == "pass")
+    written = next(r for r in results_of(document) if r["rule_id"] == EMPLOYMENT_RULE and r["status"] == "pass")
     (use,) = written["parameters"]
     assert use["basis"] == {"kind": "text", "article": "service_county-09",
                             "quote": "每年为不少于在本县服务志愿者人数20%的志愿者落实就业岗位"}

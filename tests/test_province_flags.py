@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from westaudit.cli import main
+from westaudit.reports.report_json import results_of
 
 SAMPLE = Path(__file__).parents[1] / "data_samples" / "west2025"
 OFFICES = "组织机构.csv"
@@ -37,7 +38,7 @@ def test_a_blank_serving_flag_is_a_finding_in_report_json_pages_and_terminal(aud
     assert "rejected rows: 1" in printed
     assert "省级项目办须填写是否服务省" in (out / "index.html").read_text(encoding="utf-8")
     # the province plays no serving role, so the finding is all that says why its serving duties are absent
-    gz_rules = {r["rule_id"] for r in report["results"] if r["office_id"] == "GZ"}
+    gz_rules = {r["rule_id"] for r in results_of(report) if r["office_id"] == "GZ"}
     assert not any(rule.startswith("service_province-") for rule in gz_rules)
     assert any(rule.startswith("recruit_province-") for rule in gz_rules)
 

@@ -20,7 +20,7 @@ from westaudit.evaluate.audit import run_audit
 from westaudit.intake.package import load_package
 from westaudit.reports.messages import LEVEL
 from westaudit.reports.model import AuditView, slug
-from westaudit.reports.report_json import write_report_json
+from westaudit.reports.report_json import offices_of, results_of, write_report_json
 from westaudit.reports.site import write_site
 
 FAILING_COUNTY = "GS-LZ-GL"  # planted: places too few volunteers (service_county-09)
@@ -51,9 +51,9 @@ def _hrefs(html: str) -> list[str]:
 
 
 def test_every_office_in_scope_has_its_page_markdown_and_evidence_file(out, document):
-    with_evidence = {r["office_id"] for r in document["results"] if r["evidence"]}
-    assert with_evidence and len(with_evidence) < len(document["offices"])
-    for office in document["offices"]:
+    with_evidence = {r["office_id"] for r in results_of(document) if r["evidence"]}
+    assert with_evidence and len(with_evidence) < len(offices_of(document))
+    for office in offices_of(document):
         name = slug(office["office_id"])
         for suffix in (".html", ".md"):
             assert (out / "offices" / f"{name}{suffix}").is_file(), (office["office_id"], suffix)
@@ -66,7 +66,7 @@ def test_every_office_in_scope_has_its_page_markdown_and_evidence_file(out, docu
 
 def test_index_links_every_office_page_and_the_evaluation(out, document):
     links = set(_hrefs((out / "index.html").read_text(encoding="utf-8")))
-    wanted = {f"offices/{slug(o['office_id'])}.html" for o in document["offices"]}
+    wanted = {f"offices/{slug(o['office_id'])}.html" for o in offices_of(document)}
     assert wanted <= links
     assert {"evaluation.html", "report.json", "findings.xlsx", "junit.xml"} <= links
 
@@ -101,14 +101,14 @@ def test_office_page_shows_articles_in_order_with_status_measured_and_fix(out):
 
 
 def test_office_score_is_the_same_in_html_and_report_json(out, document):
-    for office in document["offices"]:
+    for office in offices_of(document):
         score = office["score"]
         html = (out / "offices" / f"{slug(office['office_id'])}.html").read_text(encoding="utf-8")
         shown = re.search(r'<div class="score[^"]*">([^<]+)</div>', html)[1]
         expected = "—" if score["compliance"] is None else f"{score['compliance']:.0%}"
         assert shown == expected, office["office_id"]
         assert score["judged"] == score["passed"] + score["failed"] + score["insufficient_data"]
-    failing = next(o for o in document["offices"] if o["office_id"] == FAILING_COUNTY)
+    failing = next(o for o in offices_of(document) if o["office_id"] == FAILING_COUNTY)
     assert failing["score"]["failed"] >= 1
 
 
@@ -116,7 +116,7 @@ def test_evidence_csv_holds_every_evidence_row_of_the_office(out, document):
     with (out / "offices" / f"{FAILING_COUNTY}.evidence.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     expected = [(r["rule_id"], e["source_file"], str(e["source_row"]), e["key"])
-                for r in document["results"] if r["office_id"] == FAILING_COUNTY for e in r["evidence"]]
+                for r in results_of(document) if r["office_id"] == FAILING_COUNTY for e in r["evidence"]]
     assert sorted((r["规则编号"], r["文件"], r["行"], r["编号"]) for r in rows) == sorted(expected)
     assert len(rows) >= 20
 
@@ -125,8 +125,8 @@ def test_province_page_ranks_its_counties_by_compliance(out, document):
     html = (out / "offices" / "GS.html").read_text(encoding="utf-8")
     ranking = html[html.index("服务县符合率排名"):]
     ranked = re.findall(r'href="\.\./offices/([^"]+)\.html">', ranking)
-    scores = {o["office_id"]: o["score"] for o in document["offices"]}
-    gansu_counties = {o["office_id"] for o in document["offices"] if o["level"] == "county"
+    scores = {o["office_id"]: o["score"] for o in offices_of(document)}
+    gansu_counties = {o["office_id"] for o in offices_of(document) if o["level"] == "county"
                       and o["office_id"].startswith("GS-")}
     assert set(ranked) == gansu_counties
     compliance = [scores[c]["compliance"] for c in ranked]
@@ -145,7 +145,7 @@ FINDINGS = ("fail", "warn", "insufficient_data")
 def test_findings_workbook_matches_report_json(out, document):
     """One row per finding (fail, warn, insufficient data) of report.json, on the sheet of its office's level."""
     workbook = load_workbook(out / "findings.xlsx")
-    levels = {o["office_id"]: o["level"] for o in document["offices"]}
+    levels = {o["office_id"]: o["level"] for o in offices_of(document)}
     rows = []
     for level, title in LEVEL["zh"].items():
         if title not in workbook.sheetnames:
@@ -161,8 +161,8 @@ def test_findings_workbook_matches_report_json(out, document):
             rows.append((values[column["规则编号"]], values[column["机构编号"]], values[column["状态代码"]],
                          values[column["实测"]], values[column["要求"]] or "", values[column["证据行数"]]))
     expected = [(r["rule_id"], r["office_id"], r["status"], r["measured"], r["expected"], r["evidence_total"])
-                for r in document["results"] if r["status"] in FINDINGS]
-    assert expected and len(expected) < len(document["results"])  # the passes are left out
+                for r in results_of(document) if r["status"] in FINDINGS]
+    assert expected and len(expected) < len(results_of(document))  # the passes are left out
     assert sorted(rows, key=repr) == sorted(expected, key=repr)
 
 
@@ -174,14 +174,14 @@ def test_workbook_evidence_is_the_pages_sample_and_offices_carry_their_scores(ou
     shown = sorted((r[at["机构编号"]], r[at["规则编号"]], r[at["文件"]], r[at["行"]])
                    for r in sheet.iter_rows(min_row=2, values_only=True))
     expected = sorted((r["office_id"], r["rule_id"], e["source_file"], e["source_row"])
-                      for r in document["results"] if r["status"] in FINDINGS for e in r["evidence"][:10])
-    assert len(expected) < sum(len(r["evidence"]) for r in document["results"])  # some finding has more than 10
+                      for r in results_of(document) if r["status"] in FINDINGS for e in r["evidence"][:10])
+    assert len(expected) < sum(len(r["evidence"]) for r in results_of(document))  # some finding has more than 10
     assert shown == expected
     offices = workbook["机构"]
     header = [c.value for c in offices[1]]
     scores = {row[0]: dict(zip(header, row, strict=True)) for row in offices.iter_rows(min_row=2, values_only=True)}
-    assert set(scores) == {o["office_id"] for o in document["offices"]}
-    for office in document["offices"]:
+    assert set(scores) == {o["office_id"] for o in offices_of(document)}
+    for office in offices_of(document):
         row, score = scores[office["office_id"]], office["score"]
         # 符合 and 提示 apart; report.json's `passed` holds both (the compliance rate's numerator)
         assert (row["评价项"], row["符合"], row["提示"], row["不符合"], row["数据不足"], row["已豁免"]) == (
@@ -195,9 +195,9 @@ def test_junit_has_one_testcase_per_result_and_a_failure_per_fail(out, document)
     root = ET.parse(out / "junit.xml").getroot()
     cases = root.findall(".//testcase")
     assert sorted((c.get("classname"), c.get("name")) for c in cases) == sorted(
-        (r["office_id"], r["rule_id"]) for r in document["results"])
+        (r["office_id"], r["rule_id"]) for r in results_of(document))
     failed = sorted((c.get("classname"), c.get("name")) for c in cases if c.find("failure") is not None)
-    assert failed == sorted((r["office_id"], r["rule_id"]) for r in document["results"] if r["status"] == "fail")
+    assert failed == sorted((r["office_id"], r["rule_id"]) for r in results_of(document) if r["status"] == "fail")
     assert sum(int(s.get("failures")) for s in root.findall("testsuite")) == len(failed)
 
 
@@ -206,7 +206,7 @@ def test_evaluation_report_by_province_with_charts(out, document):
     assert html.count("<svg") >= 3 and "各条款分省符合率" in html and "服务县就业比例分布" in html
     gansu = html[html.index('href="offices/GS.html"'):]
     gansu = gansu[:gansu.index("</tr>")]
-    counties = [r for r in document["results"] if r["rule_id"] == "service_county-09"
+    counties = [r for r in results_of(document) if r["rule_id"] == "service_county-09"
                 and r["office_id"].startswith("GS-") and isinstance(r["measured"], float)]
     # a county under the 25% warning band still places the 20% the article requires
     placing = sum(r["status"] == "pass" or (r["status"] == "warn" and not r["downgraded"]) for r in counties)
@@ -380,7 +380,7 @@ def _before(html: str, marker: str) -> str:
 def test_a_failing_office_page_opens_with_its_verdict_and_failures_most_serious_first(out, document, ruleset):
     html = (out / "offices" / f"{FAILING_COUNTY}.html").read_text(encoding="utf-8")
     rules = {rule.id: rule for rule in ruleset.rules}
-    own = [r for r in document["results"] if r["office_id"] == FAILING_COUNTY]
+    own = [r for r in results_of(document) if r["office_id"] == FAILING_COUNTY]
     to_fix = [r for r in own if r["status"] in ("fail", "insufficient_data")]
     fatal = [r for r in to_fix if rules[r["rule_id"]].severity == "fatal"]
     assert to_fix and fatal
@@ -408,7 +408,7 @@ def test_a_county_page_lists_the_failures_of_its_service_units_under_it(out, doc
     html = (out / "offices" / f"{FAILING_COUNTY}.html").read_text(encoding="utf-8")
     section = html[html.index("<h2>下级机构需整改的职责</h2>"):]
     section = section[:section.index("</table>")]
-    below = [r for r in document["results"] if r["office_id"].startswith(FAILING_COUNTY + "-")
+    below = [r for r in results_of(document) if r["office_id"].startswith(FAILING_COUNTY + "-")
              and r["status"] in ("fail", "insufficient_data", "warn")]
     assert below and section.count("<tr data-fix=") == len(below)
     for result in below:
@@ -418,7 +418,7 @@ def test_a_county_page_lists_the_failures_of_its_service_units_under_it(out, doc
 def test_index_opens_with_the_scope_verdict_and_names_failed_duties_by_title(out, document, ruleset):
     html = (out / "index.html").read_text(encoding="utf-8")
     rules = {rule.id: rule for rule in ruleset.rules}
-    offices_to_fix = {o["office_id"] for o in document["offices"]
+    offices_to_fix = {o["office_id"] for o in offices_of(document)
                       if o["score"]["failed"] or o["score"]["insufficient_data"]}
     assert f"{len(offices_to_fix)} 个机构需整改" in _before(html, "<h2>")
     assert f"{len(document['offices']) - len(offices_to_fix)} 个机构可以报送" in _before(html, "<h2>")
@@ -458,7 +458,7 @@ def english_out(ruleset, tmp_path_factory):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_first_screen_of_every_page_is_in_the_page_language(lang, out, english_out, document):
     folder = out if lang == "zh" else english_out
-    names = {o["name"] for o in document["offices"]} | {o["office_id"] for o in document["offices"]}
+    names = {o["name"] for o in offices_of(document)} | {o["office_id"] for o in offices_of(document)}
     leaks = {}
     for page in [folder / "index.html", *sorted((folder / "offices").glob("*.html"))]:
         words = _first_screen_words(page.read_text(encoding="utf-8"), lang, names)

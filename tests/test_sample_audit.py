@@ -12,6 +12,7 @@ from westaudit.core.results import Status, severity_counts
 from westaudit.evaluate.audit import run_audit
 from westaudit.intake import package
 from westaudit.intake.package import load_package
+from westaudit.reports.report_json import results_of
 
 PLANTED = load_planted(SAMPLE)
 
@@ -111,7 +112,7 @@ def test_audit_command_writes_the_report_and_exits_1(audit_command):
     exit_code, out = audit_command
     assert exit_code == 1
     document = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    failed = sorted((r["rule_id"], r["office_id"]) for r in document["results"]
+    failed = sorted((r["rule_id"], r["office_id"]) for r in results_of(document)
                     if r["status"] == "fail" or r["downgraded"])
     assert failed == sorted((p["rule"], p["office"]) for p in PLANTED)
     assert document["summary_by_severity"] == severity_counts_of(document)
@@ -119,7 +120,7 @@ def test_audit_command_writes_the_report_and_exits_1(audit_command):
 
 
 def severity_counts_of(document: dict) -> dict[str, int]:
-    statuses = [(r["status"], r["downgraded"]) for r in document["results"]]
+    statuses = [(r["status"], r["downgraded"]) for r in results_of(document)]
     return {"fatal": sum(s == "fail" for s, _ in statuses), "warning": sum(s == "warn" for s, _ in statuses),
             "default_basis": sum(s == "warn" and d == "default" for s, d in statuses)}
 

@@ -12,6 +12,7 @@ import pytest
 from conftest import SAMPLE
 from westaudit.cli import main
 from westaudit.reports.model import slug
+from westaudit.reports.report_json import offices_of, results_of
 
 ACT_ON = {"fail", "warn", "insufficient_data", "waived"}
 CLEAN_COUNTY = "GS-LZ-YZ"  # every duty of the county and its units passes in the sample
@@ -47,9 +48,9 @@ def _paged(out: Path) -> set[str]:
 
 
 def _expected_pages(document: dict) -> set[str]:
-    parent = {o["office_id"]: o["parent_id"] for o in document["offices"]}
+    parent = {o["office_id"]: o["parent_id"] for o in offices_of(document)}
     wanted = {document["submitting_office"]}
-    for office in {r["office_id"] for r in document["results"] if r["status"] in ACT_ON}:
+    for office in {r["office_id"] for r in results_of(document) if r["status"] in ACT_ON}:
         while office in parent:
             wanted.add(office)
             office = parent[office]
@@ -60,23 +61,23 @@ def test_by_default_only_offices_with_something_to_act_on_and_those_above_them_g
     document = _document(default_site)
     paged = _paged(default_site)
     assert paged == _expected_pages(document)
-    assert slug(CLEAN_COUNTY) not in paged and len(paged) < len(document["offices"])
+    assert slug(CLEAN_COUNTY) not in paged and len(paged) < len(offices_of(document))
     # the Markdown page goes with the HTML one; evidence files only for paged offices
     assert {p.name.removesuffix(".md") for p in (default_site / "offices").glob("*.md")} == paged
     assert {p.name.removesuffix(".evidence.csv") for p in (default_site / "offices").glob("*.evidence.csv")} <= paged
 
 
 def test_pages_all_writes_every_office_and_none_writes_no_office(full_site, bare_site):
-    assert _paged(full_site) == {slug(o["office_id"]) for o in _document(full_site)["offices"]}
+    assert _paged(full_site) == {slug(o["office_id"]) for o in offices_of(_document(full_site))}
     assert not list((bare_site / "offices").glob("*")) if (bare_site / "offices").exists() else True
     assert 'href="offices/' not in (bare_site / "index.html").read_text(encoding="utf-8")
 
 
 def test_report_json_is_complete_whichever_pages_are_written(default_site, full_site, bare_site):
     documents = [_document(out) for out in (default_site, full_site, bare_site)]
-    keys = [[(r["rule_id"], r["office_id"], r["status"]) for r in d["results"]] for d in documents]
+    keys = [[(r["rule_id"], r["office_id"], r["status"]) for r in results_of(d)] for d in documents]
     assert keys[0] == keys[1] == keys[2] and len(keys[0]) > 500
-    assert [o["office_id"] for o in documents[0]["offices"]] == [o["office_id"] for o in documents[1]["offices"]]
+    assert [o["office_id"] for o in offices_of(documents[0])] == [o["office_id"] for o in offices_of(documents[1])]
 
 
 class _Links(HTMLParser):
@@ -133,8 +134,8 @@ def test_the_index_lists_every_office_with_its_figures_and_says_which_have_no_pa
     rows = re.findall(r'<tr data-fix="[01]"[^>]*>(.*?)</tr>', html, flags=re.S)
     cells = [(re.search(r'<td data-sort="([^"]+)">(.*?)</td>', row), row) for row in rows]
     listed = {cell.group(1): (cell.group(2), row) for cell, row in cells}
-    assert set(listed) == {o["office_id"] for o in document["offices"]}
-    for office in document["offices"]:
+    assert set(listed) == {o["office_id"] for o in offices_of(document)}
+    for office in offices_of(document):
         name, row = listed[office["office_id"]]
         assert ("href=" in name) == (slug(office["office_id"]) in paged)
         if slug(office["office_id"]) not in paged:

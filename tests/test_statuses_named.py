@@ -19,6 +19,7 @@ from westaudit.evaluate.audit import run_audit
 from westaudit.evaluate.waivers import apply_waivers, load_waivers
 from westaudit.intake.package import load_package
 from westaudit.reports.model import slug
+from westaudit.reports.report_json import offices_of, results_of
 from westaudit.reports.terminal import summary_lines
 
 COUNTY = "GS-LZ-YZ"  # clean in the sample: its duties reading the broken date would pass
@@ -68,7 +69,7 @@ def audited(tmp_path_factory):
 
 
 def _results(document, status):
-    return [r for r in document["results"] if r["status"] == status]
+    return [r for r in results_of(document) if r["status"] == status]
 
 
 def _page(out, office, suffix=".html"):
@@ -145,7 +146,7 @@ def test_a_waived_finding_is_counted_apart_and_never_resolved(audited):
     assert re.search(r'<span class="s-waived">已豁免 1</span>', _page(out, WAIVED[1]))
     assert "已豁免 1)" in _page(out, WAIVED[1], ".md")
     _, offices = _sheet_rows(out)
-    score = next(o["score"] for o in document["offices"] if o["office_id"] == WAIVED[1])
+    score = next(o["score"] for o in offices_of(document) if o["office_id"] == WAIVED[1])
     assert offices[WAIVED[1]]["已豁免"] == score["waived"] == 1
 
 
@@ -173,8 +174,8 @@ def test_a_warning_is_shown_as_a_hint_with_its_severity_and_never_as_a_pass(audi
     index = (out / "index.html").read_text(encoding="utf-8")
     assert f"符合 {passes} · " in index and f'<span class="s-warn">提示 {warnings}</span>' in index
     assert "致命（不符合）" in index and "警告（提示）" in index
-    own = [r for r in document["results"] if r["office_id"] == office]
-    score = next(o["score"] for o in document["offices"] if o["office_id"] == office)
+    own = [r for r in results_of(document) if r["office_id"] == office]
+    score = next(o["score"] for o in offices_of(document) if o["office_id"] == office)
     assert score["warned"] == sum(r["status"] == "warn" for r in own)
     assert offices[office]["符合"] == sum(r["status"] == "pass" for r in own) == score["passed"] - score["warned"]
     assert offices[office]["提示"] == score["warned"]

@@ -10,7 +10,7 @@ import re
 from westaudit.core.results import Counts, ParameterUse, Result, Status
 from westaudit.reports.evaluation import evaluate
 from westaudit.reports.model import AuditView
-from westaudit.reports.report_json import SCHEMA_VERSION, report_document
+from westaudit.reports.report_json import SCHEMA_VERSION, report_document, results_of
 
 EMPLOYMENT_RULE = "service_county-09"
 
@@ -79,8 +79,8 @@ def test_the_evaluation_has_no_employment_minimum_when_no_office_was_judged(samp
 
 def test_report_json_writes_the_typed_fields(sample_audit):
     document = report_document(sample_audit)
-    assert document["schema_version"] == SCHEMA_VERSION == "1.10"
-    results = document["results"]
+    assert document["schema_version"] == SCHEMA_VERSION == "2.0"
+    results = results_of(document)
     assert all({"threshold", "parameters", "counts"} <= set(r) for r in results)
     employment = next(r for r in results if r["rule_id"] == EMPLOYMENT_RULE and r["counts"])
     assert employment["parameters"][0]["name"] == "employment_ratio_min"
@@ -97,7 +97,7 @@ def test_a_field_added_to_parameter_use_reaches_report_json_without_a_writer_cha
     use = WithReview("employment_ratio_min", 0.2, "ratio", dt.date(2020, 1, 1))
     result = Result("r", "o", Status.PASS, 0.5, ">= 20%", "", "", threshold=0.2, parameters=(use,),
                     counts=Counts(1, 2))
-    (written,) = report_document(dataclasses.replace(sample_audit, results=(result,)))["results"]
+    (written,) = results_of(report_document(dataclasses.replace(sample_audit, results=(result,))))
     assert written["parameters"] == [{"name": "employment_ratio_min", "value": 0.2, "unit": "ratio",
                                       "effective": "2020-01-01", "basis": None, "source": "", "adopted_by": "",
                                       "reviewed_by": "P1"}]

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from westaudit.reports.report_json import results_of
 from westaudit.spec.ruleset import RULES_DIR, rule_files
 
 REPO = Path(__file__).resolve().parent.parent
@@ -169,7 +170,7 @@ def test_installed_audit_of_the_sample_reads_nothing_from_the_checkout(installed
     rule_count = len(rule_files(RULES_DIR))
     assert rule_count == 117
     assert len(report["rules"]) == rule_count
-    assert len({result["rule_id"] for result in report["results"]}) == rule_count
+    assert len({result["rule_id"] for result in results_of(report)}) == rule_count
     assert not log.exists() or log.read_text(encoding="utf-8") == ""
 
 
