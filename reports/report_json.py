@@ -3,8 +3,8 @@
 A national audit holds hundreds of thousands of results that share a few hundred criteria (the rule's expected
 value, threshold and parameters with their basis) and a few thousand messages word for word. Schema 2.0 writes
 each criterion and each message once and each result as a compact array of `result_columns` pointing at them, so
-the national report.json is a tenth of what 1.x wrote. results_of() expands the results back into the per-result
-mappings of 1.10, for readers that read results by name.
+the national report.json is a seventh of what 1.x wrote. results_of() and offices_of() expand the rows back into
+the mappings of 1.10, for readers that read results by name.
 
 The file is written in one streamed pass, each top-level field on its own line and each office, rule, criterion,
 message, result, table and rejected row on one line of its own; the rows are built field by field (no
@@ -30,8 +30,8 @@ from westaudit.spec.ruleset import Rule
 
 SCHEMA_VERSION = "2.0"
 # a result row's columns. A row ends at its last column that differs from its default (most results end at
-# counts); REQUIRED columns are always there, the others default to _DEFAULTS, and package to the package of the
-# result's office in offices[] (the package an office's findings come from is the office's)
+# counts): the first _REQUIRED are always there, the others default to _defaults(), package to the package of the
+# result's office in offices[] (an office's findings come from the office's package)
 RESULT_COLUMNS = ("rule_id", "office_id", "status", "measured", "criterion", "message", "counts", "remediation",
                   "evidence_total", "incomplete_tables", "last_ranked_again", "evidence", "package")
 _REQUIRED = 6
@@ -93,7 +93,7 @@ def _head(result: Result, indexes: tuple[int, int]) -> list[Any]:
             list(result.incomplete_tables), list(result.last_ranked_again)]
 
 
-def _trimmed(row: list[Any], office_package: str | None) -> list[Any]:
+def _trimmed(row: list[Any], office_package: object) -> list[Any]:
     """The row without its trailing columns that hold their default."""
     defaults = _defaults(office_package)
     end = len(row)
@@ -114,7 +114,7 @@ class _ResultLines:
         self._values: dict[tuple[tuple[str, str], ...], str] = {}
 
     def __call__(self, result: Result, indexes: tuple[int, int], package: str | None,
-                 office_package: str | None) -> _Json:
+                 office_package: object) -> _Json:
         head = _head(result, indexes)
         if not result.evidence and package == office_package:  # most results
             return _Json(_ENCODER.encode(_trimmed(head, office_package)))
@@ -152,12 +152,21 @@ def _results(report: AuditReport, shared: _Shared, as_lines: bool) -> Iterator[l
                            office_package)
 
 
+def _major(document: dict[str, Any]) -> int:
+    """The document's major schema version: 1 or 2 (a later one is refused: its rows may mean other things)."""
+    version = str(document["schema_version"])
+    major = int(version.split(".")[0])
+    if major not in (1, 2):
+        raise ValueError(f"report.json schema {version}: this westaudit reads schemas 1.x and 2.x")
+    return major
+
+
 def results_of(document: dict[str, Any]) -> list[dict[str, Any]]:
     """The results of a report.json document as 1.10 wrote them: one mapping per result, with the keys and values
     of 1.10 (rule_id, ..., package; docs/report-json.md). Columns are found by name in `result_columns` and
     `evidence_columns`, so a later minor version adding a column still reads. A 1.x document's results are returned
     as they are. The criterion's parameters are shared by the results judged against it: read, do not change them."""
-    if not str(document["schema_version"]).startswith("2."):
+    if _major(document) == 1:
         return list(document["results"])
     at = {name: index for index, name in enumerate(document["result_columns"])}
     evidence_at = [(name, document["evidence_columns"].index(name)) for name in EVIDENCE_COLUMNS]
@@ -210,7 +219,7 @@ def _offices(report: AuditReport) -> Iterator[list[Any]]:
 def offices_of(document: dict[str, Any]) -> list[dict[str, Any]]:
     """The offices of a report.json document as 1.10 wrote them: a mapping per office (office_id, name, level,
     parent_id, roles, score as a mapping, package), columns found by name. A 1.x document's offices as they are."""
-    if not str(document["schema_version"]).startswith("2."):
+    if _major(document) == 1:
         return list(document["offices"])
     at = [(name, document["office_columns"].index(name)) for name in OFFICE_COLUMNS]
     score_at = [(name, document["score_columns"].index(name)) for name in SCORE_COLUMNS]

@@ -178,8 +178,10 @@ def test_a_personal_number_in_a_message_or_evidence_is_written_masked(planted, t
     assert first["evidence"][0]["values"]["note"] == "电话 138****5678"
 
 
-def test_a_1x_document_is_read_as_it_is():
+def test_a_1x_document_is_read_as_it_is_and_a_later_major_version_refused():
     result = {"rule_id": "r", "office_id": "o", "status": "pass"}
     office = {"office_id": "o", "score": {"judged": 1}}
     document = {"schema_version": "1.10", "results": [result], "offices": [office]}
     assert results_of(document) == [result] and offices_of(document) == [office]
+    with pytest.raises(ValueError, match="schema 3.0"):
+        results_of(document | {"schema_version": "3.0"})
