@@ -173,6 +173,12 @@ def test_the_file_holds_one_result_per_line(sample_audit, tmp_path):
 def test_a_personal_number_in_a_message_or_evidence_is_written_masked(planted, tmp_path):
     text, document = written(planted, tmp_path)
     assert PLANTED_ID not in text and PLANTED_MOBILE not in text
+    # lines are masked a thousand at a time: every batch, the last one short
+    many = dataclasses.replace(planted, results=planted.results * 300)
+    many_text, many_document = written(many, tmp_path)
+    assert PLANTED_ID not in many_text and PLANTED_MOBILE not in many_text
+    # the message once, the evidence row in each of two results 300 times
+    assert len(many_document["results"]) == len(many.results) and many_text.count(MASKED_ID) == 1 + 300 * 2
     first = results_of(document)[0]
     assert MASKED_ID in first["message_zh"] and first["evidence"][0]["values"]["id_number"] == MASKED_ID
     assert first["evidence"][0]["values"]["note"] == "电话 138****5678"
