@@ -22,7 +22,7 @@ from typing import Any
 from westaudit.core.results import EvidenceRow, RejectedRow, Result, Status, TableAccount, severity_counts
 from westaudit.core.submission import ConsolidationSummary
 from westaudit.evaluate.audit import AuditReport
-from westaudit.reports.heap import collector_relaxed
+from westaudit.runtime.heap import collector_relaxed
 from westaudit.reports.model import Score
 from westaudit.reports.safety import mask_text
 from westaudit.spec.policies import Policy

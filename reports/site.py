@@ -26,7 +26,7 @@ from westaudit.spec.ruleset import Article
 
 from .evaluation import evaluate
 from .evaluation_page import write_evaluation
-from .heap import collector_relaxed
+from westaudit.runtime.heap import collector_relaxed
 from .junit import write_junit
 from .messages import LEVEL_ORDER
 from .model import AuditView, ScopeVerdict, Score

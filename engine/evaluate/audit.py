@@ -22,6 +22,7 @@ from westaudit.evaluate.policy_scope import PolicyGroup, PolicyScope, switched_o
 from westaudit.evaluate.province_flags import blank_province_flags
 from westaudit.intake.orgchart import Office, OrgChart
 from westaudit.runtime import parallel, progress
+from westaudit.runtime.heap import collector_relaxed
 from westaudit.spec.policies import Policy
 from westaudit.spec.ruleset import Rule, RuleSet
 
@@ -225,7 +226,7 @@ def _with_values(rule: Rule, results: list[Result], ctx: EvalContext) -> list[Re
     if not names or not results:
         return results
     uses = parameters_used(ctx, *(ParamRef(name) for name in names))
-    return [result if result.parameters else replace(result, parameters=uses) for result in results]
+    return [result if result.parameters else result.revised(parameters=uses) for result in results]
 
 
 def _under_policies(rule: Rule, held_back: list[Result], policies: PolicyScope | None,
@@ -380,11 +381,12 @@ def run_audit(package: Package, ruleset: RuleSet, subtree_of: str | None = None,
     shown = progress.current()
     shown.stage("评估 evaluate")
     rows = sum(len(frame) for frame in package.tables.values())
-    for evaluated in parallel.evaluate_all(
-            tasks, lambda task: evaluate_rule(task[0], task[1], ruleset, ctx, policy_scope), [_cost(rule, ctx) for rule, _ in tasks],
-            parallel.default_jobs(rows) if jobs is None else jobs,
-            lambda done: shown.step("rules", done, len(tasks))):
-        results.extend(evaluated)
+    with collector_relaxed():  # a national audit makes 400,000 results: the package is left out of collections
+        for evaluated in parallel.evaluate_all(
+                tasks, lambda task: evaluate_rule(task[0], task[1], ruleset, ctx, policy_scope),
+                [_cost(rule, ctx) for rule, _ in tasks], parallel.default_jobs(rows) if jobs is None else jobs,
+                lambda done: shown.step("rules", done, len(tasks))):
+            results.extend(evaluated)
     return AuditReport(str(package.path), package.manifest.office_id, year, ruleset.version,
                        dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), tuple(scope), org.offices,
                        ruleset.rules, tuple(results), package.accounts,

@@ -17,12 +17,12 @@ from westaudit.core.results import DEFAULT, SEVERITY, Result, Status
 def judge(result: Result, severity: str) -> Result:
     """The result with its severity; a failing check downgraded to `warn` when the rule or its basis says so."""
     if result.status is not Status.FAIL:
-        return replace(result, severity=severity)
+        return result.revised(severity=severity)
     if severity == "warning":
-        return replace(result, status=Status.WARN, severity="warning", downgraded=SEVERITY)
+        return result.revised(status=Status.WARN, severity="warning", downgraded=SEVERITY)
     if result.rests_on_default:
-        return replace(result, status=Status.WARN, severity="warning", downgraded=DEFAULT)
-    return replace(result, severity=severity)
+        return result.revised(status=Status.WARN, severity="warning", downgraded=DEFAULT)
+    return result.revised(severity=severity)
 
 
 def within_band(results: list[Result], banded: list[Result], names: set[str]) -> list[Result]:

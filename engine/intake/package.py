@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,9 +60,10 @@ class Package:
     notices: tuple[str, ...] = ()
 
 
-def _raw_tables(folder: Path, manifest: Manifest, contract: dict[str, TableSpec],
-                encoding: str | None) -> dict[str, filereader.RawTable]:
-    """Every table the package holds, found by manifest entry, by table name or by its Chinese title."""
+def _raw_tables(folder: Path, manifest: Manifest, contract: dict[str, TableSpec], encoding: str | None,
+                runner: _RunnerImport | None = None) -> dict[str, filereader.RawTable]:
+    """Every table the package holds, found by manifest entry, by table name or by its Chinese title; the
+    contract's runner imported meanwhile."""
     by_stem = {stem.lower(): spec.name for spec in contract.values() for stem in spec.file_stems()}
     for table in manifest.files:
         if table not in contract:
@@ -78,12 +82,16 @@ def _raw_tables(folder: Path, manifest: Manifest, contract: dict[str, TableSpec]
         found[table] = raw
 
     read_csv = _ReadAhead([entry.path for entry in entries if entry.path.suffix.lower() == ".csv"], encoding)
+    runner = runner or _RunnerImport(None)
     try:
+        runner.start()  # after the fork of the reader ahead: no thread may run at a fork
+        read_csv.read_own()
         for entry in entries:
             _read_file(entry.path, entry.table or by_stem.get(entry.path.stem.lower()), by_stem, contract, read_csv,
                        keep)
     finally:
         read_csv.close()
+        runner.join()
     return found
 
 
@@ -136,11 +144,17 @@ class _ReadAhead:
         theirs = max(parallel.share_out(sizes, 2), key=lambda share: max((sizes[i] for i in share), default=-1))
         ahead = [paths[index] for index in theirs]
         self._ahead = frozenset(ahead)
+        self._paths = paths
         self._call = parallel.ForkedCall(lambda: _read_quietly(ahead, encoding))
-        for path in paths:
+
+    def read_own(self) -> None:
+        """This process's share, read while the child reads ahead (nothing when no child was started)."""
+        if self._call is None:
+            return
+        for path in self._paths:
             if path not in self._ahead:
                 try:
-                    self._own[path] = filereader.read_csv_table(path, encoding)
+                    self._own[path] = filereader.read_csv_table(path, self.encoding)
                 except Exception as error:  # noqa: BLE001  (raised in its turn)
                     self._own[path] = error
 
@@ -224,6 +238,36 @@ def _keys_used(name: str, contract: dict[str, TableSpec], keys: dict[str, set]) 
     return {target: keys[target] for target in sorted(targets) if target in keys and target != name}
 
 
+class _RunnerImport:
+    """Great Expectations imported in a thread while the files are read (3 s of CPU, and more waiting on its
+    thousand files, much of it beside the CSV parser, which releases the GIL), joined before the tables are
+    typed: a child forked to type the largest table then inherits it instead of importing it again. Nothing
+    for the pandas runner, or when it is imported already."""
+
+    def __init__(self, validator: str | None):
+        self._thread = None
+        if validator == GREAT_EXPECTATIONS and _RUNNER_MODULE not in sys.modules:
+            self._thread = threading.Thread(target=_import_quietly, name="import-great-expectations", daemon=True)
+
+    def start(self) -> None:
+        if self._thread is not None:
+            self._thread.start()
+
+    def join(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            self._thread.join()
+
+
+_RUNNER_MODULE = "westaudit.intake.validation"
+
+
+def _import_quietly() -> None:
+    try:
+        importlib.import_module(_RUNNER_MODULE)
+    except Exception:  # noqa: BLE001  (imported again where it is used, and its error raised there)
+        return
+
+
 def _type_one(name: str, raw: filereader.RawTable, contract: dict[str, TableSpec], keys: dict[str, set],
               validator: str) -> _Typed:
     frame, unknown_columns = canonical_frame(raw, contract[name])
@@ -279,7 +323,7 @@ def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | N
         raise InputError(str(folder), "not a folder (a package is a folder with a manifest and its tables)",
                          message_zh="不是文件夹：数据包是一个文件夹，里面放清单（manifest.yaml）和各张数据表")
     manifest = load_manifest(guarded_manifest(find_manifest(folder), folder))
-    raws = _raw_tables(folder, manifest, contract, encoding or manifest.encoding)
+    raws = _raw_tables(folder, manifest, contract, encoding or manifest.encoding, _RunnerImport(validator))
     if "offices" not in raws:
         raise InputError(str(folder), "the offices table (组织机构) is missing; every package needs it",
                          message_zh="缺少「组织机构」表：每个数据包都必须有它（组织机构.csv，或工作簿中名为「组织机构」的工作表）")

@@ -1,4 +1,4 @@
-"""Writing reports with the garbage collector relaxed.
+"""Evaluating rules and writing reports with the garbage collector relaxed.
 
 A national audit holds millions of objects (results, evidence rows and their values) that live until the
 reports are written, and the writers add a million more (office views, article blocks, cached pieces). With
