@@ -16,6 +16,15 @@ def test_the_costliest_tasks_go_to_the_least_loaded_job():
     assert sorted(i for share in shares for i in share) == list(range(6))
 
 
+def test_a_task_dear_to_hand_over_stays_here_unless_the_worker_still_finishes_sooner():
+    # handing a result back costs the worker its pickling and this process its unpickling
+    assert parallel.share_out([10, 10, 10, 10], 2, [100, 100, 100, 100]) == [[0, 1, 2, 3], []]
+    # task 2 would leave the worker at 25 and this process at 15 (10 + 5): here it makes 20, so it stays;
+    # task 3 then goes: 25 and 25 beats 30 and 10
+    assert parallel.share_out([10, 10, 10, 10], 2, [0, 0, 5, 5]) == [[0, 2], [1, 3]]
+    assert parallel.share_out([10, 10, 10, 10], 2, [0, 0, 0, 0]) == parallel.share_out([10, 10, 10, 10], 2)
+
+
 def test_one_job_runs_everything_here_in_order():
     assert parallel.evaluate_all([3, 1, 2], lambda n: n * n, [1, 1, 1], 1) == [9, 1, 4]
 

@@ -131,15 +131,27 @@ def _inherited_left_alone() -> None:
     gc.freeze()
 
 
-def share_out(costs: Sequence[float], jobs: int) -> list[list[int]]:
-    """Task indices per job, the costliest first to the least loaded job (longest-processing-time rule)."""
+def share_out(costs: Sequence[float], jobs: int, handover: Sequence[float] | None = None) -> list[list[int]]:
+    """Task indices per job (job 0 is this process), the costliest first to the job that leaves all jobs done
+    soonest (longest-processing-time rule). handover: what a task costs more when a worker does it, paid by
+    the worker (pickling its outcome) and again by this process (unpickling it)."""
     loads = [0.0] * jobs
     shares: list[list[int]] = [[] for _ in range(jobs)]
     for index in sorted(range(len(costs)), key=lambda i: (-costs[i], i)):
-        job = min(range(jobs), key=lambda j: (loads[j], j))
+        extra = handover[index] if handover is not None else 0.0
+        options = [_loads_after(loads, job, costs[index], extra) for job in range(jobs)]
+        # the soonest finish overall, then the least loaded job, then the first
+        job = min(range(jobs), key=lambda j: (max(options[j]), options[j][j], j))
+        loads = options[job]
         shares[job].append(index)
-        loads[job] += costs[index]
     return [sorted(share) for share in shares]
+
+
+def _loads_after(loads: list[float], job: int, cost: float, handover: float) -> list[float]:
+    new = list(loads)
+    new[job] += cost + (handover if job else 0.0)
+    new[0] += handover if job else 0.0
+    return new
 
 
 def _evaluate_share(indices: list[int]) -> list[tuple[int, object]]:
@@ -148,8 +160,10 @@ def _evaluate_share(indices: list[int]) -> list[tuple[int, object]]:
 
 
 def evaluate_all(tasks: Sequence[Task], evaluate: Callable[[Task], Outcome], costs: Sequence[float],
-                 jobs: int, on_done: Callable[[int], None] = lambda done: None) -> list[Outcome]:
-    """evaluate(task) for every task, in task order, over `jobs` processes (this one and jobs-1 forked)."""
+                 jobs: int, on_done: Callable[[int], None] = lambda done: None,
+                 handover: Sequence[float] | None = None) -> list[Outcome]:
+    """evaluate(task) for every task, in task order, over `jobs` processes (this one and jobs-1 forked);
+    costs and handover as share_out takes them."""
     global _WORK
     if jobs <= 1 or len(tasks) < 2 or other_threads():
         outcomes = []
@@ -157,7 +171,7 @@ def evaluate_all(tasks: Sequence[Task], evaluate: Callable[[Task], Outcome], cos
             outcomes.append(evaluate(task))
             on_done(done)
         return outcomes
-    own, *others = share_out(costs, jobs)
+    own, *others = share_out(costs, jobs, handover)
     _WORK = (tasks, evaluate)
     try:
         with multiprocessing.get_context("fork").Pool(len(others), initializer=_inherited_left_alone) as pool:
