@@ -1,5 +1,6 @@
 """The audit store: runs recorded whole, diffs between runs, concurrent writers, killed runs, damaged files."""
 
+import dataclasses
 import hashlib
 import os
 import signal
@@ -282,3 +283,36 @@ def test_the_html_report_of_the_second_audit_shows_what_changed(two_runs, audit_
 def test_no_since_last_audit_section_without_a_store(tmp_path):
     main(["audit", str(SAMPLE), "--out", str(tmp_path), "--no-store"])
     assert "since-last-audit" not in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_warning_on_a_default_keeps_its_reason_in_the_diff_and_since_last_audit(two_runs, capsys):
+    from westaudit.history.rundiff import changes_since_previous
+    from westaudit.reports.render import html_environment
+
+    on_default = {(r.office_id, r.rule_id) for r in two_runs.results_of(2)
+                  if r.status is Status.WARN and r.downgraded == "default"}
+    assert on_default  # the sample has warnings that rest on a westaudit default
+    diff = diff_runs(two_runs, 1, 2)
+    still = [c for c in diff.unchanged if (c.office_id, c.rule_id) in on_default]
+    assert still and all(c.after_downgraded == "default" for c in still)
+    assert not any(c.after_downgraded for c in diff.unchanged if c.after is Status.INSUFFICIENT_DATA)
+    assert main(["diff", "1", "2", "--store", two_runs.where]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("仍存在 unchanged")]
+    c = still[0]
+    shown = next(line for line in lines if c.office_id in line.split() and c.rule_id in line.split())
+    assert "提示 · 默认口径 → 提示 · 默认口径" in shown
+    # a warning whose rule is a warning rule is plain 提示
+    plain = next((ch for ch in diff.unchanged if ch.after is Status.WARN and not ch.after_downgraded), None)
+    if plain is not None:
+        row = next(line for line in lines if plain.office_id in line.split() and plain.rule_id in line.split())
+        assert "默认口径" not in row
+    # the page's section: a resolved finding that was a warning on a default says so on its earlier side
+    resolved = changes_since_previous(two_runs, 2)
+    template = html_environment("zh").get_template("_since_last_audit.html.j2")
+    assert "默认口径" not in template.render(since_last_audit=resolved)  # both resolved findings were plain fails
+    was_default = dataclasses.replace(resolved.resolved[0], before=Status.WARN, before_downgraded="default")
+    html = template.render(since_last_audit=dataclasses.replace(resolved, changes=(was_default,)))
+    assert "提示 · 默认口径 → " in html
+    english = html_environment("en").get_template("_since_last_audit.html.j2").render(
+        since_last_audit=dataclasses.replace(resolved, changes=(was_default,)))
+    assert " · westaudit default → " in english

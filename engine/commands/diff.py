@@ -6,8 +6,9 @@ import argparse
 from typing import TYPE_CHECKING
 
 from westaudit.commands.common import EXIT_OK, add_store_option
+from westaudit.core.basis import DEFAULT_LABEL
 from westaudit.core.errors import UsageError
-from westaudit.core.results import STATUS_ZH
+from westaudit.core.results import DEFAULT, STATUS_ZH
 
 if TYPE_CHECKING:
     from westaudit.history.rundiff import RunDiff
@@ -22,8 +23,11 @@ def add_parser(subcommands) -> None:
     parser.set_defaults(handler=run)
 
 
-def _status(status) -> str:
-    return STATUS_ZH[status] if status else "—"
+def _status(status, downgraded: str = "") -> str:
+    """As the pages show it: a warning that is one because its value is a westaudit default says so."""
+    if not status:
+        return "—"
+    return f"{STATUS_ZH[status]} · {DEFAULT_LABEL['zh']}" if downgraded == DEFAULT else STATUS_ZH[status]
 
 
 def _describe(run: RunRecord) -> str:
@@ -40,7 +44,7 @@ def diff_lines(diff: RunDiff) -> list[str]:
     if diff.before.year != diff.after.year:
         lines.append("注意：两次的审计年度不同 / note: the runs audit different years")
     ordered = sorted(diff.changes, key=lambda c: (list(CHANGE_ZH).index(c.change), c.office_id, c.rule_id))
-    rows = [[f"{CHANGE_ZH[c.change]} {c.change}", c.office_id, c.rule_id, f"{_status(c.before)} → {_status(c.after)}",
+    rows = [[f"{CHANGE_ZH[c.change]} {c.change}", c.office_id, c.rule_id, f"{_status(c.before, c.before_downgraded)} → {_status(c.after, c.after_downgraded)}",
              " ".join([*(f"+{k}" for k in c.evidence_added), *(f"-{k}" for k in c.evidence_removed)]),
              c.message_zh] for c in ordered]
     headers = ["变化 change", "机构 office", "规则 rule", "结论 status", "证据行 evidence", "说明"]

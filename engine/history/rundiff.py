@@ -32,6 +32,9 @@ class FindingChange:
     message_en: str
     evidence_added: tuple[str, ...] = ()
     evidence_removed: tuple[str, ...] = ()
+    # why a `warn` is only a warning (Result.downgraded: `default`, shown as 默认口径; `severity`), per side
+    before_downgraded: str = ""
+    after_downgraded: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,8 @@ def compare_results(before: tuple[Result, ...], after: tuple[Result, ...]) -> li
             office_id, rule_id, change, old.status if old else None, new.status if new else None,
             shown.message_zh, shown.message_en,
             tuple(sorted(_keys(new) - _keys(old))) if _is_finding(new) else (),
-            tuple(sorted(_keys(old) - _keys(new))) if _is_finding(old) else ()))
+            tuple(sorted(_keys(old) - _keys(new))) if _is_finding(old) else (),
+            old.downgraded if old else "", new.downgraded if new else ""))
     return changes
 
 
