@@ -22,9 +22,9 @@ from typing import Any
 from westaudit.core.results import EvidenceRow, RejectedRow, Result, Status, TableAccount, severity_counts
 from westaudit.core.submission import ConsolidationSummary
 from westaudit.evaluate.audit import AuditReport
-from westaudit.runtime.heap import collector_relaxed
 from westaudit.reports.model import Score
 from westaudit.reports.safety import mask_text
+from westaudit.runtime.heap import collector_relaxed
 from westaudit.spec.policies import Policy
 from westaudit.spec.ruleset import Rule
 

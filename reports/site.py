@@ -21,12 +21,12 @@ from westaudit.core.results import Status
 from westaudit.evaluate.audit import AuditReport
 from westaudit.intake.rectification import RectificationEntry
 from westaudit.runtime import progress
+from westaudit.runtime.heap import collector_relaxed
 from westaudit.runtime.parallel import ForkedCall, SharedCursor, can_share
 from westaudit.spec.ruleset import Article
 
 from .evaluation import evaluate
 from .evaluation_page import write_evaluation
-from westaudit.runtime.heap import collector_relaxed
 from .junit import write_junit
 from .messages import LEVEL_ORDER
 from .model import AuditView, ScopeVerdict, Score

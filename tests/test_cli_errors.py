@@ -52,16 +52,37 @@ def test_unknown_office_for_self_check(capsys):
     assert code == 2 and "office 'XX' is not in this package" in err
 
 
+# the `westaudit` console script (pyproject.toml [project.scripts]); main() is what the tests call in-process
+CONSOLE_SCRIPT = "import sys; from westaudit.cli import run; run()"
+
+
 @pytest.mark.parametrize("argv", [["rules", "list"], ["rules", "show", "national-01"]])
 def test_a_reader_that_goes_away_ends_the_command_quietly(argv, tmp_path):
     """`westaudit rules list | head -1`: the reader closes the pipe; no BrokenPipeError traceback."""
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before anything is written: every write fails
-    done = subprocess.run([sys.executable, "-c", "import sys; from westaudit.cli import main; sys.exit(main())",
-                           *argv], stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", CONSOLE_SCRIPT, *argv], stdout=write_end, stderr=subprocess.PIPE,
+                          text=True, timeout=120)
     os.close(write_end)
     assert done.stderr == ""
     assert done.returncode == EXIT_READER_GONE
+
+
+def test_the_command_exits_without_teardown_yet_flushes_everything_and_runs_the_exit_handlers(tmp_path):
+    """run() leaves by os._exit (a national audit's objects are not freed one by one): the exit code is main's,
+    every line written reaches the reader, and what was registered with atexit still runs, last."""
+    registered = ("import atexit, sys; from westaudit.cli import run; "
+                  "atexit.register(lambda: print('exit handler ran', file=sys.stderr)); run()")
+    listed = subprocess.run([sys.executable, "-c", registered, "rules", "list"], capture_output=True, text=True,
+                            timeout=120)
+    assert listed.returncode == 0 and listed.stderr.strip() == "exit handler ran"
+    assert listed.stdout == subprocess.run([sys.executable, "-c", "import sys; from westaudit.cli import main; "
+                                            "sys.exit(main())", "rules", "list"], capture_output=True, text=True,
+                                           timeout=120).stdout
+    audited = subprocess.run([sys.executable, "-c", CONSOLE_SCRIPT, "audit", str(SAMPLE), "--out", str(tmp_path / "o"),
+                              "--no-store"], capture_output=True, text=True, timeout=300)
+    assert audited.returncode == 1  # the sample is built with fatal findings
+    assert audited.stdout.rstrip().endswith("junit.xml") and (tmp_path / "o" / "report.json").is_file()
 
 
 def test_an_engine_failure_is_reported_without_a_traceback(capsys, monkeypatch):
