@@ -11,7 +11,7 @@ from westaudit.core.results import Status
 from .evaluation import EMPLOYMENT_RULE, EXTENSION_RULE, Evaluation
 from .evaluation_summary import summary_sentences
 from .messages import article_label, status_label, words
-from .model import AuditView
+from .model import AuditView, rule_order
 from .render import html_environment, markdown_environment, percent
 from .safety import mask_text
 from .svg import bar_chart, heatmap, histogram
@@ -23,7 +23,9 @@ def charts(evaluation: Evaluation, lang: str, view: AuditView) -> dict[str, Mark
     T = words(lang)
     names = [p.province.office.name for p in evaluation.provinces]
     return {
-        "heatmap": heatmap([article_label(a.code, a.number, lang) for a in evaluation.articles], names,
+        # each row by its article and the duty it lays down, in words
+        "heatmap": heatmap([f"{article_label(a.code, a.number, lang)} {duty_title(view, a.code, a.number, lang)}"
+                            for a in evaluation.articles], names,
                            [a.by_province for a in evaluation.articles], T["heatmap_title"], T["none"]),
         "employment": histogram(evaluation.employment_ratios, EMPLOYMENT_BIN, EMPLOYMENT_BINS,
                                 evaluation.employment_min, T["employment_axis"], T["county_count"],
@@ -75,6 +77,14 @@ def definitions(evaluation: Evaluation, view: AuditView, lang: str) -> list[tupl
     ]
 
 
+def duty_title(view: AuditView, code: str, number: int, lang: str) -> str:
+    """The duty an article lays down, as the title of its first rule (an article checked by several rules is
+    named by its main one, `<office>-<nn>`, which sorts first); blank for an article no rule checks."""
+    rules = sorted((rule for rule in view.rules.values() if (rule.office, rule.article) == (code, number)),
+                   key=rule_order)
+    return (rules[0].title_zh if lang == "zh" else rules[0].title_en) if rules else ""
+
+
 def _title(view: AuditView, rule_id: str, lang: str) -> str:
     rule = view.rules[rule_id]
     return rule.title_zh if lang == "zh" else rule.title_en
@@ -88,7 +98,8 @@ def write_evaluation(view: AuditView, evaluation: Evaluation, folder: Path, lang
                "asset_root": "" if with_site else None,
                "summary": summary_sentences(evaluation, lang),
                "definitions": definitions(evaluation, view, lang),
-               "minimum": percent(evaluation.employment_min)}
+               "minimum": percent(evaluation.employment_min),
+               "duty_title": lambda code, number: duty_title(view, code, number, lang)}
     html = html_environment(lang).get_template("evaluation.html.j2").render(context, charts=charts(evaluation, lang, view))
     (folder / "evaluation.html").write_text(mask_text(html), encoding="utf-8")
     markdown = markdown_environment(lang).get_template("evaluation.md.j2").render(context)

@@ -31,10 +31,30 @@ def _text(x: float, y: float, text: object, anchor: str = "start", extra: str = 
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" {extra}>{escape(str(text))}</text>'
 
 
+# a row label of the heat map fits in ROW_LABEL_EMS widths of a Chinese character at font-size 12 (a Latin
+# letter about half of one); a longer one is cut with "…", whole in its tooltip
+ROW_LABEL_EMS = 27
+
+
+def _ems(text: str) -> float:
+    return sum(1.0 if ord(char) > 0x2e7f else 0.55 for char in text)
+
+
+def fitted(text: str, ems: float = ROW_LABEL_EMS) -> str:
+    if _ems(text) <= ems:
+        return text
+    kept = ""
+    for char in text:
+        if _ems(kept + char) > ems - 1:
+            break
+        kept += char
+    return kept.rstrip() + "…"
+
+
 def heatmap(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[float | None]],
             title: str, no_data: str = "—") -> Markup:
     """Shares by row and column; a cell with nothing judged is grey with the words `no_data`, not a number."""
-    cell_w, cell_h, left, top = 64, 24, 230, 70
+    cell_w, cell_h, left, top = 64, 24, 12 * ROW_LABEL_EMS + 12, 70
     width, height = left + cell_w * len(columns) + 110, top + cell_h * len(rows) + 10
     body = []
     for c, column in enumerate(columns):
@@ -42,7 +62,9 @@ def heatmap(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequen
         body.append(_text(x, top - 8, column, "start", f'transform="rotate(-35 {x:.1f} {top - 8})"'))
     for r, row in enumerate(rows):
         y = top + r * cell_h
-        body.append(_text(left - 6, y + cell_h * 0.68, row, "end"))
+        shown = fitted(row)
+        body.append(_text(left - 6, y + cell_h * 0.68, shown, "end") if shown == row else
+                    f'<g><title>{escape(row)}</title>{_text(left - 6, y + cell_h * 0.68, shown, "end")}</g>')
         for c, value in enumerate(values[r]):
             x = left + c * cell_w
             label = no_data if value is None else f"{value:.0%}"

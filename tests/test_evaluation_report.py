@@ -165,6 +165,30 @@ def test_chart_and_section_headings_are_words_not_rule_ids(lang, pages):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
+def test_heat_map_rows_and_the_article_table_name_each_duty_in_words(lang, pages, sample_evaluation, ruleset):
+    from markupsafe import escape
+
+    from westaudit.reports.svg import fitted
+
+    page = (pages[lang] / "evaluation.html").read_text(encoding="utf-8")
+    heat = page[page.index(f"<title>{html.escape(words(lang).heatmap_title)}</title>"):]
+    heat = heat[:heat.index("</svg>")]
+    per_article = page[page.rindex("<table"):]
+    for article in sample_evaluation.articles:
+        rules = sorted((r for r in ruleset.rules if (r.office, r.article) == (article.code, article.number)),
+                       key=lambda r: r.id)
+        title = rules[0].title_zh if lang == "zh" else rules[0].title_en
+        label = f"{article_label(article.code, article.number, lang)} {title}"
+        # the row's words as drawn (cut to the margin, whole in the tooltip) and the table's duty column
+        assert f">{escape(fitted(label))}</text>" in heat, label
+        assert fitted(label) == label or f"<title>{escape(label)}</title>" in heat
+        assert (f"<td>{escape(article_label(article.code, article.number, lang))}</td>"
+                f"<td>{escape(title)}</td>") in per_article
+    assert fitted("服务县第1条 " + "很长的职责名称" * 10).endswith("…")
+    assert len(fitted("服务县第1条 " + "很长的职责名称" * 10)) <= 27
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_nothing_judged_is_said_in_words(lang, sample_audit, sample_package, ruleset, tmp_path):
     T = words(lang)
     # no county judged on the employment duty: no empty histogram, no 0%, but the words
