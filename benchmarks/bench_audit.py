@@ -284,6 +284,21 @@ def _timed_command(command: list[str], store: Path) -> dict:
             "peak_mib": after.ru_maxrss / 1024, "tree_peak_mib": tree_peak}
 
 
+def output_size(folder: Path) -> dict:
+    """What an audit wrote (issue 16's target: under 150 MB at N=1): bytes and files in all, and by output."""
+    files = [path for path in folder.rglob("*") if path.is_file()]
+    parts: dict[str, int] = {}
+    for path in files:
+        top = path.relative_to(folder).parts[0]
+        parts[top] = parts.get(top, 0) + path.stat().st_size
+    return {"bytes": sum(parts.values()), "files": len(files), "parts": dict(sorted(parts.items(), key=lambda p: -p[1]))}
+
+
+def _size_line(size: dict) -> str:
+    biggest = ", ".join(f"{name} {count / 1e6:.1f}" for name, count in list(size["parts"].items())[:5])
+    return f"output {size['bytes'] / 1e6:.1f} MB in {size['files']:,} files ({biggest} MB)"
+
+
 def _generate(workdir: Path, scale: float, seed: int, share: float, county: bool) -> Path:
     folder = workdir / f"n{scale:g}-s{seed}-v{share:g}" / ("county" if county else "national")
     if not (folder / "manifest.yaml").exists():
@@ -327,8 +342,11 @@ def run_scale(args, scale: float) -> dict:
     floor = _run_child(["--floor", str(package)])
     audit = _run_child(["--audit", str(package), "--out", str(package.parent / "report")])
     whole = (_timed_command([str(Path(sys.executable).parent / "westaudit"), "audit", str(package),
-                             "--out", str(package.parent / "audit-cli")], args.workdir / "audits.sqlite")
+                             "--out", str(package.parent / "audit-cli"), *(["--no-store"] if args.no_store else [])],
+                            args.workdir / "audits.sqlite")
              if scale <= args.end_to_end_max_scale else None)
+    if whole:
+        whole["output"] = output_size(package.parent / "audit-cli")
     office = yaml.safe_load((county / "manifest.yaml").read_text(encoding="utf-8"))["office_id"]
     check = _timed_command([str(Path(sys.executable).parent / "westaudit"), "check", str(county), "--office", office],
                            args.workdir / "audits.sqlite")
@@ -345,7 +363,8 @@ def run_scale(args, scale: float) -> dict:
     if whole:
         print(f"  {'end to end':<15} `westaudit audit`: wall {whole['wall']:.1f}s cpu {whole['cpu']:.1f}s"
               f" peak {whole['tree_peak_mib']:.0f} MiB (all its processes, sampled; largest process"
-              f" {whole['peak_mib']:.0f} MiB)")
+              f" {whole['peak_mib']:.0f} MiB){' without the store' if args.no_store else ', recorded in the store'}")
+        print(f"  {'':<15} {_size_line(whole['output'])}")
     print(f"  self-check     `westaudit check` of county {office}: wall {check['wall']:.1f}s cpu {check['cpu']:.1f}s")
     print(f"  validation     Great Expectations {audit['validate']['wall']:.2f}s vs one pandas pass "
           f"{audit['pandas_contract_pass']:.2f}s: {audit['validate']['wall'] / audit['pandas_contract_pass']:.1f}x")
@@ -397,6 +416,8 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/westaudit-bench"))
     parser.add_argument("--end-to-end-max-scale", type=float, default=4.0,
                         help="also time the whole `westaudit audit` command (a second audit) up to this scale")
+    parser.add_argument("--no-store", action="store_true",
+                        help="run the end-to-end audit with --no-store (by default it is recorded, as a user's is)")
     parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--audit", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
