@@ -191,14 +191,42 @@ def test_workbook_evidence_is_the_pages_sample_and_offices_carry_their_scores(ou
         assert row["符合率"] == (None if compliance is None else pytest.approx(compliance, abs=1e-4))
 
 
-def test_junit_has_one_testcase_per_result_and_a_failure_per_fail(out, document):
+def test_junit_has_a_suite_per_rule_a_testcase_per_office_to_act_on_and_one_counting_the_others(out, document):
     root = ET.parse(out / "junit.xml").getroot()
-    cases = root.findall(".//testcase")
-    assert sorted((c.get("classname"), c.get("name")) for c in cases) == sorted(
-        (r["office_id"], r["rule_id"]) for r in results_of(document))
-    failed = sorted((c.get("classname"), c.get("name")) for c in cases if c.find("failure") is not None)
-    assert failed == sorted((r["office_id"], r["rule_id"]) for r in results_of(document) if r["status"] == "fail")
-    assert sum(int(s.get("failures")) for s in root.findall("testsuite")) == len(failed)
+    suites = root.findall("testsuite")
+    results = results_of(document)
+    assert [s.get("name") for s in suites] == list(dict.fromkeys(r["rule_id"] for r in sorted(
+        results, key=lambda r: [s["id"] for s in document["rules"]].index(r["rule_id"]))))
+    counted = {"passed": "pass", "not applicable": "not_applicable"}
+    per_office, counts = [], {}
+    for suite in suites:
+        cases = suite.findall("testcase")
+        assert int(suite.get("tests")) == len(cases)
+        for case in cases:
+            if case.get("classname") == suite.get("name"):  # the testcase standing for the offices of a status
+                number, _, status = case.get("name").partition(" ")
+                status = counted[status.removeprefix("offices ").removeprefix("office ")]
+                counts[suite.get("name"), status] = int(number)
+                assert (case.find("skipped") is not None) is (status == "not_applicable")
+            else:
+                assert case.get("name") == suite.get("name")
+                per_office.append((case.get("classname"), case.get("name"), case))
+    # every result that is not a pass or not applicable has its own testcase, and only those
+    acted_on = [r for r in results if r["status"] not in ("pass", "not_applicable")]
+    assert acted_on and sorted(c[:2] for c in per_office) == sorted((r["office_id"], r["rule_id"]) for r in acted_on)
+    expected_counts = {}
+    for r in results:
+        if r["status"] in ("pass", "not_applicable"):
+            expected_counts[r["rule_id"], r["status"]] = expected_counts.get((r["rule_id"], r["status"]), 0) + 1
+    assert counts == expected_counts and any(s == "not_applicable" for _, s in counts)
+    kind = {"fail": "failure", "insufficient_data": "error", "waived": "skipped", "warn": "system-out"}
+    status_of = {(r["office_id"], r["rule_id"]): r["status"] for r in acted_on}
+    for office_id, rule_id, case in per_office:
+        assert [child.tag for child in case] == [kind[status_of[office_id, rule_id]]]
+    failed = sorted(c[:2] for c in per_office if c[2].find("failure") is not None)
+    assert failed == sorted((r["office_id"], r["rule_id"]) for r in results if r["status"] == "fail")
+    assert sum(int(s.get("failures")) for s in suites) == len(failed)
+    assert sum(int(s.get("errors")) for s in suites) == sum(r["status"] == "insufficient_data" for r in results)
 
 
 def test_evaluation_report_by_province_with_charts(out, document):
