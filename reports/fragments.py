@@ -1,11 +1,12 @@
-"""An office page's result table and duty sections, put together from pieces each rendered once.
+"""An office page's duty sections and its rows of passes, put together from pieces each rendered once.
 
 A national audit has hundreds of thousands of results over 30,000 offices, and most of them (passes, nothing
 to judge, a table not submitted) read word for word the same in every office that has them. The pieces are
-the macros of templates/_office_parts.<html|md>.j2: an article's opening and closing, an article without a
-rule, a result, its evidence rows. Each piece is rendered for the first result that needs it and the same
-text is handed out for every later one with the same content; evidence rows (and the office's evidence file
-name beside them) are rendered for each result that has them.
+the macros of templates/_office_parts.<html|md>.j2: an article's opening and closing, a result, its evidence
+rows, the one-line row of a result passed or with nothing to judge (and of an article without a rule). Each
+piece is rendered for the first result that needs it and the same text is handed out for every later one with
+the same content; evidence rows (and the office's evidence file name beside them) are rendered for each result
+that has them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from markupsafe import Markup, escape
 from westaudit.core.results import EvidenceRow, Result
 from westaudit.spec.ruleset import Rule
 
-from .model import ArticleBlock, OfficeView, evidence_values
+from .messages import fix_text
+from .model import ATTENTION, ArticleBlock, OfficeView, evidence_values
 from .render import markdown_code, markdown_escape
 
 
@@ -52,7 +54,8 @@ class OfficeFragments:
         self._rules = rules
         self._evidence_limit = evidence_limit
         self._cache: dict[Hashable, str] = {}
-        self._evidence_row = partial(_EVIDENCE_ROW[kind], lang=environment.globals["lang"])
+        self._lang = environment.globals["lang"]
+        self._evidence_row = partial(_EVIDENCE_ROW[kind], lang=self._lang)
         self._article_close = str(self._macros.article_close())
         self._result_close = str(self._macros.result_close())
         self._evidence_open = str(self._macros.evidence_open())
@@ -65,39 +68,48 @@ class OfficeFragments:
         return piece
 
     def _result(self, result: Result) -> str:
+        rule = self._rules[result.rule_id]
+        # the fix names rows of the office's own evidence: two results alike in all else read apart by it
         key = ("result", *_shown(result), result.message_zh, result.message_en, result.incomplete_tables,
-               result.parameters)
-        return self._once(key, lambda: self._macros.result(result, self._rules[result.rule_id]))
+               result.parameters, fix_text(result, rule.check.name, self._lang))
+        return self._once(key, lambda: self._macros.result(result, rule))
+
+    def _article_cell(self, block: ArticleBlock, rows: int, duties_href: str) -> str:
+        return self._once(("article_cell", block.anchor, rows, duties_href),
+                          lambda: self._macros.article_cell(block, rows, duties_href))
 
     def _article_open(self, block: ArticleBlock) -> str:
         return self._once(("open", block.anchor, block.failed), lambda: self._macros.article_open(block))
 
-    def _unchecked_article(self, block: ArticleBlock) -> str:
-        return self._once(("unchecked", block.anchor), lambda: self._macros.unchecked_article(block))
-
-    def summary(self, office: OfficeView) -> Markup:
-        """The rows of the table of every result (HTML only)."""
+    def compact(self, office: OfficeView, duties_href: str) -> Markup:
+        """One row per result with nothing to act on (an article without a rule: one row), in article order; an
+        article's label, once for its rows, links to it on the shared page of duties (duties_page.py) for the
+        article text and the value bases."""
         pieces = []
         for block in office.articles:
-            for result in block.results:
-                key = ("row", *_shown(result))
-                pieces.append(self._once(key, lambda b=block, r=result: self._macros.summary_row(
-                    b, r, self._rules[r.rule_id])))
+            if not block.results:
+                pieces.append(self._once(("unchecked_row", block.anchor), lambda b=block: self._macros.unchecked_row(
+                    b, duties_href)))
+                continue
+            rows = [self._once(("row", *_shown(result)), lambda r=result: self._macros.summary_row(
+                r, self._rules[r.rule_id])) for result in block.results if result.status not in ATTENTION]
+            if rows:
+                pieces.append(self._article_cell(block, len(rows), duties_href))
+                pieces.append("<tr>".join(rows))
         # Markup: the HTML pieces are escaped already, and the Markdown finalize leaves Markup as it is
         return Markup("".join(pieces))
 
-    def duties(self, office: OfficeView, evidence_csv: str, attention: bool | None = None) -> Markup:
-        """Every duty article of the office in order, each with its results and their evidence; with `attention`,
-        only the articles with something to act on (True) or only the others (False)."""
+    def duties(self, office: OfficeView, evidence_csv: str | None) -> Markup:
+        """The office's articles with something to act on, in order, each with its text and its results to act on
+        in full: value bases, fixes and evidence (the article's other results: compact)."""
         pieces = []
         for block in office.articles:
-            if attention is not None and block.attention is not attention:
-                continue
-            if not block.results:
-                pieces.append(self._unchecked_article(block))
+            if not block.attention:
                 continue
             pieces.append(self._article_open(block))
             for result in block.results:
+                if result.status not in ATTENTION:
+                    continue
                 pieces.append(self._result(result))
                 if result.evidence:
                     pieces.append(self._evidence_open)

@@ -83,12 +83,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "evaluation_link": ("全国年度评估报告", "national annual evaluation report"),
     "pass_fail_counts": ("符合/提示/不符合/数据不足", "pass/warning/fail/insufficient"),
     "none": ("无", "none"),
-    "no_page": ("无须整改，未单独成页", "nothing to act on, no page of its own"),
     "pages_note": ("{pages} 个机构（有须整改、提示或豁免事项的机构及其上级）单独成页；其余 {rest} 个机构无事项，"
-                   "只在下表列出其数字（全部成页：{command}）。",
+                   "只在下表列出其数字，名称不带链接（全部成页：{command}）。",
                    "{pages} offices (those with something to fix, a hint or a waiver, and the offices above them) have "
-                   "a page; the other {rest} have nothing to act on and are listed below with their figures (a page "
-                   "for every office: {command})."),
+                   "a page; the other {rest} have nothing to act on and are listed below with their figures, their "
+                   "names without a link (a page for every office: {command})."),
     "not_submitted": ("未提交", "not submitted"),
     "table_accounts": ("数据核对：读取 = 接受 + 拒收", "data check: rows read = accepted + rejected"),
     "table": ("数据表", "table"),
@@ -214,8 +213,15 @@ _WORDS: dict[str, tuple[str, str]] = {
     "findings": ("需整改的职责", "duties to put right"),
     "severity": ("严重程度", "severity"),
     "reason": ("原因", "reason"),
-    "all_results": ("全部核查项（{n} 项）", "every check ({n})"),
-    "folded_articles": ("符合及无需评价的职责（{n} 条，点击展开）", "duties passed or with nothing to judge ({n}, click to open)"),
+    "duties_title": ("职责条款与取值依据", "duty articles and the values they are judged by"),
+    "duties_note": ("各机构页面中符合及无需评价的职责只列一行，其条文和取值依据见本页；需整改的职责在机构页面中完整列出。",
+                    "An office page lists each duty passed or with nothing to judge in one row, linking here for its "
+                    "article text and the basis of its values; what is to put right it shows in full."),
+    "folded_articles_md": ("符合及无需评价的职责（{n} 项）", "duties passed or with nothing to judge ({n})"),
+    "duties_md_rows": ("逐项列表见本机构页面", "each of them is listed on the office's page"),
+    "duties_md_bases": ("各条文及取值依据见", "the text of each article and the basis of its values on"),
+    "duties_link": ("职责条款与取值依据", "duty articles and value bases"),
+    "folded_articles": ("符合及无需评价的职责（{n} 项，点击展开）", "duties passed or with nothing to judge ({n}, click to open)"),
     "filter_failed": ("只看需整改", "only what is to fix"),
     "filter_severity": ("严重程度", "severity"),
     "filter_level": ("层级", "level"),
@@ -233,6 +239,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "open": ("（", " ("),
     "close": ("）", ")"),
     "list_sep": ("、", ", "),
+    "semicolon": ("；", "; "),
     "item_sep": ("；", "; "),
 }
 

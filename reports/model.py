@@ -343,6 +343,17 @@ class AuditView:
                 (r.citation for r in self.rules.values() if (r.office, r.article) == (code, number)), "")
         return self._texts[code, number]
 
+    def duty_articles(self) -> list[tuple[ArticleBlock, list[Rule]]]:
+        """Every duty article of the rule book and of the rules, in article order, each with the rules that check
+        it (rule order; none: not automated yet): the one shared page of citations (reports/duties_page.py)."""
+        rules: dict[tuple[str, int], list[Rule]] = {}
+        for rule in self.rules.values():
+            rules.setdefault((rule.office, rule.article), []).append(rule)
+        keys = sorted(set(self._articles) | set(rules), key=lambda key: (
+            OFFICE_CODES.index(key[0]) if key[0] in OFFICE_CODES else len(OFFICE_CODES), key[1]))
+        return [(ArticleBlock(*key, self._article_text(*key), ()), sorted(rules.get(key, []), key=rule_order))
+                for key in keys]
+
     def ranked(self, office_ids: list[str]) -> list[OfficeView]:
         """Best compliance first; offices with nothing judged last; ties by fewer failures, then id."""
         views = [self.offices[o] for o in office_ids]

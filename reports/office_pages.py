@@ -1,13 +1,15 @@
-"""One office's report: an HTML page, the same in Markdown, and the full evidence list as CSV."""
+"""One office's report: an HTML page, its findings in Markdown, and the full evidence list as CSV."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from westaudit.core.results import Status
 from westaudit.runtime import progress
 from westaudit.runtime.parallel import SharedCursor
 
+from .duties_page import DUTIES_HTML
 from .fragments import OfficeFragments
 from .model import AuditView, OfficeView, Verdict, evidence_values_text
 from .render import html_environment, markdown_environment
@@ -17,6 +19,9 @@ EVIDENCE_SAMPLE = 10
 # an office page lists the findings of the offices below it when they are this few (a county and its service
 # units, say); a province's page links to its offices instead
 MAX_OFFICES_BELOW_LISTED = 50
+# shown on a page as a status: an office with one of these gets a page however its other duties went, and a
+# Markdown page (for Word and e-mail: what it is to act on); an office above it gets its page only
+WORTH_A_PAGE = frozenset({Status.FAIL, Status.WARN, Status.INSUFFICIENT_DATA, Status.WAIVED})
 EVIDENCE_HEADER = ("规则编号", "条款", "结论", "文件", "行", "编号", "原因", "内容")
 
 
@@ -85,9 +90,15 @@ def _context(view: AuditView, office: OfficeView, fragment: OfficeFragments) -> 
         "below_verdict": Verdict.of(below_findings),
         "children": [view.offices[c] for c in view.children.get(office_id, [])], "county_ranking": ranking,
         "evidence_limit": EVIDENCE_SAMPLE, "package": view.package_of(office_id), "fragment": fragment,
-        "asset_root": "../",
+        "asset_root": "../", "duties_href": f"../{DUTIES_HTML}", "markdown": has_markdown(office),
         "evidence_csv": evidence_csv_name(office) if has_evidence(office) else None,
     }
+
+
+def has_markdown(office: OfficeView) -> bool:
+    """Only an office with something of its own to act on gets a Markdown page: a clean one would repeat its
+    HTML page's rows of passes."""
+    return any(result.status in WORTH_A_PAGE for result in office.results)
 
 
 def has_evidence(office: OfficeView) -> bool:
@@ -117,6 +128,7 @@ def write_office_pages(view: AuditView, folder: Path, lang: str, share: SharedCu
             shown.step("office pages", index + 1, len(offices))
             path = os.path.join(base, office.slug)
             _write(f"{path}.html", html.render(_context(view, office, html_parts)))
-            _write(f"{path}.md", markdown.render(_context(view, office, markdown_parts)))
+            if has_markdown(office):
+                _write(f"{path}.md", markdown.render(_context(view, office, markdown_parts)))
             if has_evidence(office):
                 write_evidence_csv(view, office, os.path.join(base, evidence_csv_name(office)))

@@ -1,8 +1,10 @@
 """Everything an audit writes for people and pipelines, in one folder:
 
     index.html            roll-up along the hierarchy: every office with its figures, linking those with a page
-    offices/<id>.html|.md per-office report, offices/<id>.evidence.csv the office's full evidence list; by default
-                          only for offices with something to act on and the offices above them (pages_for)
+    offices/<id>.html     per-office report, by default only for offices with something to act on and the offices
+                          above them (pages_for); offices/<id>.md its findings in Markdown and
+                          offices/<id>.evidence.csv its full evidence list, for an office with something to act on
+    duties.html           every duty article once, with its text and value bases: an office page's passes link it
     evaluation.html|.md   national annual evaluation (national article 16)
     report.css, report.js the style and scripts every page links (one copy, not one per page)
     findings.xlsx         every finding, one sheet per office level; junit.xml for pipelines
@@ -17,7 +19,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from westaudit.core.results import Status
 from westaudit.evaluate.audit import AuditReport
 from westaudit.intake.rectification import RectificationEntry
 from westaudit.runtime import progress
@@ -25,12 +26,13 @@ from westaudit.runtime.heap import collector_relaxed
 from westaudit.runtime.parallel import ForkedCall, SharedCursor, can_share
 from westaudit.spec.ruleset import Article
 
+from .duties_page import DUTIES_HTML, write_duties
 from .evaluation import evaluate
 from .evaluation_page import write_evaluation
 from .junit import write_junit
 from .messages import LEVEL_ORDER
 from .model import AuditView, ScopeVerdict, Score
-from .office_pages import EVIDENCE_SAMPLE, paged_offices, write_office_pages
+from .office_pages import EVIDENCE_SAMPLE, WORTH_A_PAGE, paged_offices, write_office_pages
 from .render import html_environment, static_text
 from .safety import mask_text
 from .workbook import write_workbook
@@ -38,8 +40,6 @@ from .workbook import write_workbook
 FINDINGS_XLSX, JUNIT_XML, REPORT_JSON = "findings.xlsx", "junit.xml", "report.json"
 # which offices get a page: those with something to say and the offices above them (default), every office, none
 PAGES = ("findings", "all", "none")
-# shown on a page as a status: an office with one of these gets a page however its other duties went
-_WORTH_A_PAGE = frozenset({Status.FAIL, Status.WARN, Status.INSUFFICIENT_DATA, Status.WAIVED})
 # the files every page links, each made of these templates/ files
 ASSETS = {"report.css": ("report.css",), "report.js": ("sort.js", "filter.js")}
 # below this many offices a worker costs more to start than it saves
@@ -59,7 +59,7 @@ def pages_for(view: AuditView, pages: str) -> frozenset[str] | None:
         return frozenset()
     wanted = {view.report.submitting_office} & set(view.offices)
     for office_id, office in view.offices.items():
-        if office_id in wanted or not any(r.status in _WORTH_A_PAGE for r in office.results):
+        if office_id in wanted or not any(r.status in WORTH_A_PAGE for r in office.results):
             continue
         current: str | None = office_id
         while current in view.offices and current not in wanted:
@@ -78,7 +78,8 @@ def write_index(view: AuditView, path: Path, lang: str, extra: Mapping | None = 
     levels = [(level, view.ranked([v.office.office_id for v in view.at_level(level)])) for level in LEVEL_ORDER]
     html = html_environment(lang).get_template("index.html.j2").render(
         report=view.report, view=view, roots=roots, levels=[(lvl, vs) for lvl, vs in levels if vs],
-        total=Score.of(view.report.results), scope_verdict=ScopeVerdict.of(view), evaluation_href="evaluation.html", evidence_limit=EVIDENCE_SAMPLE,
+        total=Score.of(view.report.results), scope_verdict=ScopeVerdict.of(view), evaluation_href="evaluation.html", duties_href=DUTIES_HTML,
+        evidence_limit=EVIDENCE_SAMPLE,
         data_files=[(name, name) for name in (REPORT_JSON, FINDINGS_XLSX, JUNIT_XML)], asset_root="",
         pages_written=len(paged_offices(view)), **(extra or {}))
     path.write_text(mask_text(html), encoding="utf-8")
@@ -108,6 +109,7 @@ def write_site(report: AuditReport, articles: dict[tuple[str, int], Article], ta
                   if paged >= MIN_OFFICES_FOR_WORKER and can_share() else nullcontext())
         with worker:
             write_evaluation(view, evaluate(view, tables), out, lang, with_site=True)
+            write_duties(view, out, lang)
             write_workbook(view, out / FINDINGS_XLSX)
             write_junit(view, out / JUNIT_XML)
             write_index(view, out / "index.html", lang, index_extra)

@@ -196,7 +196,7 @@ def test_first_screen_at_desktop_and_phone_width_shows_the_verdict_and_nothing_o
 
 def test_filters_and_search_work_without_a_server(site, browser):
     tools = open_page(browser, site / "index.html")
-    rows = "Array.from(document.querySelectorAll('tr[data-fix]'))"
+    rows = "Array.from(document.querySelectorAll('tr[data-level]'))"
     visible = f"{rows}.filter(r => !r.hidden)"
     total = evaluate(tools, f"{rows}.length")
     evaluate(tools, "(() => { const box = document.querySelector('form.filters [name=fix]'); box.checked = true;"

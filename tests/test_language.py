@@ -146,7 +146,8 @@ def _report(found: dict[str, list[str]]) -> str:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_html_page_reads_in_its_language(sites, office_names, lang):
     site = sites[lang]
-    pages = [site / "index.html", site / "evaluation.html", *sorted((site / "offices").glob("*.html"))]
+    pages = [site / "index.html", site / "evaluation.html", site / "duties.html",
+             *sorted((site / "offices").glob("*.html"))]
     assert len(pages) > 3
     found = {page.name: leaks(visible_text(page.read_text(encoding="utf-8"), lang), lang, office_names)
              for page in pages}

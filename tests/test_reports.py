@@ -55,8 +55,11 @@ def test_every_office_in_scope_has_its_page_markdown_and_evidence_file(out, docu
     assert with_evidence and len(with_evidence) < len(offices_of(document))
     for office in offices_of(document):
         name = slug(office["office_id"])
-        for suffix in (".html", ".md"):
-            assert (out / "offices" / f"{name}{suffix}").is_file(), (office["office_id"], suffix)
+        assert (out / "offices" / f"{name}.html").is_file(), office["office_id"]
+        # Markdown only for an office with something of its own to act on (or waived): it carries the findings
+        to_act_on = any(r["office_id"] == office["office_id"] and r["status"] in ("fail", "warn", "insufficient_data",
+                                                                                   "waived") for r in document["results"])
+        assert (out / "offices" / f"{name}.md").is_file() == to_act_on, office["office_id"]
         # an office without evidence rows gets no evidence file, and its page no link to one
         has_file = (out / "offices" / f"{name}.evidence.csv").is_file()
         assert has_file == (office["office_id"] in with_evidence), office["office_id"]
@@ -85,14 +88,16 @@ def test_office_page_shows_articles_in_order_with_status_measured_and_fix(out):
     html = (out / "offices" / f"{FAILING_COUNTY}.html").read_text(encoding="utf-8")
     folded_at = html.index('<details class="folded">')
     first, rest = html[:folded_at], html[folded_at:]
-    # the articles to act on first, the others folded after them, each group in article order
-    groups = [re.findall(r'<section class="article[^"]*" id="([a-z_]+)-(\d+)"', part) for part in (first, rest)]
+    # the articles to act on first, in full, the others folded after them, one row per result linking to the
+    # article on the shared page of duties; each group in article order
+    groups = [re.findall(r'<section class="article[^"]*" id="([a-z_]+)-(\d+)"', first),
+              re.findall(r'<tr><td(?: rowspan="\d+")?><a href="\.\./duties\.html#([a-z_]+)-(\d+)">', rest)]
     for anchors in groups:
-        keys = [(OFFICE_CODES.index(code), int(n)) for code, n in anchors]
-        assert keys == sorted(keys) and len(keys) == len(set(keys))
+        keys = [(OFFICE_CODES.index(code), int(n)) for code, n in dict.fromkeys(anchors)]
+        assert keys == sorted(keys)
     assert [n for _, n in groups[0]] == ["01", "09", "12"]
-    assert [n for code, n in groups[1] if code == "service_county"][:3] == ["02", "03", "04"]
-    assert all('class="article failed"' not in section for section in rest.split("<section")[1:])
+    assert [n for code, n in dict.fromkeys(groups[1]) if code == "service_county"][:3] == ["02", "03", "04"]
+    assert "<section" not in rest and "<blockquote" not in rest and "<th>取值依据</th>" not in rest
     section = html[html.index('id="service_county-09"'):]
     section = section[:section.index("</section>")]
     assert "不符合" in section and "12% / &gt;= 20%" in section  # a share as a percent
@@ -420,9 +425,31 @@ def test_a_failing_office_page_opens_with_its_verdict_and_failures_most_serious_
         assert rules[result["rule_id"]].title_zh in findings and result["message_zh"] in findings
     severities = re.findall(r'<td class="sev-(\w+)">', findings)
     assert severities == sorted(severities, key=lambda s: s != "fatal")
-    # the passes are folded after the failures, the full table of every check folded too
-    assert re.search(r'<details class="folded"><summary>符合及无需评价的职责（\d+ 条', html)
-    assert html.index('<details class="all-results">') > html.index('<section class="article failed"')
+    # the passes folded after the failures, one row each: every result of the office is on its page once
+    assert re.search(r'<details class="folded"><summary>符合及无需评价的职责（\d+ 项', html)
+    folded = html[html.index('<details class="folded">'):]
+    assert html.index('<details class="folded">') > html.index('<section class="article failed"')
+    in_full = re.findall(r'<code class="muted">([^<]+)</code>', html[:html.index('<details class="folded">')])
+    acted_on = [r for r in own if r["status"] in ("fail", "warn", "insufficient_data")]
+    assert sorted(in_full) == sorted(r["rule_id"] for r in acted_on)
+    rows = re.findall(r'<td>([^<]+)</td><td class="s-', folded)
+    assert sorted(rows) == sorted(rules[r["rule_id"]].title_zh for r in own if r not in acted_on)
+
+
+
+def test_a_pass_beside_a_finding_in_its_article_is_a_row_not_in_full(out, document, ruleset):
+    rules = {rule.id: rule for rule in ruleset.rules}
+    article = {rule_id: (rule.office, rule.article) for rule_id, rule in rules.items()}
+    acted_on = {(r["office_id"], article[r["rule_id"]]) for r in document["results"]
+                if r["status"] in ("fail", "warn", "insufficient_data")}
+    beside = [r for r in document["results"] if r["status"] == "pass" and (r["office_id"], article[r["rule_id"]])
+              in acted_on and (out / "offices" / f"{slug(r['office_id'])}.html").is_file()]
+    assert beside
+    for result in beside[:20]:
+        html = (out / "offices" / f"{slug(result['office_id'])}.html").read_text(encoding="utf-8")
+        folded_at = html.index('<details class="folded">')
+        assert f'<code class="muted">{result["rule_id"]}</code>' not in html[:folded_at]
+        assert f"<td>{rules[result['rule_id']].title_zh}</td>" in html[folded_at:]
 
 
 def test_a_clean_office_says_it_can_submit_and_shows_no_zero_in_red(out):
@@ -430,6 +457,11 @@ def test_a_clean_office_says_it_can_submit_and_shows_no_zero_in_red(out):
     assert "✓ 可以报送" in _before(html, "<h2>")
     assert '<span class="s-fail">不符合 0</span>' not in html and '<span class="zero">不符合 0</span>' in html
     assert '<table class="findings' not in html and "需整改" not in _before(html, "<h2>")
+    # nothing to act on: no article in full, every duty a row linking its article and value bases on duties.html
+    assert "<blockquote" not in html and "<th>取值依据</th>" not in html and "<section" not in html
+    assert len(re.findall(r'<td>[^<]+</td><td class="s-(?:pass|not_applicable)">', html)) >= 10
+    assert len(re.findall(r'<a href="\.\./duties\.html#', html)) >= 8
+    assert not (out / "offices" / f"{CLEAN_COUNTY}.md").exists()
 
 
 def test_a_county_page_lists_the_failures_of_its_service_units_under_it(out, document):

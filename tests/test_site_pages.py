@@ -123,7 +123,7 @@ def test_no_link_of_the_written_site_is_dead(which, request):
                 assert anchor in _parsed(resolved, cache).ids, (page.relative_to(out), link)
             if resolved.suffix == ".html":
                 waiting.append(resolved)
-    written = {out / "index.html", out / "evaluation.html", *(out / "offices").glob("*.html")}
+    written = {out / "index.html", out / "evaluation.html", out / "duties.html", *(out / "offices").glob("*.html")}
     assert seen == written  # every page written can be reached from the index
 
 
@@ -131,16 +131,17 @@ def test_the_index_lists_every_office_with_its_figures_and_says_which_have_no_pa
     html = (default_site / "index.html").read_text(encoding="utf-8")
     document = _document(default_site)
     paged = _paged(default_site)
-    rows = re.findall(r'<tr data-fix="[01]"[^>]*>(.*?)</tr>', html, flags=re.S)
-    cells = [(re.search(r'<td data-sort="([^"]+)">(.*?)</td>', row), row) for row in rows]
-    listed = {cell.group(1): (cell.group(2), row) for cell, row in cells}
-    assert set(listed) == {o["office_id"] for o in offices_of(document)}
+    rows = re.findall(r'<tr[^>]* data-level="[a-z_]+">(.*?)</tr>', html, flags=re.S)
+    cells = [(re.search(r'<td>((?:(?!</td>).)*) <span class="muted">([^<]+)</span></td>', row), row) for row in rows]
+    listed = {cell.group(2): (cell.group(1), row) for cell, row in cells}
+    assert len(listed) == len(rows) and set(listed) == {o["office_id"] for o in offices_of(document)}
     for office in offices_of(document):
         name, row = listed[office["office_id"]]
         assert ("href=" in name) == (slug(office["office_id"]) in paged)
         if slug(office["office_id"]) not in paged:
-            assert "无须整改，未单独成页" in row and "100%" in row  # no page: nothing to act on, its figure shown
-    assert f"{len(paged)} 个机构" in html
+            # no page: nothing to act on, its figures shown, nothing to filter on but its level
+            assert "100%" in row and "data-fix" not in row and "data-severity" not in row
+    assert f"{len(paged)} 个机构" in html and "名称不带链接" in html
 
 
 def test_pages_link_one_copy_of_the_style_and_scripts(default_site):

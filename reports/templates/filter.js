@@ -1,7 +1,8 @@
-// The filter bar without a server: the rows carrying data-fix (1: something to put right), data-severity (the
-// severities of their failures) and data-level are hidden when they do not match; the search box matches text.
+// The filter bar without a server: the rows carrying data-fix (1: something to put right; none: nothing),
+// data-severity (the severities of their failures; none: no failure) or data-level are hidden when they do not
+// match; the search box matches text.
 document.querySelectorAll("form.filters").forEach(function (form) {
-  var items = document.querySelectorAll("tr[data-fix]");
+  var items = document.querySelectorAll("tr[data-fix], tr[data-level]");
   var shown = form.querySelector(".shown");
   function value(name) { return form.elements[name] ? form.elements[name].value : ""; }
   function apply() {
@@ -10,8 +11,8 @@ document.querySelectorAll("form.filters").forEach(function (form) {
     var count = 0;
     items.forEach(function (item) {
       var match = (!onlyFix || item.getAttribute("data-fix") === "1")
-        && (!severity || (" " + item.getAttribute("data-severity") + " ").indexOf(" " + severity + " ") >= 0)
-        && (!level || item.getAttribute("data-level") === level)
+        && (!severity || (" " + (item.getAttribute("data-severity") || "") + " ").indexOf(" " + severity + " ") >= 0)
+        && (!level || (item.getAttribute("data-level") || "") === level)
         && (!words || item.textContent.toLowerCase().indexOf(words) >= 0);
       item.hidden = !match;
       if (match) { count += 1; }
