@@ -26,11 +26,12 @@ from .render import markdown_code, markdown_escape
 
 
 def _html_evidence_row(row: EvidenceRow, lang: str) -> str:
-    # the values as the office typed them (names, numbers, document texts): code, in whatever language
-    values = ("；" if lang == "zh" else "; ").join(f"{escape(header)}=<code>{escape(value)}</code>"
-                                                  for header, value in evidence_values(row, lang))
+    # the values as the office typed them (names, numbers, document texts), in whatever language, and their
+    # headers: one code span for the cell (a span per value was a quarter of the cell at national scale)
+    values = ("；" if lang == "zh" else "; ").join(f"{header}={value}" for header, value in evidence_values(row, lang))
     return (f"<tr><td><code>{escape(row.source_file)}</code>:{escape(row.source_row)}</td>"
-            f"<td><code>{escape(row.key)}</code></td><td>{escape(row.reason_in(lang))}</td>\n<td>{values}</td></tr>\n")
+            f"<td><code>{escape(row.key)}</code></td><td>{escape(row.reason_in(lang))}</td>\n"
+            f"<td><code>{escape(values)}</code></td></tr>\n")
 
 
 def _markdown_evidence_row(row: EvidenceRow, lang: str) -> str:

@@ -3,7 +3,9 @@ shows it: report.json as structured fields, the office pages, the Markdown, the 
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -13,7 +15,7 @@ from westaudit.core.results import Status, severity_counts, severity_text
 from westaudit.reports.report_json import report_document, results_of
 from westaudit.reports.site import FINDINGS_XLSX, write_site
 from westaudit.reports.terminal import summary_lines
-from westaudit.reports.value_basis import value_basis
+from westaudit.reports.value_basis import expected_text, value_basis
 
 EMPLOYMENT_RULE, VISITS_RULE = "service_county-09", "service_county-07"
 # the parameters are shown by their descriptions (rules/parameters.yaml), never by their code names
@@ -126,3 +128,34 @@ def test_a_county_under_the_warning_band_names_both_lines(sample_audit):
     lines = [value_basis(use) for use in warned[0].parameters]
     assert lines[0].startswith(f"{EMPLOYMENT_MIN}：20%") and lines[1].startswith(
         f"{EMPLOYMENT_MIN}（提示线）：25%（2009-01-01 起施行） · 默认口径：条文只定下限20%")
+
+
+def _text(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def test_the_duties_page_gives_every_article_once_with_each_rules_requirements_and_value_bases(
+        sample_audit, ruleset, site):
+    """An office page's passes are rows; their article text, requirement and value bases are on duties.html,
+    written once for the site."""
+    page = (site / "duties.html").read_text(encoding="utf-8")
+    for (code, number), article in ruleset.articles.items():
+        assert page.count(f'id="{code}-{number:02d}"') == 1 and article.text in _text(page), (code, number)
+    text = _text(page)
+    for result in sample_audit.results:
+        assert expected_text(result) in text, result.rule_id
+        for use in result.parameters:
+            assert value_basis(use) in text, (result.rule_id, use.name)
+    assert {rule.id for rule in ruleset.rules} <= set(re.findall(r'<code class="muted">([^<]+)</code>', page))
+
+
+def test_a_pass_is_one_row_on_its_office_page_and_its_basis_only_on_the_duties_page(sample_audit, site):
+    passed = next(r for r in sample_audit.results if r.rule_id == EMPLOYMENT_RULE and r.status is Status.PASS
+                  and (site / "offices" / f"{r.office_id}.html").is_file()
+                  and not any(o.office_id == r.office_id and o.status is not Status.PASS and o.rule_id.startswith(
+                      "service_county-09") for o in sample_audit.results))
+    page = (site / "offices" / f"{passed.office_id}.html").read_text(encoding="utf-8")
+    line = value_basis(passed.parameters[0])
+    assert line not in _text(page) and line in _text((site / "duties.html").read_text(encoding="utf-8"))
+    assert re.search(r'<a href="\.\./duties\.html#service_county-09">服务县项目办第9条</a></td><td>[^<]+</td>'
+                     r'<td class="s-pass">符合</td><td>[^<]+%</td></tr>', page)

@@ -142,6 +142,14 @@ def test_markdown_report_has_the_same_findings(out):
     markdown = (out / "offices" / f"{FAILING_COUNTY}.md").read_text(encoding="utf-8")
     assert markdown.startswith("# 皋兰县项目办")
     assert "## 服务县项目办第9条" in markdown and "**不符合**" in markdown
+    lines = markdown.splitlines()
+    # each item of a result on a line of its own, the verdict a paragraph of its own
+    assert any(line.startswith("- 结论: **不符合**") for line in lines)
+    assert not any(line.startswith("- 结论") and "- 实测" in line for line in lines)
+    verdict = next(i for i, line in enumerate(lines) if line.startswith("**需整改"))
+    assert lines[verdict - 1] == "" and lines[verdict + 1] == ""
+    # the passes are not listed: the HTML page has them, duties.html their articles and bases
+    assert "## 符合及无需评价的职责（" in markdown and f"`{FAILING_COUNTY}.html`" in markdown
 
 
 FINDINGS = ("fail", "warn", "insufficient_data")
@@ -299,7 +307,7 @@ def hostile_out(ruleset, tmp_path_factory):
 
 def test_markup_in_submitted_values_is_escaped_in_html_and_markdown(hostile_out):
     html = (hostile_out / "offices" / f"{FAILING_COUNTY}.html").read_text(encoding="utf-8")
-    assert "姓名=<code>" + "=1+2&lt;script&gt;alert(1)&lt;/script&gt;</code>" in html  # the column by its header
+    assert "；姓名=" + "=1+2&lt;script&gt;alert(1)&lt;/script&gt;；" in html  # the column by its header
     for page in [*hostile_out.rglob("*.html"), *hostile_out.rglob("*.md")]:
         assert "<script>alert" not in page.read_text(encoding="utf-8"), page.name
 
