@@ -20,7 +20,6 @@ from markupsafe import Markup, escape
 from westaudit.core.results import EvidenceRow, Result
 from westaudit.spec.ruleset import Rule
 
-from .messages import fix_text
 from .model import ATTENTION, ArticleBlock, OfficeView, evidence_values
 from .render import markdown_code, markdown_escape
 
@@ -69,11 +68,8 @@ class OfficeFragments:
         return piece
 
     def _result(self, result: Result) -> str:
-        rule = self._rules[result.rule_id]
-        # the fix names rows of the office's own evidence: two results alike in all else read apart by it
-        key = ("result", *_shown(result), result.message_zh, result.message_en, result.incomplete_tables,
-               result.parameters, fix_text(result, rule.check.name, self._lang))
-        return self._once(key, lambda: self._macros.result(result, rule))
+        key = ("result", *_shown(result), result.incomplete_tables, result.parameters)
+        return self._once(key, lambda: self._macros.result(result, self._rules[result.rule_id]))
 
     def _article_cell(self, block: ArticleBlock, rows: int, duties_href: str) -> str:
         return self._once(("article_cell", block.anchor, rows, duties_href),
