@@ -17,7 +17,7 @@ from functools import partial
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from westaudit.core.results import EvidenceRow, Result
+from westaudit.core.results import EvidenceRow, Result, Status
 from westaudit.spec.ruleset import Rule
 
 from .model import ATTENTION, ArticleBlock, OfficeView, evidence_values
@@ -71,6 +71,12 @@ class OfficeFragments:
         key = ("result", *_shown(result), result.incomplete_tables, result.parameters)
         return self._once(key, lambda: self._macros.result(result, self._rules[result.rule_id]))
 
+    def _row(self, result: Result) -> str:
+        # a waiver's row shows its message (who waived it and why), any row the basis of a value a policy set
+        key = ("row", *_shown(result), result.message_zh if result.status is Status.WAIVED else None,
+               result.parameters)
+        return self._once(key, lambda: self._macros.summary_row(result, self._rules[result.rule_id]))
+
     def _article_cell(self, block: ArticleBlock, rows: int, duties_href: str) -> str:
         return self._once(("article_cell", block.anchor, rows, duties_href),
                           lambda: self._macros.article_cell(block, rows, duties_href))
@@ -88,8 +94,7 @@ class OfficeFragments:
                 pieces.append(self._once(("unchecked_row", block.anchor), lambda b=block: self._macros.unchecked_row(
                     b, duties_href)))
                 continue
-            rows = [self._once(("row", *_shown(result)), lambda r=result: self._macros.summary_row(
-                r, self._rules[r.rule_id])) for result in block.results if result.status not in ATTENTION]
+            rows = [self._row(result) for result in block.results if result.status not in ATTENTION]
             if rows:
                 pieces.append(self._article_cell(block, len(rows), duties_href))
                 pieces.append("<tr>".join(rows))

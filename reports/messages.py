@@ -213,7 +213,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "findings": ("需整改的职责", "duties to put right"),
     "severity": ("严重程度", "severity"),
     "reason": ("原因", "reason"),
-    "duties_title": ("职责条款与取值依据", "duty articles and the values they are judged by"),
+    "duties_title": ("职责条款与取值依据", "Duty articles and the values they are judged by"),
     "duties_note": ("各机构页面中符合及无需评价的职责只列一行，其条文和取值依据见本页；需整改的职责在机构页面中完整列出。",
                     "An office page lists each duty passed or with nothing to judge in one row, linking here for its "
                     "article text and the basis of its values; what is to put right it shows in full."),

@@ -114,6 +114,8 @@ def _environment(lang: str, autoescape: bool, finalize=None) -> Environment:
 def html_environment(lang: str) -> Environment:
     env = _environment(lang, autoescape=True)
     env.globals["value_bases"] = lambda result: [value_basis_html(use, lang) for use in result.parameters]
+    env.globals["policy_bases"] = lambda result: [value_basis_html(use, lang) for use in result.parameters
+                                                  if use.adopted_by]
     env.globals["measured"] = partial(measured_html, lang=lang)
     # the shared macros as globals, built once: a `{% from %}` import builds them again for every page rendered
     macros = env.get_template("macros.html.j2").module

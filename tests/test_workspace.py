@@ -381,9 +381,14 @@ def test_a_check_is_judged_under_the_policies_in_the_data_folder(tmp_path, workb
         check_id = CHECK_URL.match(answer.headers["location"]).group(1)
         outcome = json.loads((data / "checks" / check_id / "outcome.json").read_text(encoding="utf-8"))
         page = (data / "checks" / check_id / "report" / "offices" / f"{COUNTY}.html").read_text(encoding="utf-8")
+        duties_page = (data / "checks" / check_id / "report" / "duties.html").read_text(encoding="utf-8")
     duties = {(d["rule_id"], d["office_id"]) for d in outcome["duties"]}
     assert ("service_county-09", COUNTY) not in duties and duties
-    assert "GS 采用" in page and "依据《GS 西部计划实施细则》（GS〔2025〕1号）" in page
+    # passed under the policy: the county's row names the policy's value and basis, as the page of duties does
+    row = page[page.index('<a href="../duties.html#service_county-09">'):]
+    row = row[:row.index("\n")]
+    assert "<td>符合<td>" in row and "GS 采用" in row and "依据《GS 西部计划实施细则》（GS〔2025〕1号）" in row
+    assert "GS 采用" in duties_page and "依据《GS 西部计划实施细则》（GS〔2025〕1号）" in duties_page
 
 
 def test_a_policy_of_an_office_the_workspace_does_not_know_stops_it_starting(tmp_path):
