@@ -58,7 +58,7 @@ def test_every_office_in_scope_has_its_page_markdown_and_evidence_file(out, docu
         assert (out / "offices" / f"{name}.html").is_file(), office["office_id"]
         # Markdown only for an office with something of its own to act on (or waived): it carries the findings
         to_act_on = any(r["office_id"] == office["office_id"] and r["status"] in ("fail", "warn", "insufficient_data",
-                                                                                   "waived") for r in document["results"])
+                                                                                   "waived") for r in results_of(document))
         assert (out / "offices" / f"{name}.md").is_file() == to_act_on, office["office_id"]
         # an office without evidence rows gets no evidence file, and its page no link to one
         has_file = (out / "offices" / f"{name}.evidence.csv").is_file()
@@ -451,9 +451,9 @@ def test_a_failing_office_page_opens_with_its_verdict_and_failures_most_serious_
 def test_a_pass_beside_a_finding_in_its_article_is_a_row_not_in_full(out, document, ruleset):
     rules = {rule.id: rule for rule in ruleset.rules}
     article = {rule_id: (rule.office, rule.article) for rule_id, rule in rules.items()}
-    acted_on = {(r["office_id"], article[r["rule_id"]]) for r in document["results"]
+    acted_on = {(r["office_id"], article[r["rule_id"]]) for r in results_of(document)
                 if r["status"] in ("fail", "warn", "insufficient_data")}
-    beside = [r for r in document["results"] if r["status"] == "pass" and (r["office_id"], article[r["rule_id"]])
+    beside = [r for r in results_of(document) if r["status"] == "pass" and (r["office_id"], article[r["rule_id"]])
               in acted_on and (out / "offices" / f"{slug(r['office_id'])}.html").is_file()]
     assert beside
     for result in beside[:20]:
