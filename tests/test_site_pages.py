@@ -142,6 +142,9 @@ def test_the_index_lists_every_office_with_its_figures_and_says_which_have_no_pa
             # no page: nothing to act on, its figures shown, nothing to filter on but its level
             assert "100%" in row and "data-fix" not in row and "data-severity" not in row
     assert f"{len(paged)} 个机构" in html and "名称不带链接" in html
+    # a table of one level has no level column; an office's table of the offices below it (levels mixed) has one
+    assert "<th>层级</th>" not in html
+    assert "<th>层级</th>" in (default_site / "offices" / "GS.html").read_text(encoding="utf-8")
 
 
 def test_pages_link_one_copy_of_the_style_and_scripts(default_site):
