@@ -15,6 +15,7 @@ from westaudit.commands.common import (
     add_encoding_option,
     add_judgement_options,
     add_recording_options,
+    add_validator_option,
     exit_code,
     load_policies_for,
     print_notices,
@@ -46,6 +47,7 @@ def add_parser(subcommands) -> None:
     add_recording_options(parser)
     add_judgement_options(parser)
     add_encoding_option(parser)
+    add_validator_option(parser, default="great-expectations")
     parser.set_defaults(handler=run)
 
 
@@ -91,11 +93,11 @@ def _audit(args: argparse.Namespace, packages: list[Path]) -> int:
         # report.json is written (and the run stored) by a forked worker while the site is written
         write_json = partial(_write_report_json, folder / REPORT_JSON)
         if len(packages) == 1 and is_package(packages[0]) and args.supervising_office is None:
-            package = load_package(packages[0], ruleset.contract, args.encoding)
+            package = load_package(packages[0], ruleset.contract, args.encoding, args.validator)
             recording = start_recording(args, package, ruleset, "audit")
             report = recording.finish(run_audit(package, ruleset, **judging), wait=False, beside=write_json)
         else:
-            merged = consolidate(packages, ruleset, args.supervising_office, args.encoding)
+            merged = consolidate(packages, ruleset, args.supervising_office, args.encoding, args.validator)
             for folder_skipped in merged.skipped:
                 print(f"跳过 skipped {folder_skipped}: 没有清单，不是数据包 no manifest, not a package")
             package = merged.package
