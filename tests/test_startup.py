@@ -65,6 +65,28 @@ def _check_imports(*options: str) -> dict:
     return json.loads(done.stdout.splitlines()[-1])
 
 
+AUDIT_PROBE = """
+import json, sys
+from westaudit.cli import main
+
+code = main(["audit", sys.argv[1], "--out", sys.argv[2], "--no-store", *sys.argv[3:]])
+print(json.dumps({"code": code, "gx": sorted(m for m in sys.modules if m.split(".")[0] == "great_expectations")}))
+"""
+
+
+def test_audit_of_the_sample_imports_no_great_expectations_unless_chosen(tmp_path):
+    """The national audit validates with the pandas runner by default (docs/validation.md "Two runners")."""
+    def imports(out: str, *options: str) -> dict:
+        done = subprocess.run([sys.executable, "-c", AUDIT_PROBE, str(ROOT / "data_samples" / "west2025"),
+                               str(tmp_path / out), *options], capture_output=True, text=True, check=True, cwd="/")
+        return json.loads(done.stdout.splitlines()[-1])
+
+    probe = imports("default")
+    assert probe["code"] == 1 and probe["gx"] == []
+    chosen = imports("chosen", "--validator", "great-expectations")
+    assert chosen["code"] == 1 and "great_expectations" in chosen["gx"]
+
+
 def test_check_of_the_sample_imports_no_great_expectations():
     probe = _check_imports()
     assert probe["code"] in (0, 1) and probe["gx"] == []

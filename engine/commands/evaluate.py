@@ -11,6 +11,7 @@ from westaudit.commands.common import (
     EXIT_OK,
     add_judgement_options,
     add_store_option,
+    add_validator_option,
     load_policies_for,
     load_rules_and_package,
 )
@@ -24,6 +25,7 @@ def add_parser(subcommands) -> None:
     add_report_options(parser)
     add_judgement_options(parser, fail_on=False)
     add_store_option(parser)
+    add_validator_option(parser, default="pandas")  # as audit's
     parser.add_argument("--no-store", action="store_true",
                         help="do not read the audit store (last place two years running is then not compared)")
     parser.set_defaults(handler=run)
@@ -49,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from westaudit.reports.chromium import print_to_pdf
     from westaudit.reports.site import write_evaluation_only
 
-    ruleset, package = load_rules_and_package(args.package, args.rules)
+    ruleset, package = load_rules_and_package(args.package, args.rules, validator=args.validator)
     report = run_audit(package, ruleset, policies=load_policies_for(args, ruleset), as_of=args.as_of)
     report = _compared_with_last_year(report, package, ruleset, args)
     with staged(args.out) as folder:  # moved into place whole, so a failed run leaves nothing half-written
