@@ -208,7 +208,8 @@ def measure_audit(package_dir: Path, out: Path) -> dict:
     figures["rows"] = sum(a.rows_read for a in package.accounts)
     figures["rejected"] = len(report.rejected)
     figures["results"] = len(report.results)
-    figures["failed"] = sorted([r.rule_id, r.office_id] for r in report.results if r.status is Status.FAIL)
+    # a failing check: `fail`, or `warn` where severity or a westaudit default downgraded it (Result.verdict)
+    figures["failed"] = sorted([r.rule_id, r.office_id] for r in report.results if r.verdict is Status.FAIL)
     figures["pandas_contract_pass"], _ = _pandas_contract_pass(package, ruleset.contract)
 
     ctx_year = package.manifest.year
