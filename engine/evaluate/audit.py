@@ -106,14 +106,16 @@ def _read_by(rule: Rule) -> set[tuple[str, str | None]]:
 
 
 def _result(rule: Rule, incomplete_at: dict[str, tuple[str, ...]], everywhere: tuple[str, ...],
-            outcome: OfficeOutcome, ruleset: RuleSet, ctx: EvalContext, to_fix: _RowsToFix) -> Result:
+            outcome: OfficeOutcome, ruleset: RuleSet, ctx: EvalContext, to_fix: _RowsToFix, severity: str) -> Result:
+    """The outcome as a result, with the severity judge() gives it unless the verdict is a failing check (a
+    national audit makes 400,000: most need no second copy)."""
     spec = ruleset.contract.get(outcome.evidence_table)
     evidence, total = evidence_rows(outcome.evidence, spec) if spec else ((), 0)
     incomplete = incomplete_at.get(outcome.office_id, everywhere)
     result = Result(rule.id, outcome.office_id, outcome.status, outcome.measured, outcome.expected,
                     outcome.message_zh, outcome.message_en, evidence, total, incomplete,
                     outcome.threshold, outcome.parameters, outcome.counts, outcome.remediation,
-                    outcome.expected_en)
+                    outcome.expected_en, severity=severity)
     if incomplete and not _stands_on_incomplete_data(rule, outcome):
         rows = to_fix.of(outcome.office_id)
         if rows:
@@ -258,7 +260,7 @@ def _evaluate_group(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalC
     evaluated = _without_rejected_cells(rule, ctx)
 
     def results_under(under: EvalContext) -> list[Result]:
-        return [_result(rule, incomplete_at, everywhere, outcome, ruleset, under, to_fix)
+        return [_result(rule, incomplete_at, everywhere, outcome, ruleset, under, to_fix, severity)
                 for outcome in rule.check.evaluate(under, offices)]
 
     results = results_under(evaluated)

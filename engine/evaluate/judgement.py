@@ -17,7 +17,7 @@ from westaudit.core.results import DEFAULT, SEVERITY, Result, Status
 def judge(result: Result, severity: str) -> Result:
     """The result with its severity; a failing check downgraded to `warn` when the rule or its basis says so."""
     if result.status is not Status.FAIL:
-        return result.revised(severity=severity)
+        return result if result.severity == severity else result.revised(severity=severity)
     if severity == "warning":
         return result.revised(status=Status.WARN, severity="warning", downgraded=SEVERITY)
     if result.rests_on_default:
