@@ -102,8 +102,10 @@ def has_markdown(office: OfficeView) -> bool:
 
 
 def has_evidence(office: OfficeView) -> bool:
-    """An office without evidence rows gets no evidence file: it would hold nothing but its header."""
-    return any(result.evidence for result in office.results)
+    """An office gets its evidence file where its page cuts a finding's evidence short (more than EVIDENCE_SAMPLE
+    rows): elsewhere the page shows every row, and so does findings.xlsx's 证据行 sheet. At N=1 that is 88 files
+    instead of 5,137, and this machine's file system costs about 0.3 ms of system time a file created."""
+    return any(len(result.evidence) > EVIDENCE_SAMPLE for result in office.results)
 
 
 def paged_offices(view: AuditView) -> list[OfficeView]:
