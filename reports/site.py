@@ -2,8 +2,9 @@
 
     index.html            roll-up along the hierarchy: every office with its figures, linking those with a page
     offices/<id>.html     per-office report, by default only for offices with something to act on and the offices
-                          above them (pages_for); offices/<id>.md its findings in Markdown and
-                          offices/<id>.evidence.csv its full evidence list, for an office with something to act on
+                          above them (pages_for); offices/<id>.md its findings in Markdown, for an office with
+                          something to act on; offices/<id>.evidence.csv its full evidence list, where the page cuts
+                          a finding's evidence short (office_pages.has_evidence)
     duties.html           every duty article once, with its text and value bases: an office page's passes link it
     evaluation.html|.md   national annual evaluation (national article 16)
     report.css, report.js the style and scripts every page links (one copy, not one per page)
