@@ -54,12 +54,23 @@ def _same_error_with_a_child(package, ruleset, monkeypatch, module, threshold: s
     assert str(with_child.value) == str(in_order.value)
 
 
-def test_files_read_ahead_in_a_forked_child_give_the_same_package(monkeypatch, ruleset):
+def test_the_largest_table_read_and_typed_ahead_in_a_forked_child_gives_the_same_package(monkeypatch, ruleset):
     from westaudit.intake import package as package_module
 
     alone = load_package(SAMPLE, ruleset.contract)
     monkeypatch.setattr(package_module, "MIN_BYTES_TO_READ_AHEAD", 0)
+    started = []
+    monkeypatch.setattr(package_module._TypedAhead, "typed", _noting(package_module._TypedAhead.typed, started))
     _same_package(load_package(SAMPLE, ruleset.contract), alone)
+    assert started and started[0] is not None  # the child's table was used
+
+
+def _noting(typed, seen: list):
+    def noted(self, keys):
+        there = typed(self, keys)
+        seen.append(there)
+        return there
+    return noted
 
 
 @pytest.mark.parametrize("also_broken", [min, max])
@@ -76,23 +87,47 @@ def test_a_file_the_child_cannot_read_raises_the_error_reading_in_order_would(tm
     _same_error_with_a_child(package, ruleset, monkeypatch, package_module, "MIN_BYTES_TO_READ_AHEAD")
 
 
-def test_the_largest_table_typed_ahead_in_a_forked_child_gives_the_same_package(monkeypatch, ruleset):
-    from westaudit.runtime import parallel
+def _broken_table(package, name: str) -> None:
+    """The table's file without its first column (its key, a required one); bytes, since "," is never part of
+    a GBK character."""
+    path = next(path for path in package.glob("*.csv") if path.stem == name)
+    lines = path.read_bytes().splitlines()
+    path.write_bytes(b"\n".join(b",".join(line.split(b",")[1:]) for line in lines) + b"\n")
 
-    alone = load_package(SAMPLE, ruleset.contract)
-    monkeypatch.setattr(parallel, "MIN_ROWS_FOR_WORKERS", 0)
-    _same_package(load_package(SAMPLE, ruleset.contract), alone)
+
+def _largest_but_offices(package):
+    return max((path for path in package.glob("*.csv") if "组织机构" not in path.name),
+               key=lambda path: path.stat().st_size)
 
 
 def test_a_table_typed_ahead_that_cannot_be_typed_raises_the_error_typing_in_order_would(tmp_path, monkeypatch,
                                                                                           ruleset):
-    from westaudit.runtime import parallel
+    from westaudit.intake import package as package_module
 
     package = tmp_path / "package"
     shutil.copytree(SAMPLE, package)
-    largest = max((path for path in package.glob("*.csv") if "组织机构" not in path.name),
-                  key=lambda path: path.read_bytes().count(b"\n"))
-    # without its first column (the key, a required one); bytes, since "," is never part of a GBK character
-    lines = largest.read_bytes().splitlines()
-    largest.write_bytes(b"\n".join(b",".join(line.split(b",")[1:]) for line in lines) + b"\n")
-    _same_error_with_a_child(package, ruleset, monkeypatch, parallel, "MIN_ROWS_FOR_WORKERS")
+    _broken_table(package, _largest_but_offices(package).stem)
+    _same_error_with_a_child(package, ruleset, monkeypatch, package_module, "MIN_BYTES_TO_READ_AHEAD")
+
+
+@pytest.mark.parametrize("broken", ["child's", "behind it", "both"])
+def test_tables_typed_while_the_child_works_raise_their_errors_in_typing_order(tmp_path, monkeypatch, ruleset,
+                                                                             broken):
+    """The tables behind the child's in typing order are typed before it (while the child works): an error of
+    theirs still comes after the child's table's own."""
+    from westaudit.intake import package as package_module
+
+    package = tmp_path / "package"
+    shutil.copytree(SAMPLE, package)
+    contract = ruleset.contract
+    stems = {stem: spec.name for spec in contract.values() for stem in spec.file_stems()}
+    largest = _largest_but_offices(package)
+    order = _typing_order({stems[path.stem] for path in package.glob("*.csv")}, contract)
+    behind = order[order.index(stems[largest.stem]) + 1:]
+    assert behind, "the sample's largest table should have tables behind it in typing order"
+    behind_file = next(path for path in package.glob("*.csv") if stems[path.stem] == behind[-1])
+    if broken in ("child's", "both"):
+        _broken_table(package, largest.stem)
+    if broken in ("behind it", "both"):
+        _broken_table(package, behind_file.stem)
+    _same_error_with_a_child(package, ruleset, monkeypatch, package_module, "MIN_BYTES_TO_READ_AHEAD")

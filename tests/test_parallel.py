@@ -16,15 +16,6 @@ def test_the_costliest_tasks_go_to_the_least_loaded_job():
     assert sorted(i for share in shares for i in share) == list(range(6))
 
 
-def test_a_task_dear_to_hand_over_stays_here_unless_the_worker_still_finishes_sooner():
-    # handing a result back costs the worker its pickling and this process its unpickling
-    assert parallel.share_out([10, 10, 10, 10], 2, [100, 100, 100, 100]) == [[0, 1, 2, 3], []]
-    # task 2 would leave the worker at 25 and this process at 15 (10 + 5): here it makes 20, so it stays;
-    # task 3 then goes: 25 and 25 beats 30 and 10
-    assert parallel.share_out([10, 10, 10, 10], 2, [0, 0, 5, 5]) == [[0, 2], [1, 3]]
-    assert parallel.share_out([10, 10, 10, 10], 2, [0, 0, 0, 0]) == parallel.share_out([10, 10, 10, 10], 2)
-
-
 def test_one_job_runs_everything_here_in_order():
     assert parallel.evaluate_all([3, 1, 2], lambda n: n * n, [1, 1, 1], 1) == [9, 1, 4]
 
@@ -41,6 +32,34 @@ def test_an_audit_on_two_processes_equals_the_audit_on_one(ruleset):
     alone, shared = run_audit(package, ruleset, jobs=1), run_audit(package, ruleset, jobs=2)
     assert shared.results == alone.results
     assert any(r.verdict.value == "fail" and r.evidence for r in shared.results)
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="no fork here")
+def test_whichever_process_is_free_claims_the_next_task():
+    """The costliest task holds its process until every other task is done: only the other process can have done
+    them (a fixed share would have left half of them waiting behind it, and the task would give up)."""
+    import multiprocessing
+    import os
+    import time
+
+    others_done = multiprocessing.Value("i", 0)
+    tasks = list(range(12))
+
+    def evaluate(n):
+        if n == 0:
+            give_up = time.monotonic() + 60
+            while others_done.value < len(tasks) - 1 and time.monotonic() < give_up:
+                time.sleep(0.01)
+            return os.getpid(), others_done.value
+        with others_done.get_lock():
+            others_done.value += 1
+        return os.getpid(), None
+
+    outcomes = parallel.evaluate_all(tasks, evaluate, [100] + [1] * (len(tasks) - 1), 2)
+    held, seen = outcomes[0]
+    assert seen == len(tasks) - 1
+    others = {pid for pid, _ in outcomes[1:]}
+    assert len(others) == 1 and held not in others
 
 
 def test_an_error_in_a_worker_reaches_the_caller():

@@ -315,13 +315,12 @@ def offices_in_scope(org: OrgChart, submitting_office: str, subtree_of: str | No
 
 # what a rule costs, measured at N=1 (benchmarks/README.md): about 0.8 µs a row it reads and 28 µs an office it
 # judges (its outcome, result, evidence and severity), so 36 rows an office; a procedure's rows pass one by one
-# through the durable-rules engine, about twice a vectorised row. A result a worker sends back costs about
-# 10 µs to pickle and unpickle, half on each side: 6 rows.
-ROWS_PER_OFFICE, PROCEDURE_ROW, ROWS_PER_RESULT_SENT = 36, 2, 6
+# through the durable-rules engine, about twice a vectorised row.
+ROWS_PER_OFFICE, PROCEDURE_ROW = 36, 2
 
 
 def _cost(rule: Rule, offices: list[str], ctx: EvalContext) -> float:
-    """A guess at a rule's work, in rows read, to share rules out fairly."""
+    """A guess at a rule's work, in rows read: the costliest rules are claimed first, so the last ones are small."""
     rows = sum(len(ctx.tables[t]) for t in rule.check.tables() if t in ctx.tables)
     return rows * (PROCEDURE_ROW if rule.check.name == "procedure" else 1) + ROWS_PER_OFFICE * len(offices)
 
@@ -393,8 +392,7 @@ def run_audit(package: Package, ruleset: RuleSet, subtree_of: str | None = None,
         for evaluated in parallel.evaluate_all(
                 tasks, lambda task: evaluate_rule(task[0], task[1], ruleset, ctx, policy_scope),
                 [_cost(rule, offices, ctx) for rule, offices in tasks],
-                parallel.default_jobs(rows) if jobs is None else jobs, lambda done: shown.step("rules", done, len(tasks)),
-                handover=[ROWS_PER_RESULT_SENT * len(offices) for _, offices in tasks]):
+                parallel.default_jobs(rows) if jobs is None else jobs, lambda done: shown.step("rules", done, len(tasks))):
             results.extend(evaluated)
     return AuditReport(str(package.path), package.manifest.office_id, year, ruleset.version,
                        dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), tuple(scope), org.offices,

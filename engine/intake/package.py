@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +26,7 @@ from westaudit.spec.manifest import Manifest, find_manifest, load_manifest
 from westaudit.spec.tables import TableSpec
 
 __all__ = ["DATA_SUFFIXES", "Package", "load_package", "canonical_frame"]
-# below this many bytes of CSV a forked reader costs more than it saves
+# below this many bytes of CSV a child reading and typing one of them ahead costs more than it saves
 MIN_BYTES_TO_READ_AHEAD = 20_000_000
 # every table refers to offices, so they are typed first; then each table after the tables it refers to
 
@@ -61,9 +64,11 @@ class Package:
 
 
 def _raw_tables(folder: Path, manifest: Manifest, contract: dict[str, TableSpec], encoding: str | None,
-                runner: _RunnerImport | None = None) -> dict[str, filereader.RawTable]:
-    """Every table the package holds, found by manifest entry, by table name or by its Chinese title; the
-    contract's runner imported meanwhile."""
+                ahead_of: Callable[[list[tuple[Path, str]]], _TypedAhead],
+                runner: _RunnerImport | None = None) -> tuple[dict[str, filereader.RawTable | None], _TypedAhead]:
+    """Every table the package holds, found by manifest entry, by table name or by its Chinese title, and the
+    child `ahead_of` started on one of the CSV files (that table is None here); the contract's runner imported
+    meanwhile."""
     by_stem = {stem.lower(): spec.name for spec in contract.values() for stem in spec.file_stems()}
     for table in manifest.files:
         if table not in contract:
@@ -72,31 +77,34 @@ def _raw_tables(folder: Path, manifest: Manifest, contract: dict[str, TableSpec]
                              message_zh=f"清单 files: 中的 {table} 不是数据表的名字：请写以下之一："
                                         + "、".join(sorted(contract)))
     entries = package_entries(folder, manifest.files)
-    found: dict[str, filereader.RawTable] = {}
+    found: dict[str, filereader.RawTable | None] = {}
+    sources: dict[str, str] = {}
 
-    def keep(table: str, raw: filereader.RawTable) -> None:
+    def keep(table: str, raw: filereader.RawTable | None, source: str) -> None:
         if table in found:
-            raise InputError(raw.source, f"table {table!r} is given twice (also {found[table].source})",
-                             message_zh=f"「{contract[table].title_zh}」表给了两次（另见 {found[table].source}）："
-                                        "请只保留一份")
-        found[table] = raw
+            raise InputError(source, f"table {table!r} is given twice (also {sources[table]})",
+                             message_zh=f"「{contract[table].title_zh}」表给了两次（另见 {sources[table]}）：请只保留一份")
+        found[table], sources[table] = raw, source
 
-    read_csv = _ReadAhead([entry.path for entry in entries if entry.path.suffix.lower() == ".csv"], encoding)
+    tables_of = [(entry.path, entry.table or by_stem.get(entry.path.stem.lower())) for entry in entries]
+    ahead = ahead_of([(path, table) for path, table in tables_of if path.suffix.lower() == ".csv" and table])
+    read_csv = _CsvReader([path for path, _ in tables_of if path.suffix.lower() == ".csv"], encoding, ahead)
     runner = runner or _RunnerImport(None)
     try:
-        runner.start()  # after the fork of the reader ahead: no thread may run at a fork
+        runner.start()  # after the fork of the child ahead: no thread may run at a fork
         read_csv.read_own()
-        for entry in entries:
-            _read_file(entry.path, entry.table or by_stem.get(entry.path.stem.lower()), by_stem, contract, read_csv,
-                       keep)
+        for path, table in tables_of:
+            _read_file(path, table, by_stem, contract, read_csv, keep)
+    except BaseException:
+        ahead.close()  # reading stopped by an error: the child stops with it
+        raise
     finally:
-        read_csv.close()
         runner.join()
-    return found
+    return found, ahead
 
 
 def _read_file(path: Path, table: str | None, by_stem: dict[str, str], contract: dict[str, TableSpec],
-               read_csv: _ReadAhead, keep: Callable[[str, filereader.RawTable], None]) -> None:
+               read_csv: _CsvReader, keep: Callable[[str, filereader.RawTable | None, str], None]) -> None:
     """Read one data file of the package, keeping its table (a workbook's, its sheets' tables)."""
     if path.suffix.lower() == ".csv":
         if table is None:
@@ -105,7 +113,8 @@ def _read_file(path: Path, table: str | None, by_stem: dict[str, str], contract:
                              message_zh="文件名对不上任何数据表：请按表名命名文件（如 "
                                         + "、".join(f"{spec.title_zh}.csv" for spec in list(contract.values())[:3])
                                         + " 等），或在清单的 files: 中写明它是哪张表")
-        keep(table, _not_empty(read_csv(path)))
+        raw = read_csv(path)
+        keep(table, None if raw is None else _not_empty(raw), path.name)
         return
     sheets = {sheet: raw for sheet, raw in filereader.read_xlsx_sheets(path).items() if raw.headers}
     if not sheets:
@@ -119,69 +128,39 @@ def _read_file(path: Path, table: str | None, by_stem: dict[str, str], contract:
                              message_zh="工作表名对不上任何数据表：请按模板的表名命名工作表（如 "
                                         + "、".join(spec.title_zh for spec in list(contract.values())[:3])
                                         + " 等），不用的工作表请删除")
-        keep(sheet_table, raw)
+        keep(sheet_table, raw, raw.source)
 
 
-class _ReadAhead:
-    """read_csv_table(path) for a package's CSV files, the larger half of them (by size) read ahead in a forked
-    child while this process reads the others.
+class _CsvReader:
+    """read_csv_table(path) for a package's CSV files, in their turn. While a child reads one of them ahead, this
+    process first reads all the others, keeping each one's error for its turn, so a package with errors raises
+    the error reading in order would. The child's file is None in its turn (the child has it), unless the child
+    could not read it: then it is read here, raising its error in its turn."""
 
-    This process reads its own share meanwhile, before it is asked for any file. A file that raised keeps its
-    error for its turn, and a file the child could not read is read here in its turn, so a package with
-    errors raises the error reading in order would. A small package is read here alone, in order: forking
-    would cost more than it saves.
-    """
-
-    def __init__(self, paths: list[Path], encoding: str | None):
-        self.encoding = encoding
-        self._ahead: frozenset[Path] = frozenset()
-        self._call: parallel.ForkedCall | None = None
-        self._read: dict[Path, filereader.RawTable | None] | None = None
+    def __init__(self, paths: list[Path], encoding: str | None, ahead: _TypedAhead):
+        self.encoding, self._paths, self._ahead = encoding, paths, ahead
         self._own: dict[Path, filereader.RawTable | Exception] = {}
-        sizes = [_size(path) for path in paths]
-        if sum(sizes) < MIN_BYTES_TO_READ_AHEAD or not parallel.can_share():
-            return
-        theirs = max(parallel.share_out(sizes, 2), key=lambda share: max((sizes[i] for i in share), default=-1))
-        ahead = [paths[index] for index in theirs]
-        self._ahead = frozenset(ahead)
-        self._paths = paths
-        self._call = parallel.ForkedCall(lambda: _read_quietly(ahead, encoding))
 
     def read_own(self) -> None:
-        """This process's share, read while the child reads ahead (nothing when no child was started)."""
-        if self._call is None:
+        """The files this process reads, read now (nothing when no child was started)."""
+        if not self._ahead.started:
             return
         for path in self._paths:
-            if path not in self._ahead:
+            if path != self._ahead.path:
                 try:
                     self._own[path] = filereader.read_csv_table(path, self.encoding)
                 except Exception as error:  # noqa: BLE001  (raised in its turn)
                     self._own[path] = error
 
-    def __call__(self, path: Path) -> filereader.RawTable:
+    def __call__(self, path: Path) -> filereader.RawTable | None:
         if path in self._own:
             outcome = self._own.pop(path)
             if isinstance(outcome, Exception):
                 raise outcome
             return outcome
-        if path in self._ahead:
-            raw = self._results().get(path)
-            if raw is not None:
-                return raw
+        if path == self._ahead.path and self._ahead.read_there():
+            return None
         return filereader.read_csv_table(path, self.encoding)
-
-    def _results(self) -> dict[Path, filereader.RawTable | None]:
-        if self._read is None:
-            try:
-                self._read = self._call.result() if self._call else {}
-            except Exception:  # noqa: BLE001  (a child that died or failed: every file is read here instead)
-                self._read = {}
-        return self._read
-
-    def close(self) -> None:
-        """Reading stopped, by an error or at the end: a child still reading is stopped with it."""
-        if self._call is not None:
-            self._call.cancel()
 
 
 def _size(path: Path) -> int:
@@ -189,17 +168,6 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:  # reading it will say what is wrong, in its turn
         return 0
-
-
-def _read_quietly(paths: list[Path], encoding: str | None) -> dict[Path, filereader.RawTable | None]:
-    """The files read in order; from the first that raises on, None (the parent reads those itself)."""
-    read: dict[Path, filereader.RawTable | None] = dict.fromkeys(paths)
-    for path in paths:
-        try:
-            read[path] = filereader.read_csv_table(path, encoding)
-        except Exception:  # noqa: BLE001  (raised again, in order, where the parent reads the file itself)
-            break
-    return read
 
 
 def _not_empty(raw: filereader.RawTable) -> filereader.RawTable:
@@ -277,39 +245,124 @@ def _type_one(name: str, raw: filereader.RawTable, contract: dict[str, TableSpec
                   _keys_used(name, contract, keys))
 
 
-def _typed_ahead(raws: dict[str, filereader.RawTable], contract: dict[str, TableSpec],
-                 order: list[str], validator: str) -> tuple[str, parallel.ForkedCall[_Typed]] | None:
-    """The largest table typed in a forked child, beside this process typing the others.
+def _tables_needed(name: str, contract: dict[str, TableSpec], tables: set[str]) -> set[str]:
+    """The tables whose key sets typing `name` needs: offices and the tables it refers to, and theirs."""
+    needed: set[str] = set()
+    todo = [name]
+    while todo:
+        for target in {"offices"} | set(_keys_used(todo.pop(), contract, dict.fromkeys(tables, set()))):
+            if target != name and target not in needed:
+                needed.add(target)
+                todo.append(target)
+    return needed
 
-    The child types the tables its key sets come from as well (offices, the tables it refers to), in the same
-    order; its table is used only if those key sets turn out equal to the ones typed here.
+
+@dataclass(frozen=True)
+class _TypedThere:
+    typed: _Typed
+    rows_read: int
+
+
+class _TypedAhead:
+    """The largest CSV table read and typed in a forked child, beside this process reading and typing the others.
+
+    The child also reads and types the tables its key sets come from (offices, the tables it refers to), so the
+    table travels back once, typed. It is used only if those key sets turn out equal to the ones typed here; a
+    child that failed, for whatever reason, leaves the table to be read and typed here. The child says as soon
+    as it has read its file (or could not), so reading errors are raised in file order. Nothing is started for a
+    small package (forking would cost more than it saves), without fork or a second core, or when a table it
+    needs is not a single CSV file.
     """
-    rows = {name: len(raws[name].frame) for name in order if name != "offices"}
-    if not rows or max(rows.values()) < parallel.MIN_ROWS_FOR_WORKERS or not parallel.can_share():
-        return None
-    largest = max(rows, key=lambda name: (rows[name], name))
-    before = order[:order.index(largest)]
-    needed = {"offices"} | set(_keys_used(largest, contract, dict.fromkeys(before, set())))
-    for name in reversed(before):  # each table comes after the tables it refers to
-        if name in needed:
-            needed |= set(_keys_used(name, contract, dict.fromkeys(before, set())))
 
-    def type_in_child() -> _Typed:
-        keys: dict[str, set] = {}
-        for name in (name for name in before if name in needed):
-            keys[name] = set(_type_one(name, raws[name], contract, keys, validator).table.frame[contract[name].key[0]])
-        return _type_one(largest, raws[largest], contract, keys, validator)
+    def __init__(self, csv_files: list[tuple[Path, str]], contract: dict[str, TableSpec], encoding: str | None,
+                 validator: str):
+        self.path: Path | None = None
+        self.table: str | None = None
+        self._contract = contract
+        self._call: parallel.ForkedCall[_TypedThere] | None = None
+        self._signal, self._read = -1, False
+        sizes = {path: _size(path) for path, _ in csv_files}
+        files: dict[str, list[Path]] = {}
+        for path, table in csv_files:
+            files.setdefault(table, []).append(path)
+        candidates = [(path, table) for path, table in csv_files if table != "offices"]
+        if sum(sizes.values()) < MIN_BYTES_TO_READ_AHEAD or not candidates or not parallel.can_share():
+            return
+        path, table = max(candidates, key=lambda candidate: (sizes[candidate[0]], candidate[1]))
+        needed = _tables_needed(table, contract, set(files))
+        if any(len(files.get(name, ())) != 1 for name in (table, *needed)):
+            return
+        in_order = [(name, files[name][0]) for name in _typing_order(needed, contract)]
+        read_end, write_end = os.pipe()
+        call = parallel.ForkedCall(partial(_read_and_type, path, table, in_order, contract, encoding, validator,
+                                           write_end))
+        os.close(write_end)
+        if not call.forked:  # it would run here, at result(): nothing gained
+            os.close(read_end)
+            return
+        self.path, self.table, self._call, self._signal = path, table, call, read_end
 
-    return largest, parallel.ForkedCall(type_in_child)
+    @property
+    def started(self) -> bool:
+        return self._call is not None
+
+    def read_there(self) -> bool:
+        """Whether the child read its file (waits until it says)."""
+        if self._signal >= 0:
+            self._read = os.read(self._signal, 1) == b"1"
+            os.close(self._signal)
+            self._signal = -1
+        return self._read
+
+    def typed(self, keys: dict[str, set]) -> _TypedThere | None:
+        """The child's table, typed against the key sets these are (None: type it here)."""
+        call, self._call = self._call, None
+        if call is None or not self.read_there():
+            return None
+        try:
+            there = call.result()
+        except Exception:  # noqa: BLE001  (typed here instead, raising here what there is to raise)
+            return None
+        return there if there.typed.key_sets == _keys_used(self.table, self._contract, keys) else None
+
+    def close(self) -> None:
+        """Loading done or stopped by an error: a child still working is stopped."""
+        if self._call is not None:
+            self._call.cancel()
+            self._call = None
+        if self._signal >= 0:
+            os.close(self._signal)
+            self._signal = -1
 
 
-def _result_ahead(ahead: parallel.ForkedCall[_Typed], name: str, contract: dict[str, TableSpec],
-                  keys: dict[str, set]) -> _Typed | None:
+def _read_and_type(path: Path, table: str, needed: list[tuple[str, Path]], contract: dict[str, TableSpec],
+                   encoding: str | None, validator: str, signal: int) -> _TypedThere:
+    """In the child: its file read (saying so at once), then the tables it needs and its own typed."""
     try:
-        typed = ahead.result()
-    except Exception:  # noqa: BLE001  (typed here instead, raising here what there is to raise)
-        return None
-    return typed if typed.key_sets == _keys_used(name, contract, keys) else None
+        raw = filereader.read_csv_table(path, encoding)
+    except Exception:  # noqa: BLE001  (read again where its error is raised in its turn)
+        raw = None
+    os.write(signal, b"1" if raw is not None and raw.headers else b"0")
+    os.close(signal)
+    if raw is None or not raw.headers:
+        raise InputError(path.name, "read where the package is read")
+    keys: dict[str, set] = {}
+    for name, needed_path in needed:
+        typed = _type_one(name, filereader.read_csv_table(needed_path, encoding), contract, keys, validator)
+        keys[name] = set(typed.table.frame[contract[name].key[0]])
+    return _TypedThere(_type_one(table, raw, contract, keys, validator), len(raw.frame))
+
+
+def _typing_turns(order: list[str], deferred: str | None,
+                  contract: dict[str, TableSpec]) -> tuple[list[str], set[str]]:
+    """The typing order with the table typed ahead moved after the tables behind it that do not need its key set,
+    which are typed meanwhile (those tables too)."""
+    if deferred is None:
+        return order, set()
+    at = order.index(deferred)
+    free = {name for name in order[at + 1:] if deferred not in _tables_needed(name, contract, set(order))}
+    behind = [name for name in order[at + 1:] if name not in free]
+    return order[:at] + [name for name in order if name in free] + [deferred] + behind, free
 
 
 def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | None = None,
@@ -323,7 +376,17 @@ def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | N
         raise InputError(str(folder), "not a folder (a package is a folder with a manifest and its tables)",
                          message_zh="不是文件夹：数据包是一个文件夹，里面放清单（manifest.yaml）和各张数据表")
     manifest = load_manifest(guarded_manifest(find_manifest(folder), folder))
-    raws = _raw_tables(folder, manifest, contract, encoding or manifest.encoding, _RunnerImport(validator))
+    encoding = encoding or manifest.encoding
+    raws, ahead = _raw_tables(folder, manifest, contract, encoding,
+                              partial(_TypedAhead, contract=contract, encoding=encoding, validator=validator),
+                              _RunnerImport(validator))
+    with contextlib.closing(ahead):
+        return _typed_package(folder, manifest, contract, raws, ahead, encoding, validator)
+
+
+def _typed_package(folder: Path, manifest: Manifest, contract: dict[str, TableSpec],
+                   raws: dict[str, filereader.RawTable | None], ahead: _TypedAhead, encoding: str | None,
+                   validator: str) -> Package:
     if "offices" not in raws:
         raise InputError(str(folder), "the offices table (组织机构) is missing; every package needs it",
                          message_zh="缺少「组织机构」表：每个数据包都必须有它（组织机构.csv，或工作簿中名为「组织机构」的工作表）")
@@ -331,37 +394,50 @@ def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | N
         raise InputError(raws["offices"].source, "the offices table (组织机构) has no rows; every package needs them",
                          message_zh="「组织机构」表没有数据行：请至少填写本机构一行")
     order = _typing_order(set(raws), contract)
+    deferred = ahead.table if ahead.table in raws and raws[ahead.table] is None else None
+    turns, free = _typing_turns(order, deferred, contract)
     typed: dict[str, TypedTable] = {}
-    unknown: list[tuple[str, str]] = []
+    unknown: dict[str, list[str]] = {}
     submitted: dict[str, frozenset[str]] = {}
     keys: dict[str, set] = {}
+    rows_read: dict[str, int] = {}
+    sources = {name: raw.source for name, raw in raws.items() if raw is not None}
+    held: tuple[str, InputError] | None = None  # a table's error typing it early, raised in its turn
     shown = progress.current()
     shown.stage("读取 read")
-    ahead = _typed_ahead(raws, contract, order, validator)
-    try:
-        for done, name in enumerate(order, start=1):
-            shown.step(name, done, len(order))
-            one = None
-            if ahead and ahead[0] == name:
-                one = _result_ahead(ahead[1], name, contract, keys)
-                ahead = None
-            one = one or _type_one(name, raws[name], contract, keys, validator)
-            unknown.extend((raws[name].source, column) for column in one.unknown_columns)
-            submitted[name], typed[name] = one.submitted, one.table
-            keys[name] = set(one.table.frame[contract[name].key[0]])
-    finally:
-        if ahead:  # typing stopped early, by an error: the child stops with it
-            ahead[1].cancel()
-    accounts = tuple(TableAccount(name, (raws[name].source,), len(raws[name].frame), len(t.frame),
+    for done, name in enumerate(turns, start=1):
+        if held is not None and (name in free or order.index(name) > order.index(held[0])):
+            continue
+        shown.step(name, done, len(turns))
+        there = ahead.typed(keys) if name == deferred else None
+        if there is None and raws[name] is None:  # the child could not type it: read and typed here
+            raws[name] = filereader.read_csv_table(ahead.path, encoding)
+            sources[name] = raws[name].source
+        try:
+            one = there.typed if there is not None else _type_one(name, raws[name], contract, keys, validator)
+        except InputError as error:
+            if name not in free:
+                raise
+            held = name, error
+            continue
+        rows_read[name] = there.rows_read if there is not None else len(raws[name].frame)
+        sources.setdefault(name, ahead.path.name if ahead.path else name)
+        unknown[name], submitted[name], typed[name] = one.unknown_columns, one.submitted, one.table
+        keys[name] = set(one.table.frame[contract[name].key[0]])
+    if held is not None:
+        raise held[1]
+    typed, submitted = {name: typed[name] for name in order}, {name: submitted[name] for name in order}
+    accounts = tuple(TableAccount(name, (sources[name],), rows_read[name], len(t.frame),
                                   len({(r.source_file, r.source_row) for r in t.rejected if not r.row_kept}),
                                   rows_partial=len({(r.source_file, r.source_row) for r in t.rejected if r.row_kept}))
                      for name, t in typed.items())
     tables = {name: t.frame for name, t in typed.items()}
     return Package(folder, manifest, tables, tuple(r for t in typed.values() for r in t.rejected), accounts,
-                   tuple(unknown), submitted, _key_notices(tables, raws, contract))
+                   tuple((sources[name], column) for name in order for column in unknown[name]), submitted,
+                   _key_notices(tables, sources, contract))
 
 
-def _key_notices(tables: dict[str, pd.DataFrame], raws: dict[str, filereader.RawTable],
+def _key_notices(tables: dict[str, pd.DataFrame], sources: dict[str, str],
                  contract: dict[str, TableSpec]) -> tuple[str, ...]:
     """A key column whose values are resident ID numbers (a common practice for volunteer ids): every output
     masks them, which makes the keys hard to tell apart, and the ID number is then everywhere the key goes."""
@@ -369,7 +445,7 @@ def _key_notices(tables: dict[str, pd.DataFrame], raws: dict[str, filereader.Raw
     for name, frame in tables.items():
         key = contract[name].key[0]
         if key in frame.columns and key != "office_id" and mostly_id_numbers(frame[key]):
-            notices.append(f"{raws[name].source}: 列 {key} 的取值是身份证号，已在输出中遮蔽；建议另设志愿者编号 the key "
+            notices.append(f"{sources[name]}: 列 {key} 的取值是身份证号，已在输出中遮蔽；建议另设志愿者编号 the key "
                            f"column {key} holds resident ID numbers: they are masked wherever shown; give volunteers "
                            "an id of their own")
     return tuple(notices)

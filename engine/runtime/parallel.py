@@ -131,39 +131,31 @@ def _inherited_left_alone() -> None:
     gc.freeze()
 
 
-def share_out(costs: Sequence[float], jobs: int, handover: Sequence[float] | None = None) -> list[list[int]]:
-    """Task indices per job (job 0 is this process), the costliest first to the job that leaves all jobs done
-    soonest (longest-processing-time rule). handover: what a task costs more when a worker does it, paid by
-    the worker (pickling its outcome) and again by this process (unpickling it)."""
+def share_out(costs: Sequence[float], jobs: int) -> list[list[int]]:
+    """Task indices per job (job 0 is this process), the costliest first to the least loaded job
+    (longest-processing-time rule): for work that must be shared out before it starts."""
     loads = [0.0] * jobs
     shares: list[list[int]] = [[] for _ in range(jobs)]
     for index in sorted(range(len(costs)), key=lambda i: (-costs[i], i)):
-        extra = handover[index] if handover is not None else 0.0
-        options = [_loads_after(loads, job, costs[index], extra) for job in range(jobs)]
-        # the soonest finish overall, then the least loaded job, then the first
-        job = min(range(jobs), key=lambda j: (max(options[j]), options[j][j], j))
-        loads = options[job]
+        job = min(range(jobs), key=lambda j: (loads[j], j))
+        loads[job] += costs[index]
         shares[job].append(index)
     return [sorted(share) for share in shares]
 
 
-def _loads_after(loads: list[float], job: int, cost: float, handover: float) -> list[float]:
-    new = list(loads)
-    new[job] += cost + (handover if job else 0.0)
-    new[0] += handover if job else 0.0
-    return new
-
-
-def _evaluate_share(indices: list[int]) -> list[tuple[int, object]]:
-    tasks, evaluate = _WORK
-    return [(index, evaluate(tasks[index])) for index in indices]
+def _evaluate_claimed() -> list[tuple[int, object]]:
+    """In a worker: the next task no process has claimed yet, evaluated (nothing once all are claimed)."""
+    tasks, evaluate, order, cursor = _WORK
+    claim = next(cursor.claims(), None)
+    return [] if claim is None else [(order[claim.start], evaluate(tasks[order[claim.start]]))]
 
 
 def evaluate_all(tasks: Sequence[Task], evaluate: Callable[[Task], Outcome], costs: Sequence[float],
-                 jobs: int, on_done: Callable[[int], None] = lambda done: None,
-                 handover: Sequence[float] | None = None) -> list[Outcome]:
-    """evaluate(task) for every task, in task order, over `jobs` processes (this one and jobs-1 forked);
-    costs and handover as share_out takes them."""
+                 jobs: int, on_done: Callable[[int], None] = lambda done: None) -> list[Outcome]:
+    """evaluate(task) for every task, in task order, over `jobs` processes (this one and jobs-1 forked).
+
+    The tasks are claimed one at a time, the costliest first, by whichever process is free: a guess at the costs
+    that is off, or a neighbour slowing one core, then costs no process the wait of a fixed share."""
     global _WORK
     if jobs <= 1 or len(tasks) < 2 or other_threads():
         outcomes = []
@@ -171,17 +163,19 @@ def evaluate_all(tasks: Sequence[Task], evaluate: Callable[[Task], Outcome], cos
             outcomes.append(evaluate(task))
             on_done(done)
         return outcomes
-    own, *others = share_out(costs, jobs, handover)
-    _WORK = (tasks, evaluate)
+    order = sorted(range(len(tasks)), key=lambda i: (-costs[i], i))
+    cursor = SharedCursor(len(order), 1)
+    _WORK = (tasks, evaluate, order, cursor)
     try:
-        with multiprocessing.get_context("fork").Pool(len(others), initializer=_inherited_left_alone) as pool:
-            # one task at a time, so each outcome comes back (and is unpickled here, beside this process's own
-            # share) as soon as it is done, not all of them at the end: at N=1 that tail was 2-3 s
-            pending = [pool.apply_async(_evaluate_share, ([index],)) for share in others for index in share]
+        with multiprocessing.get_context("fork").Pool(jobs - 1, initializer=_inherited_left_alone) as pool:
+            # one claim a call, so each outcome comes back (and is unpickled here, beside this process's own
+            # work) as soon as it is done; a call finding nothing left to claim returns nothing
+            pending = [pool.apply_async(_evaluate_claimed) for _ in tasks]
             outcomes: dict[int, Outcome] = {}
-            for done, index in enumerate(own, start=1):
+            for claim in cursor.claims():
+                index = order[claim.start]
                 outcomes[index] = evaluate(tasks[index])
-                on_done(done)
+                on_done(len(outcomes))
             for waiting in pending:
                 outcomes.update(waiting.get())
     finally:
