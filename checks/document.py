@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from westaudit.checks import remedy
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, ParamName, Params, parameters_used
-from westaudit.checks.office_rows import OfficeRows
+from westaudit.checks.office_rows import OfficeRows, values_by
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, OfficeCode, RowSelector
 from westaudit.core.results import Counts, Remediation, Status
@@ -183,8 +183,10 @@ class DocumentCheck(CheckKind):
         reasons, flags = self._row_problems(ctx, docs)
         docs = docs.assign(_reason=reasons["_reason"], _reason_en=reasons["_reason_en"])
         expected, expected_en = self._expected(ctx)
-        good = docs[docs["_reason"] == ""].groupby(OFFICE)["document_id"]
-        good_ids, good_counts = good.agg("、".join).to_dict(), good.size().to_dict()
+        good = docs[docs["_reason"] == ""]
+        good_by_office = values_by(good[OFFICE], good["document_id"])
+        good_ids = {office: "、".join(ids) for office, ids in good_by_office.items()}
+        good_counts = {office: len(ids) for office, ids in good_by_office.items()}
         by_office = OfficeRows(docs)
         # the due date is the one value a document is judged against
         typed = {"threshold": ctx.deadline(self.params.due).date().isoformat() if self.params.due else None,

@@ -36,3 +36,15 @@ class OfficeRows:
 
     def __contains__(self, office: object) -> bool:
         return office in self._slices
+
+
+def values_by(keys: pd.Series, values: pd.Series) -> dict[object, list]:
+    """Each key's values in row order: a groupby join or set calls Python once per group (25,000 offices made
+    that most of a kind's time), one pass over the two columns does not. Blank keys are left out, as groupby
+    leaves them out."""
+    grouped: dict[object, list] = {}
+    for key, value in zip(keys.tolist(), values.tolist(), strict=True):
+        if key is None or key is pd.NA or (isinstance(key, float) and key != key):
+            continue
+        grouped.setdefault(key, []).append(value)
+    return grouped

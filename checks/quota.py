@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from westaudit.checks import remedy
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold, parameters_used
-from westaudit.checks.office_rows import OfficeRows
+from westaudit.checks.office_rows import OfficeRows, values_by
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, RowSelector
 from westaudit.core.results import Counts, Remediation, Status
@@ -59,8 +59,9 @@ class QuotaCheck(CheckKind):
         expected = "不超过指标" + (f"，完成不少于 {min_fill:.0%}" if min_fill else "")
         expected_en = "within the quota" + (f", at least {min_fill:.0%} filled" if min_fill else "")
         # per office only what a verdict needs: how many quotas, their holders, the rows off quota
-        by_office = quotas.groupby(OFFICE)[p.holder_column]
-        holders_of, quota_counts = by_office.agg(set).to_dict(), by_office.size().to_dict()
+        by_office = values_by(quotas[OFFICE], quotas[p.holder_column])
+        holders_of = {office: set(holders) for office, holders in by_office.items()}
+        quota_counts = {office: len(holders) for office, holders in by_office.items()}
         off_quota = OfficeRows(quotas[quotas["_reason"] != ""])
         # each office with members, filed under every judged office above it: walking up from the few
         # thousand member offices is linear, where scanning them for every judged office was not

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from westaudit.checks import remedy
 from westaudit.checks.base import CheckKind, ColumnRef, OfficeOutcome, Params, Threshold, parameters_used
-from westaudit.checks.office_rows import OfficeRows
+from westaudit.checks.office_rows import OfficeRows, values_by
 from westaudit.checks.registry import register
 from westaudit.checks.selectors import OFFICE, OfficeCode, RowSelector
 from westaudit.core.results import Counts, Remediation, Status
@@ -62,8 +62,9 @@ class RankingCheck(CheckKind):
         rows = ranked_rows(p, ctx, offices)
         expected = f"末位 {bottom} 名淘汰"
         # per office only what a verdict needs: who was assessed, how many, and the last-placed rows
-        by_office = rows.groupby(OFFICE)[p.subject_column]
-        assessed, counts = by_office.agg(set).to_dict(), by_office.size().to_dict()
+        by_office = values_by(rows[OFFICE], rows[p.subject_column])
+        assessed = {office: set(subjects) for office, subjects in by_office.items()}
+        counts = {office: len(subjects) for office, subjects in by_office.items()}
         last_placed = OfficeRows(rows[rows["_place"] <= bottom])
         used = parameters_used(ctx, p.bottom)
         return [replace(self._judge(ctx, office, assessed.get(office, set()), counts.get(office, 0),
