@@ -50,3 +50,20 @@ def test_values_by_key_are_those_a_groupby_gives():
     assert {k: "、".join(v) for k, v in values_by(frame["office_id"], frame["v"]).items()} == \
         grouped.agg("、".join).to_dict()
     assert {k: set(v) for k, v in values_by(frame["office_id"], frame["v"]).items()} == grouped.agg(set).to_dict()
+
+
+def test_evidence_of_several_frames_written_together_equals_each_written_alone(ruleset):
+    from westaudit.evaluate.evidence import evidence_of_each, evidence_rows
+
+    spec = ruleset.contract["subsidies"]
+    base = {"_src_file": "补贴发放.csv", "payment_id": ["P1", "P2"], "volunteer_id": ["V1", "V2"],
+            "county_id": ["130101", None], "subsidy_type": ["living", "transport"]}
+    frames = [
+        pd.DataFrame(base | {"_src_row": [5, 2], "amount": [2200, 300], "_reason": ["逾期", "未发放"]}),
+        None,
+        pd.DataFrame(base | {"_src_row": [3, 4], "amount": [2200.5, float("nan")], "_reason": ["逾期", None]}),
+        pd.DataFrame(base | {"_src_row": [7, 8], "amount": [1.0, 2.0]}),  # no _reason: written apart
+        pd.DataFrame(columns=["_src_file", "_src_row", "payment_id"]),
+    ]
+    assert evidence_of_each(frames, spec) == [evidence_rows(frame, spec) for frame in frames]
+    assert evidence_of_each(frames, spec)[2][0][1].values[-1] == ("amount", "")

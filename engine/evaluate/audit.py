@@ -16,7 +16,7 @@ from westaudit.core.columns import SOURCE_FILE, SOURCE_ROW
 from westaudit.core.errors import InputError, UsageError
 from westaudit.core.results import EvidenceRow, RejectedRow, Result, Status, TableAccount
 from westaudit.evaluate.context import EvalContext
-from westaudit.evaluate.evidence import EVIDENCE_LIMIT, evidence_rows
+from westaudit.evaluate.evidence import EVIDENCE_LIMIT, evidence_of_each
 from westaudit.evaluate.judgement import judge, within_band
 from westaudit.evaluate.policy_scope import PolicyGroup, PolicyScope, switched_off
 from westaudit.evaluate.province_flags import blank_province_flags
@@ -105,12 +105,26 @@ def _read_by(rule: Rule) -> set[tuple[str, str | None]]:
     return {(ref.table, None) for ref in refs} | {(ref.table, ref.column) for ref in refs if ref.column}
 
 
+def _evidence(outcomes: list[OfficeOutcome], ruleset: RuleSet) -> list[tuple[tuple[EvidenceRow, ...], int]]:
+    """Each outcome's evidence rows, those of one table written together."""
+    evidence: list[tuple[tuple[EvidenceRow, ...], int]] = [((), 0)] * len(outcomes)
+    by_table: dict[str, list[int]] = {}
+    for index, outcome in enumerate(outcomes):
+        if outcome.evidence is not None and outcome.evidence_table in ruleset.contract:
+            by_table.setdefault(outcome.evidence_table, []).append(index)
+    for table, indexes in by_table.items():
+        written = evidence_of_each([outcomes[index].evidence for index in indexes], ruleset.contract[table])
+        for index, rows in zip(indexes, written, strict=True):
+            evidence[index] = rows
+    return evidence
+
+
 def _result(rule: Rule, incomplete_at: dict[str, tuple[str, ...]], everywhere: tuple[str, ...],
-            outcome: OfficeOutcome, ruleset: RuleSet, ctx: EvalContext, to_fix: _RowsToFix, severity: str) -> Result:
+            outcome: OfficeOutcome, evidence_found: tuple[tuple[EvidenceRow, ...], int], ctx: EvalContext,
+            to_fix: _RowsToFix, severity: str) -> Result:
     """The outcome as a result, with the severity judge() gives it unless the verdict is a failing check (a
     national audit makes 400,000: most need no second copy)."""
-    spec = ruleset.contract.get(outcome.evidence_table)
-    evidence, total = evidence_rows(outcome.evidence, spec) if spec else ((), 0)
+    evidence, total = evidence_found
     incomplete = incomplete_at.get(outcome.office_id, everywhere)
     result = Result(rule.id, outcome.office_id, outcome.status, outcome.measured, outcome.expected,
                     outcome.message_zh, outcome.message_en, evidence, total, incomplete,
@@ -260,8 +274,9 @@ def _evaluate_group(rule: Rule, offices: list[str], ruleset: RuleSet, ctx: EvalC
     evaluated = _without_rejected_cells(rule, ctx)
 
     def results_under(under: EvalContext) -> list[Result]:
-        return [_result(rule, incomplete_at, everywhere, outcome, ruleset, under, to_fix, severity)
-                for outcome in rule.check.evaluate(under, offices)]
+        outcomes = rule.check.evaluate(under, offices)
+        return [_result(rule, incomplete_at, everywhere, outcome, evidence, under, to_fix, severity)
+                for outcome, evidence in zip(outcomes, _evidence(outcomes, ruleset), strict=True)]
 
     results = results_under(evaluated)
     names = rule.check.parameter_names()

@@ -47,24 +47,41 @@ def _in_source_order(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def evidence_rows(rows: pd.DataFrame | None, spec: TableSpec) -> tuple[tuple[EvidenceRow, ...], int]:
-    if rows is None or rows.empty:
-        return (), 0
-    total = len(rows)
-    # A bad national package has thousands of failing results, each sampled here: a few numpy and pandas
-    # calls per column of the sample (at most EVIDENCE_LIMIT rows) keep that cheap.
-    sample = _in_source_order(rows)
-    columns = [c for c in spec.columns if c in sample.columns]
-    texts = {name: _column_texts(sample[name], spec.columns[name].pii) for name in columns}
+    """The rows a check points at as evidence (at most EVIDENCE_LIMIT, in source order), with how many there were."""
+    return evidence_of_each([rows], spec)[0]
+
+
+def evidence_of_each(frames: list[pd.DataFrame | None], spec: TableSpec) -> list[tuple[tuple[EvidenceRow, ...], int]]:
+    """evidence_rows of each frame, the cells of all frames with the same columns written at once, column by
+    column: a national audit samples thousands of findings of a rule, and a pandas call per column of each sample
+    cost more than the rest of evaluating the rule."""
+    evidence: list[tuple[tuple[EvidenceRow, ...], int]] = [((), 0)] * len(frames)
+    alike: dict[tuple, list[int]] = {}
+    for index, frame in enumerate(frames):
+        if frame is not None and not frame.empty:
+            alike.setdefault(tuple(frame.columns), []).append(index)
+    for indexes in alike.values():
+        samples = [_in_source_order(frames[index]) for index in indexes]
+        rows, start = _written(samples, spec), 0
+        for index, sample in zip(indexes, samples, strict=True):
+            evidence[index] = rows[start:start + len(sample)], len(frames[index])
+            start += len(sample)
+    return evidence
+
+
+def _written(samples: list[pd.DataFrame], spec: TableSpec) -> tuple[EvidenceRow, ...]:
+    """The rows of samples with the same columns, in order (a cell is written by its value, whatever the dtype
+    its column takes when they are put together)."""
+    whole = samples[0] if len(samples) == 1 else pd.concat(samples, ignore_index=True, copy=False)
+    columns = [c for c in spec.columns if c in whole.columns]
+    texts = {name: _column_texts(whole[name], spec.columns[name].pii) for name in columns}
     # why each row is evidence, as the check wrote it: _reason in Chinese, _reason_en in English
-    blank = [""] * len(sample)
-    reasons = sample["_reason"].to_numpy(dtype=object) if "_reason" in sample.columns else blank
-    reasons_en = sample["_reason_en"].to_numpy(dtype=object) if "_reason_en" in sample.columns else blank
-    evidence = []
-    for index, (source, row, reason, reason_en) in enumerate(zip(
-            sample[SOURCE_FILE].to_numpy(dtype=object), sample[SOURCE_ROW].to_numpy().tolist(), reasons, reasons_en,
-            strict=True)):
-        values = tuple((name, texts[name][index]) for name in columns)
-        key = "/".join(texts[k][index] for k in spec.key)
-        evidence.append(EvidenceRow(spec.name, str(source), int(row), key, values, str(reason or ""),
-                                    str(reason_en or "")))
-    return tuple(evidence), total
+    blank = [""] * len(whole)
+    reasons = whole["_reason"].to_numpy(dtype=object) if "_reason" in whole.columns else blank
+    reasons_en = whole["_reason_en"].to_numpy(dtype=object) if "_reason_en" in whole.columns else blank
+    return tuple(EvidenceRow(spec.name, str(source), int(row), "/".join(texts[k][at] for k in spec.key),
+                             tuple((name, texts[name][at]) for name in columns), str(reason or ""),
+                             str(reason_en or ""))
+                 for at, (source, row, reason, reason_en) in enumerate(zip(
+                     whole[SOURCE_FILE].to_numpy(dtype=object), whole[SOURCE_ROW].to_numpy().tolist(), reasons,
+                     reasons_en, strict=True)))
