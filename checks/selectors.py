@@ -60,7 +60,8 @@ class RowSelector(BaseModel):
         if self.active_in_year:
             start, end = self.active_in_year
             keep &= _true(rows[start] <= year_end) & _true(rows[end] >= year_start)
-        chosen = rows[keep].copy()
+        # one copy of the chosen rows, to add the office column to (a boolean index, then .copy(), made two)
+        chosen = rows.take(keep.to_numpy().nonzero()[0])
         if self.office_column:
             offices = chosen[self.office_column]
             chosen[OFFICE] = ctx.org.rollup_map(offices, self.roll_up_to) if self.roll_up_to else offices
