@@ -209,8 +209,8 @@ def _keys_used(name: str, contract: dict[str, TableSpec], keys: dict[str, set]) 
 class _RunnerImport:
     """Great Expectations imported in a thread while the files are read (3 s of CPU, and more waiting on its
     thousand files, much of it beside the CSV parser, which releases the GIL), joined before the tables are
-    typed: a child forked to type the largest table then inherits it instead of importing it again. Nothing
-    for the pandas runner, or when it is imported already."""
+    typed. Nothing for the pandas runner, or when it is imported already. (A child reading and typing a table
+    ahead is forked before the thread starts, and imports the runner itself.)"""
 
     def __init__(self, validator: str | None):
         self._thread = None
