@@ -7,13 +7,14 @@ import shutil
 import pytest
 
 from conftest import SAMPLE
-from westaudit.intake.package import _typing_order, load_package
+from westaudit.intake.package import load_package
+from westaudit.intake.table_typing import typing_order
 from westaudit.spec.tables import load_contract
 
 
 def test_each_table_comes_after_the_tables_its_references_point_to():
     contract = load_contract()
-    order = _typing_order(set(contract), contract)
+    order = typing_order(set(contract), contract)
     assert order[0] == "offices" and sorted(order) == sorted(contract)
     for name in order:
         for column in contract[name].columns.values():
@@ -55,12 +56,12 @@ def _same_error_with_a_child(package, ruleset, monkeypatch, module, threshold: s
 
 
 def test_the_largest_table_read_and_typed_ahead_in_a_forked_child_gives_the_same_package(monkeypatch, ruleset):
-    from westaudit.intake import package as package_module
+    from westaudit.intake import typed_ahead as package_module
 
     alone = load_package(SAMPLE, ruleset.contract)
     monkeypatch.setattr(package_module, "MIN_BYTES_TO_READ_AHEAD", 0)
     started = []
-    monkeypatch.setattr(package_module._TypedAhead, "typed", _noting(package_module._TypedAhead.typed, started))
+    monkeypatch.setattr(package_module.TypedAhead, "typed", _noting(package_module.TypedAhead.typed, started))
     _same_package(load_package(SAMPLE, ruleset.contract), alone)
     assert started and started[0] is not None  # the child's table was used
 
@@ -76,7 +77,7 @@ def _noting(typed, seen: list):
 @pytest.mark.parametrize("also_broken", [min, max])
 def test_a_file_the_child_cannot_read_raises_the_error_reading_in_order_would(tmp_path, monkeypatch, ruleset,
                                                                             also_broken):
-    from westaudit.intake import package as package_module
+    from westaudit.intake import typed_ahead as package_module
 
     package = tmp_path / "package"
     shutil.copytree(SAMPLE, package)
@@ -102,7 +103,7 @@ def _largest_but_offices(package):
 
 def test_a_table_typed_ahead_that_cannot_be_typed_raises_the_error_typing_in_order_would(tmp_path, monkeypatch,
                                                                                           ruleset):
-    from westaudit.intake import package as package_module
+    from westaudit.intake import typed_ahead as package_module
 
     package = tmp_path / "package"
     shutil.copytree(SAMPLE, package)
@@ -111,18 +112,18 @@ def test_a_table_typed_ahead_that_cannot_be_typed_raises_the_error_typing_in_ord
 
 
 @pytest.mark.parametrize("broken", ["child's", "behind it", "both"])
-def test_tables_typed_while_the_child_works_raise_their_errors_in_typing_order(tmp_path, monkeypatch, ruleset,
+def test_tables_typed_while_the_child_works_raise_their_errors_intyping_order(tmp_path, monkeypatch, ruleset,
                                                                              broken):
     """The tables behind the child's in typing order are typed before it (while the child works): an error of
     theirs still comes after the child's table's own."""
-    from westaudit.intake import package as package_module
+    from westaudit.intake import typed_ahead as package_module
 
     package = tmp_path / "package"
     shutil.copytree(SAMPLE, package)
     contract = ruleset.contract
     stems = {stem: spec.name for spec in contract.values() for stem in spec.file_stems()}
     largest = _largest_but_offices(package)
-    order = _typing_order({stems[path.stem] for path in package.glob("*.csv")}, contract)
+    order = typing_order({stems[path.stem] for path in package.glob("*.csv")}, contract)
     behind = order[order.index(stems[largest.stem]) + 1:]
     assert behind, "the sample's largest table should have tables behind it in typing order"
     behind_file = next(path for path in package.glob("*.csv") if stems[path.stem] == behind[-1])

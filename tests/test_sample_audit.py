@@ -10,7 +10,7 @@ from planted import apply_fixes, load_planted
 from westaudit.cli import main
 from westaudit.core.results import Status, severity_counts
 from westaudit.evaluate.audit import run_audit
-from westaudit.intake import package
+from westaudit.intake import table_typing
 from westaudit.intake.package import load_package
 from westaudit.reports.report_json import results_of
 
@@ -31,7 +31,7 @@ _TYPED_BEFORE: dict[tuple, list[tuple[object, object]]] = {}
 
 def _typing_remembered(type_one):
     def type_or_recall(name, raw, contract, keys, validator):
-        key_sets = tuple((table, frozenset(ids)) for table, ids in package._keys_used(name, contract, keys).items())
+        key_sets = tuple((table, frozenset(ids)) for table, ids in table_typing.keys_used(name, contract, keys).items())
         memo_key = (name, raw.source, tuple(raw.headers), key_sets, validator)
         for seen, typed in _TYPED_BEFORE.get(memo_key, []):
             if seen.equals(raw.frame):
@@ -45,7 +45,7 @@ def _typing_remembered(type_one):
 
 @pytest.fixture
 def typing_remembered(monkeypatch):
-    monkeypatch.setattr(package, "_type_one", _typing_remembered(package._type_one))
+    monkeypatch.setattr(table_typing, "type_one", _typing_remembered(table_typing.type_one))
 
 
 def test_the_failures_are_exactly_the_planted_ones(report):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import os
 import sys
 import threading
 from collections.abc import Callable
@@ -16,37 +15,18 @@ import pandas as pd
 
 from westaudit.core.errors import InputError
 from westaudit.core.results import RejectedRow, TableAccount
-from westaudit.intake import cells, filereader
-from westaudit.intake.coerce import TypedTable, type_table
+from westaudit.intake import filereader, table_typing
+from westaudit.intake.coerce import TypedTable
 from westaudit.intake.contract import GREAT_EXPECTATIONS
 from westaudit.intake.masking import mostly_id_numbers
 from westaudit.intake.package_files import DATA_SUFFIXES, guarded_manifest, package_entries
-from westaudit.runtime import parallel, progress
+from westaudit.intake.table_typing import typing_order, typing_turns
+from westaudit.intake.typed_ahead import TypedAhead
+from westaudit.runtime import progress
 from westaudit.spec.manifest import Manifest, find_manifest, load_manifest
 from westaudit.spec.tables import TableSpec
 
-__all__ = ["DATA_SUFFIXES", "Package", "load_package", "canonical_frame"]
-# below this many bytes of CSV a child reading and typing one of them ahead costs more than it saves
-MIN_BYTES_TO_READ_AHEAD = 20_000_000
-# every table refers to offices, so they are typed first; then each table after the tables it refers to
-
-
-def _typing_order(tables: set[str], contract: dict[str, TableSpec]) -> list[str]:
-    """Tables in an order where each comes after those its reference columns point to, so every key set a
-    foreign key needs is known when the table is typed (ties in name order)."""
-    order: list[str] = []
-
-    def visit(name: str, path: tuple[str, ...]) -> None:
-        if name in order or name in path or name not in tables:
-            return
-        for column in contract[name].columns.values():
-            if column.type == "ref":
-                visit(column.ref.split(".")[0], (*path, name))
-        order.append(name)
-
-    for name in ["offices", *sorted(tables)]:
-        visit(name, ())
-    return order
+__all__ = ["DATA_SUFFIXES", "Package", "load_package"]
 
 
 @dataclass(frozen=True)
@@ -64,8 +44,8 @@ class Package:
 
 
 def _raw_tables(folder: Path, manifest: Manifest, contract: dict[str, TableSpec], encoding: str | None,
-                ahead_of: Callable[[list[tuple[Path, str]]], _TypedAhead],
-                runner: _RunnerImport | None = None) -> tuple[dict[str, filereader.RawTable | None], _TypedAhead]:
+                ahead_of: Callable[[list[tuple[Path, str]]], TypedAhead],
+                runner: _RunnerImport | None = None) -> tuple[dict[str, filereader.RawTable | None], TypedAhead]:
     """Every table the package holds, found by manifest entry, by table name or by its Chinese title, and the
     child `ahead_of` started on one of the CSV files (that table is None here); the contract's runner imported
     meanwhile."""
@@ -137,7 +117,7 @@ class _CsvReader:
     the error reading in order would. The child's file is None in its turn (the child has it), unless the child
     could not read it: then it is read here, raising its error in its turn."""
 
-    def __init__(self, paths: list[Path], encoding: str | None, ahead: _TypedAhead):
+    def __init__(self, paths: list[Path], encoding: str | None, ahead: TypedAhead):
         self.encoding, self._paths, self._ahead = encoding, paths, ahead
         self._own: dict[Path, filereader.RawTable | Exception] = {}
 
@@ -163,47 +143,11 @@ class _CsvReader:
         return filereader.read_csv_table(path, self.encoding)
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:  # reading it will say what is wrong, in its turn
-        return 0
-
-
 def _not_empty(raw: filereader.RawTable) -> filereader.RawTable:
     if not raw.headers:
         raise InputError(raw.source, "empty file: no header row (a table with no rows still needs its header)",
                          message_zh="文件是空的，没有表头行：本年度没有记录的表也要保留表头")
     return raw
-
-
-def canonical_frame(raw: filereader.RawTable, spec: TableSpec) -> tuple[pd.DataFrame, list[str]]:
-    aliases = {name: list(column.accepted_headers(name)) for name, column in spec.columns.items()}
-    match = filereader.match_headers(raw.headers, aliases)
-    if match.duplicates:
-        raise InputError(raw.source, "the same column is given twice", column=", ".join(match.duplicates),
-                         message_zh="同一列出现了两次：请删掉重复的一列")
-    for name, column in spec.columns.items():
-        if column.required and name not in match.mapping.values():
-            raise InputError(raw.source, f"missing required column ({column.zh})", column=name, column_zh=column.zh,
-                             message_zh=f"缺少必填列「{column.zh}」：请按模板补上这一列（表头写「{column.zh}」）")
-    frame = raw.frame.rename(columns=match.mapping, copy=False)  # nothing writes to either frame
-    return frame, list(match.unknown)
-
-
-@dataclass(frozen=True)
-class _Typed:
-    """One table typed, with the key sets its offices and foreign keys were checked against."""
-
-    table: TypedTable
-    unknown_columns: list[str]
-    submitted: frozenset[str]
-    key_sets: dict[str, set]
-
-
-def _keys_used(name: str, contract: dict[str, TableSpec], keys: dict[str, set]) -> dict[str, set]:
-    targets = {"offices"} | {column.ref.split(".")[0] for column in contract[name].columns.values() if column.type == "ref"}
-    return {target: keys[target] for target in sorted(targets) if target in keys and target != name}
 
 
 class _RunnerImport:
@@ -236,135 +180,6 @@ def _import_quietly() -> None:
         return
 
 
-def _type_one(name: str, raw: filereader.RawTable, contract: dict[str, TableSpec], keys: dict[str, set],
-              validator: str) -> _Typed:
-    frame, unknown_columns = canonical_frame(raw, contract[name])
-    submitted = frozenset(frame.columns) & frozenset(contract[name].columns)
-    offices = set(cells.normalise_text(frame["office_id"])) if name == "offices" else keys["offices"]
-    return _Typed(type_table(contract[name], frame, offices, keys, validator), unknown_columns, submitted,
-                  _keys_used(name, contract, keys))
-
-
-def _tables_needed(name: str, contract: dict[str, TableSpec], tables: set[str]) -> set[str]:
-    """The tables whose key sets typing `name` needs: offices and the tables it refers to, and theirs."""
-    needed: set[str] = set()
-    todo = [name]
-    while todo:
-        for target in {"offices"} | set(_keys_used(todo.pop(), contract, dict.fromkeys(tables, set()))):
-            if target != name and target not in needed:
-                needed.add(target)
-                todo.append(target)
-    return needed
-
-
-@dataclass(frozen=True)
-class _TypedThere:
-    typed: _Typed
-    rows_read: int
-
-
-class _TypedAhead:
-    """The largest CSV table read and typed in a forked child, beside this process reading and typing the others.
-
-    The child also reads and types the tables its key sets come from (offices, the tables it refers to), so the
-    table travels back once, typed. It is used only if those key sets turn out equal to the ones typed here; a
-    child that failed, for whatever reason, leaves the table to be read and typed here. The child says as soon
-    as it has read its file (or could not), so reading errors are raised in file order. Nothing is started for a
-    small package (forking would cost more than it saves), without fork or a second core, or when a table it
-    needs is not a single CSV file.
-    """
-
-    def __init__(self, csv_files: list[tuple[Path, str]], contract: dict[str, TableSpec], encoding: str | None,
-                 validator: str):
-        self.path: Path | None = None
-        self.table: str | None = None
-        self._contract = contract
-        self._call: parallel.ForkedCall[_TypedThere] | None = None
-        self._signal, self._read = -1, False
-        sizes = {path: _size(path) for path, _ in csv_files}
-        files: dict[str, list[Path]] = {}
-        for path, table in csv_files:
-            files.setdefault(table, []).append(path)
-        candidates = [(path, table) for path, table in csv_files if table != "offices"]
-        if sum(sizes.values()) < MIN_BYTES_TO_READ_AHEAD or not candidates or not parallel.can_share():
-            return
-        path, table = max(candidates, key=lambda candidate: (sizes[candidate[0]], candidate[1]))
-        needed = _tables_needed(table, contract, set(files))
-        if any(len(files.get(name, ())) != 1 for name in (table, *needed)):
-            return
-        in_order = [(name, files[name][0]) for name in _typing_order(needed, contract)]
-        read_end, write_end = os.pipe()
-        call = parallel.ForkedCall(partial(_read_and_type, path, table, in_order, contract, encoding, validator,
-                                           write_end))
-        os.close(write_end)
-        if not call.forked:  # it would run here, at result(): nothing gained
-            os.close(read_end)
-            return
-        self.path, self.table, self._call, self._signal = path, table, call, read_end
-
-    @property
-    def started(self) -> bool:
-        return self._call is not None
-
-    def read_there(self) -> bool:
-        """Whether the child read its file (waits until it says)."""
-        if self._signal >= 0:
-            self._read = os.read(self._signal, 1) == b"1"
-            os.close(self._signal)
-            self._signal = -1
-        return self._read
-
-    def typed(self, keys: dict[str, set]) -> _TypedThere | None:
-        """The child's table, typed against the key sets these are (None: type it here)."""
-        call, self._call = self._call, None
-        if call is None or not self.read_there():
-            return None
-        try:
-            there = call.result()
-        except Exception:  # noqa: BLE001  (typed here instead, raising here what there is to raise)
-            return None
-        return there if there.typed.key_sets == _keys_used(self.table, self._contract, keys) else None
-
-    def close(self) -> None:
-        """Loading done or stopped by an error: a child still working is stopped."""
-        if self._call is not None:
-            self._call.cancel()
-            self._call = None
-        if self._signal >= 0:
-            os.close(self._signal)
-            self._signal = -1
-
-
-def _read_and_type(path: Path, table: str, needed: list[tuple[str, Path]], contract: dict[str, TableSpec],
-                   encoding: str | None, validator: str, signal: int) -> _TypedThere:
-    """In the child: its file read (saying so at once), then the tables it needs and its own typed."""
-    try:
-        raw = filereader.read_csv_table(path, encoding)
-    except Exception:  # noqa: BLE001  (read again where its error is raised in its turn)
-        raw = None
-    os.write(signal, b"1" if raw is not None and raw.headers else b"0")
-    os.close(signal)
-    if raw is None or not raw.headers:
-        raise InputError(path.name, "read where the package is read")
-    keys: dict[str, set] = {}
-    for name, needed_path in needed:
-        typed = _type_one(name, filereader.read_csv_table(needed_path, encoding), contract, keys, validator)
-        keys[name] = set(typed.table.frame[contract[name].key[0]])
-    return _TypedThere(_type_one(table, raw, contract, keys, validator), len(raw.frame))
-
-
-def _typing_turns(order: list[str], deferred: str | None,
-                  contract: dict[str, TableSpec]) -> tuple[list[str], set[str]]:
-    """The typing order with the table typed ahead moved after the tables behind it that do not need its key set,
-    which are typed meanwhile (those tables too)."""
-    if deferred is None:
-        return order, set()
-    at = order.index(deferred)
-    free = {name for name in order[at + 1:] if deferred not in _tables_needed(name, contract, set(order))}
-    behind = [name for name in order[at + 1:] if name not in free]
-    return order[:at] + [name for name in order if name in free] + [deferred] + behind, free
-
-
 def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | None = None,
                  validator: str = GREAT_EXPECTATIONS) -> Package:
     """Read, type and validate every table. ``encoding`` forces the CSV encoding, over the manifest's;
@@ -378,14 +193,14 @@ def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | N
     manifest = load_manifest(guarded_manifest(find_manifest(folder), folder))
     encoding = encoding or manifest.encoding
     raws, ahead = _raw_tables(folder, manifest, contract, encoding,
-                              partial(_TypedAhead, contract=contract, encoding=encoding, validator=validator),
+                              partial(TypedAhead, contract=contract, encoding=encoding, validator=validator),
                               _RunnerImport(validator))
     with contextlib.closing(ahead):
         return _typed_package(folder, manifest, contract, raws, ahead, encoding, validator)
 
 
 def _typed_package(folder: Path, manifest: Manifest, contract: dict[str, TableSpec],
-                   raws: dict[str, filereader.RawTable | None], ahead: _TypedAhead, encoding: str | None,
+                   raws: dict[str, filereader.RawTable | None], ahead: TypedAhead, encoding: str | None,
                    validator: str) -> Package:
     if "offices" not in raws:
         raise InputError(str(folder), "the offices table (组织机构) is missing; every package needs it",
@@ -393,9 +208,9 @@ def _typed_package(folder: Path, manifest: Manifest, contract: dict[str, TableSp
     if raws["offices"].frame.empty:
         raise InputError(raws["offices"].source, "the offices table (组织机构) has no rows; every package needs them",
                          message_zh="「组织机构」表没有数据行：请至少填写本机构一行")
-    order = _typing_order(set(raws), contract)
+    order = typing_order(set(raws), contract)
     deferred = ahead.table if ahead.table in raws and raws[ahead.table] is None else None
-    turns, free = _typing_turns(order, deferred, contract)
+    turns, free = typing_turns(order, deferred, contract)
     typed: dict[str, TypedTable] = {}
     unknown: dict[str, list[str]] = {}
     submitted: dict[str, frozenset[str]] = {}
@@ -414,7 +229,7 @@ def _typed_package(folder: Path, manifest: Manifest, contract: dict[str, TableSp
             raws[name] = filereader.read_csv_table(ahead.path, encoding)
             sources[name] = raws[name].source
         try:
-            one = there.typed if there is not None else _type_one(name, raws[name], contract, keys, validator)
+            one = there.typed if there is not None else table_typing.type_one(name, raws[name], contract, keys, validator)
         except InputError as error:
             if name not in free:
                 raise

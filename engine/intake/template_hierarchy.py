@@ -19,7 +19,7 @@ from westaudit.intake import cells, filereader
 from westaudit.intake.coerce import type_table
 from westaudit.intake.contract import PANDAS
 from westaudit.intake.orgchart import OrgChart
-from westaudit.intake.package import canonical_frame
+from westaudit.intake.table_typing import canonical_frame
 from westaudit.spec.tables import TableSpec
 
 OFFICE_COLUMNS = ("office_id", "name", "level", "parent_id", "recruits", "serves")

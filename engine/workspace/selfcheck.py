@@ -257,7 +257,7 @@ def known_offices(hierarchy: Path, ruleset) -> tuple[dict[str, str], dict[str, s
     """office id -> name, -> parent id and -> level, from the offices table of the package the workspace was
     started on (only that table is read: the sample is a national package)."""
     from westaudit.intake import filereader
-    from westaudit.intake.package import canonical_frame
+    from westaudit.intake.table_typing import canonical_frame
 
     spec = ruleset.contract["offices"]
     stems = {stem.lower() for stem in spec.file_stems()}
