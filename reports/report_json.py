@@ -14,11 +14,12 @@ message, result, table and rejected row on one line of its own; the rows are bui
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from westaudit.core.json_text import json_encoder
 from westaudit.core.results import EvidenceRow, RejectedRow, Result, Status, TableAccount, severity_counts
 from westaudit.core.submission import ConsolidationSummary
 from westaudit.evaluate.audit import AuditReport
@@ -42,17 +43,7 @@ EVIDENCE_COLUMNS = ("table", "source_file", "source_row", "key", "values", "reas
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"), check_circular=False)
 
 
-def _one_shot_encoder() -> Callable[[Any], str]:
-    """_ENCODER.encode with its C encoder made once, not at every call: a national report.json encodes 400,000
-    result rows one by one, and making the encoder was a quarter of writing the file."""
-    make = json.encoder.c_make_encoder
-    if make is None:  # a Python without the C accelerator
-        return _ENCODER.encode
-    chunks = make(None, _ENCODER.default, json.encoder.encode_basestring, None, ":", ",", False, False, True)
-    return lambda value: "".join(chunks(value, 0))
-
-
-_encode = _one_shot_encoder()
+_encode = json_encoder((",", ":"))  # _ENCODER.encode
 
 
 def _defaults(package: str | None) -> list[Any]:

@@ -44,6 +44,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
 
 from westaudit.core.errors import UsageError, WestauditError
+from westaudit.core.json_text import json_encoder
 from westaudit.core.results import Counts, EvidenceRow, ParameterUse, Remediation, Result, Status
 
 if TYPE_CHECKING:
@@ -338,7 +339,8 @@ class Store:
         output of the command is written)."""
         rows = {
             run_files: [{"run_id": run_id, "name": f.name, "sha256": f.sha256, "size": f.size} for f in files],
-            results: [_result_row(run_id, i, r) for i, r in enumerate(report.results)],
+            results: [_result_row(run_id, i, r, measured) for measured in [_MeasuredJson()]
+                      for i, r in enumerate(report.results)],
             evidence: [_evidence_row(run_id, i, j, e) for i, r in enumerate(report.results)
                        for j, e in enumerate(r.evidence)],
             standings: [{"run_id": run_id, "rule_id": s.rule_id, "office_id": s.office_id,
@@ -504,10 +506,23 @@ def _masked_row(row: dict) -> dict:
     return {name: mask_text(value) if value.__class__ is str else value for name, value in row.items()}
 
 
+def _masked_rows(rows: list[dict]) -> list[dict]:
+    """_masked_row of each row, each distinct text masked once: a national run repeats its rule ids, statuses
+    and most of its messages hundreds of thousands of times."""
+    masked: dict[str, str] = {}
+
+    def mask(text: str) -> str:
+        found = masked.get(text)
+        if found is None:
+            found = masked[text] = mask_text(text)
+        return found
+    return [{name: mask(value) if value.__class__ is str else value for name, value in row.items()} for row in rows]
+
+
 def _insert_many(conn: Connection, table: Table, rows: list[dict]) -> None:
     """The rows handed to the driver's executemany as they are: SQLAlchemy's own per-row processing cost
     several seconds for a national run's 350,000 results. Plain texts and numbers need none."""
-    rows = [_masked_row(row) for row in rows]
+    rows = _masked_rows(rows)
     compiled = insert(table).values({name: bindparam(name) for name in rows[0]}).compile(dialect=conn.dialect)
     if compiled.positional:
         order = compiled.positiontup
@@ -516,9 +531,9 @@ def _insert_many(conn: Connection, table: Table, rows: list[dict]) -> None:
         conn.exec_driver_sql(str(compiled), rows)
 
 
-def _result_row(run_id: int, ordinal: int, result: Result) -> dict:
+def _result_row(run_id: int, ordinal: int, result: Result, measured: Callable[[Result], str] | None = None) -> dict:
     return {"run_id": run_id, "ordinal": ordinal, "rule_id": result.rule_id, "office_id": result.office_id,
-            "status": result.status.value, "measured": _measured_json(result),
+            "status": result.status.value, "measured": (measured or _measured_json)(result),
             "expected": result.expected, "message_zh": result.message_zh, "message_en": result.message_en,
             "evidence_total": result.evidence_total, "incomplete_tables": json.dumps(list(result.incomplete_tables)) if result.incomplete_tables else "[]"}
 
@@ -544,6 +559,34 @@ def _measured_json(result: Result) -> str:
                        "severity": result.severity, "downgraded": result.downgraded,
                        "last_ranked_again": list(result.last_ranked_again)},
                       ensure_ascii=False, default=str)
+
+
+_DUMPS = json_encoder()  # json.dumps(value, ensure_ascii=False, default=str)
+
+
+class _MeasuredJson:
+    """_measured_json of a run's results, each tuple of parameters (a rule's results share a few) encoded once,
+    and json.dumps' encoder made once, not per result: building a national run's rows took longer than storing them."""
+
+    def __init__(self) -> None:
+        self._parameters: dict[int, tuple[tuple[ParameterUse, ...], str]] = {}
+
+    def __call__(self, result: Result) -> str:
+        if (result.threshold is None and not result.parameters and result.counts is None and result.remediation is None
+                and not result.expected_en and not result.severity and not result.downgraded
+                and not result.last_ranked_again):
+            return _DUMPS(_plain(result.measured))
+        uses = result.parameters
+        held = self._parameters.get(id(uses))
+        if held is None or held[0] is not uses:  # kept with the tuple, so a reused id is never mistaken for it
+            held = self._parameters[id(uses)] = uses, _DUMPS([use.as_dict() for use in uses])
+        counts = None if result.counts is None else result.counts.as_dict()
+        remediation = None if result.remediation is None else result.remediation.as_dict()
+        return (f'{{"measured": {_DUMPS(_plain(result.measured))}, "threshold": {_DUMPS(_plain(result.threshold))}, '
+                f'"parameters": {held[1]}, "counts": {_DUMPS(counts)}, "remediation": {_DUMPS(remediation)}, '
+                f'"expected_en": {_DUMPS(result.expected_en)}, "severity": {_DUMPS(result.severity)}, '
+                f'"downgraded": {_DUMPS(result.downgraded)}, '
+                f'"last_ranked_again": {_DUMPS(list(result.last_ranked_again))}}}')
 
 
 def _measured_of(measured_json: str) -> tuple[object, dict[str, object]]:
