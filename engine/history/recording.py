@@ -43,14 +43,15 @@ class Recording:
     run_id: int | None
     notices: tuple[WaiverNotice, ...] = ()
     since_previous: RunDiff | None = None
-    _pending: ForkedCall | None = field(default=None, init=False, repr=False)
+    _pending: tuple[ForkedCall, ...] = field(default=(), init=False, repr=False)
     _unmarked: bool = field(default=False, init=False, repr=False)
 
     def finish(self, report: AuditReport, wait: bool = True,
                beside: Callable[[AuditReport], object] | None = None) -> AuditReport:
         """The report with flags and waivers applied, its run diffed and stored. wait=False: stored by a forked
         worker, and saved() must be called before the command ends; `beside` (writing report.json, say) is then
-        done by the same worker with the final report: one copy of the audit's memory, not two."""
+        done by a second forked worker with the final report, beside the first: storing a national run takes
+        longer than writing the site, and one after the other they ended the audit seconds after the site."""
         from westaudit.history.repeat_last_place import current_standings, flag_repeat_last_place
         from westaudit.history.rundiff import diff_with_previous
 
@@ -73,8 +74,8 @@ class Recording:
                                 forked=not wait))
         if wait:
             _each(work)
-        elif work:
-            self._pending = ForkedCall(partial(_each, work))
+        else:
+            self._pending = tuple(ForkedCall(step) for step in work)
         if recorded:
             print(self._recorded_line())
         return report
@@ -85,16 +86,21 @@ class Recording:
     def __exit__(self, *exc_info: object) -> None:
         """Leaving the block before saved() (a writer raised, say) kills the worker storing the run, which then
         stays incomplete in the store: a run whose reports were not written is not recorded as done."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.cancel()
+        pending, self._pending = self._pending, ()
+        for call in pending:
+            call.cancel()
 
     def written(self) -> None:
         """Wait until the run is stored (not yet complete) and `beside` done (nothing to wait for when neither
         was asked)."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
+        pending, self._pending = self._pending, ()
+        try:
+            for call in pending:
+                call.result()
+        finally:  # a worker that failed leaves the others stopped, none outliving the command
+            for call in pending:
+                call.cancel()
+        if pending:
             self._unmarked = self.store is not None and self.run_id is not None
 
     def saved(self) -> None:
