@@ -13,7 +13,6 @@ message, result, table and rejected row on one line of its own; the rows are bui
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -39,11 +38,8 @@ _REQUIRED = 6
 OFFICE_COLUMNS = ("office_id", "name", "level", "parent_id", "roles", "score", "package")
 SCORE_COLUMNS = ("judged", "passed", "failed", "insufficient_data", "compliance", "warned", "waived")
 EVIDENCE_COLUMNS = ("table", "source_file", "source_row", "key", "values", "reason", "reason_en")
-# the C encoder (json only uses it without indent); Chinese kept as written
-_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"), check_circular=False)
-
-
-_encode = json_encoder((",", ":"))  # _ENCODER.encode
+# compact, Chinese kept as written, the C encoder made once
+_encode = json_encoder((",", ":"))
 
 
 def _defaults(package: str | None) -> list[Any]:

@@ -10,12 +10,6 @@ from westaudit.intake.package import load_package
 from westaudit.runtime import parallel
 
 
-def test_the_costliest_tasks_go_to_the_least_loaded_job():
-    shares = parallel.share_out([10, 1, 1, 8, 1, 1], 2)
-    assert shares == [[0, 4], [1, 2, 3, 5]]  # loads 11 and 11
-    assert sorted(i for share in shares for i in share) == list(range(6))
-
-
 def test_one_job_runs_everything_here_in_order():
     assert parallel.evaluate_all([3, 1, 2], lambda n: n * n, [1, 1, 1], 1) == [9, 1, 4]
 

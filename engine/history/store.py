@@ -337,10 +337,10 @@ class Store:
         """Results, evidence, standings and notices of a run, and its `complete` mark, in one transaction.
         ``mark_complete=False``: stored, but complete only when ``mark_complete`` is called (after every
         output of the command is written)."""
+        measured = _MeasuredJson()
         rows = {
             run_files: [{"run_id": run_id, "name": f.name, "sha256": f.sha256, "size": f.size} for f in files],
-            results: [_result_row(run_id, i, r, measured) for measured in [_MeasuredJson()]
-                      for i, r in enumerate(report.results)],
+            results: [_result_row(run_id, i, r, measured) for i, r in enumerate(report.results)],
             evidence: [_evidence_row(run_id, i, j, e) for i, r in enumerate(report.results)
                        for j, e in enumerate(r.evidence)],
             standings: [{"run_id": run_id, "rule_id": s.rule_id, "office_id": s.office_id,
@@ -531,9 +531,9 @@ def _insert_many(conn: Connection, table: Table, rows: list[dict]) -> None:
         conn.exec_driver_sql(str(compiled), rows)
 
 
-def _result_row(run_id: int, ordinal: int, result: Result, measured: Callable[[Result], str] | None = None) -> dict:
+def _result_row(run_id: int, ordinal: int, result: Result, measured: _MeasuredJson) -> dict:
     return {"run_id": run_id, "ordinal": ordinal, "rule_id": result.rule_id, "office_id": result.office_id,
-            "status": result.status.value, "measured": (measured or _measured_json)(result),
+            "status": result.status.value, "measured": measured(result),
             "expected": result.expected, "message_zh": result.message_zh, "message_en": result.message_en,
             "evidence_total": result.evidence_total, "incomplete_tables": json.dumps(list(result.incomplete_tables)) if result.incomplete_tables else "[]"}
 
@@ -543,30 +543,14 @@ def _plain(value: object) -> object:
     return value.item() if hasattr(value, "item") else value
 
 
-def _measured_json(result: Result) -> str:
-    """measured as JSON; with the result's typed fields (threshold, parameters, counts) an object holding them
-    all. A measured value is never an object itself, so the two read back apart, and rows stored before the
-    typed fields existed read as they did."""
-    if (result.threshold is None and not result.parameters and result.counts is None and result.remediation is None
-            and not result.expected_en and not result.severity and not result.downgraded
-            and not result.last_ranked_again):
-        return json.dumps(_plain(result.measured), ensure_ascii=False, default=str)
-    return json.dumps({"measured": _plain(result.measured), "threshold": _plain(result.threshold),
-                       "parameters": [use.as_dict() for use in result.parameters],
-                       "counts": None if result.counts is None else result.counts.as_dict(),
-                       "remediation": None if result.remediation is None else result.remediation.as_dict(),
-                       "expected_en": result.expected_en,
-                       "severity": result.severity, "downgraded": result.downgraded,
-                       "last_ranked_again": list(result.last_ranked_again)},
-                      ensure_ascii=False, default=str)
-
-
 _DUMPS = json_encoder()  # json.dumps(value, ensure_ascii=False, default=str)
 
 
 class _MeasuredJson:
-    """_measured_json of a run's results, each tuple of parameters (a rule's results share a few) encoded once,
-    and json.dumps' encoder made once, not per result: building a national run's rows took longer than storing them."""
+    """A result's measured value as JSON; with the result's typed fields (threshold, parameters, counts) an object
+    holding them all. A measured value is never an object itself, so the two read back apart, and rows stored
+    before the typed fields existed read as they did. Each tuple of parameters (a rule's results share a few) is
+    encoded once per run: building a national run's rows had taken longer than storing them."""
 
     def __init__(self) -> None:
         self._parameters: dict[int, tuple[tuple[ParameterUse, ...], str]] = {}

@@ -45,10 +45,11 @@ class Package:
 
 def _raw_tables(folder: Path, manifest: Manifest, contract: dict[str, TableSpec], encoding: str | None,
                 ahead_of: Callable[[list[tuple[Path, str]]], TypedAhead],
-                runner: _RunnerImport | None = None) -> tuple[dict[str, filereader.RawTable | None], TypedAhead]:
-    """Every table the package holds, found by manifest entry, by table name or by its Chinese title, and the
-    child `ahead_of` started on one of the CSV files (that table is None here); the contract's runner imported
-    meanwhile."""
+                runner: _RunnerImport | None = None
+                ) -> tuple[dict[str, filereader.RawTable | None], dict[str, str], TypedAhead]:
+    """Every table the package holds, found by manifest entry, by table name or by its Chinese title, with the
+    file (or sheet) each came from, and the child `ahead_of` started on one of the CSV files (that table is None
+    here); the contract's runner imported meanwhile."""
     by_stem = {stem.lower(): spec.name for spec in contract.values() for stem in spec.file_stems()}
     for table in manifest.files:
         if table not in contract:
@@ -80,7 +81,7 @@ def _raw_tables(folder: Path, manifest: Manifest, contract: dict[str, TableSpec]
         raise
     finally:
         runner.join()
-    return found, ahead
+    return found, sources, ahead
 
 
 def _read_file(path: Path, table: str | None, by_stem: dict[str, str], contract: dict[str, TableSpec],
@@ -192,16 +193,16 @@ def load_package(folder: Path, contract: dict[str, TableSpec], encoding: str | N
                          message_zh="不是文件夹：数据包是一个文件夹，里面放清单（manifest.yaml）和各张数据表")
     manifest = load_manifest(guarded_manifest(find_manifest(folder), folder))
     encoding = encoding or manifest.encoding
-    raws, ahead = _raw_tables(folder, manifest, contract, encoding,
-                              partial(TypedAhead, contract=contract, encoding=encoding, validator=validator),
-                              _RunnerImport(validator))
+    raws, sources, ahead = _raw_tables(folder, manifest, contract, encoding,
+                                       partial(TypedAhead, contract=contract, encoding=encoding, validator=validator),
+                                       _RunnerImport(validator))
     with contextlib.closing(ahead):
-        return _typed_package(folder, manifest, contract, raws, ahead, encoding, validator)
+        return _typed_package(folder, manifest, contract, raws, sources, ahead, encoding, validator)
 
 
 def _typed_package(folder: Path, manifest: Manifest, contract: dict[str, TableSpec],
-                   raws: dict[str, filereader.RawTable | None], ahead: TypedAhead, encoding: str | None,
-                   validator: str) -> Package:
+                   raws: dict[str, filereader.RawTable | None], sources: dict[str, str], ahead: TypedAhead,
+                   encoding: str | None, validator: str) -> Package:
     if "offices" not in raws:
         raise InputError(str(folder), "the offices table (组织机构) is missing; every package needs it",
                          message_zh="缺少「组织机构」表：每个数据包都必须有它（组织机构.csv，或工作簿中名为「组织机构」的工作表）")
@@ -216,7 +217,6 @@ def _typed_package(folder: Path, manifest: Manifest, contract: dict[str, TableSp
     submitted: dict[str, frozenset[str]] = {}
     keys: dict[str, set] = {}
     rows_read: dict[str, int] = {}
-    sources = {name: raw.source for name, raw in raws.items() if raw is not None}
     held: tuple[str, InputError] | None = None  # a table's error typing it early, raised in its turn
     shown = progress.current()
     shown.stage("读取 read")
@@ -227,7 +227,6 @@ def _typed_package(folder: Path, manifest: Manifest, contract: dict[str, TableSp
         there = ahead.typed(keys) if name == deferred else None
         if there is None and raws[name] is None:  # the child could not type it: read and typed here
             raws[name] = filereader.read_csv_table(ahead.path, encoding)
-            sources[name] = raws[name].source
         try:
             one = there.typed if there is not None else table_typing.type_one(name, raws[name], contract, keys, validator)
         except InputError as error:
@@ -236,7 +235,6 @@ def _typed_package(folder: Path, manifest: Manifest, contract: dict[str, TableSp
             held = name, error
             continue
         rows_read[name] = there.rows_read if there is not None else len(raws[name].frame)
-        sources.setdefault(name, ahead.path.name if ahead.path else name)
         unknown[name], submitted[name], typed[name] = one.unknown_columns, one.submitted, one.table
         keys[name] = set(one.table.frame[contract[name].key[0]])
     if held is not None:

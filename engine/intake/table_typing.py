@@ -60,12 +60,12 @@ def keys_used(name: str, contract: dict[str, TableSpec], keys: dict[str, set]) -
 
 
 def type_one(name: str, raw: filereader.RawTable, contract: dict[str, TableSpec], keys: dict[str, set],
-              validator: str) -> Typed:
+             validator: str) -> Typed:
     frame, unknown_columns = canonical_frame(raw, contract[name])
     submitted = frozenset(frame.columns) & frozenset(contract[name].columns)
     offices = set(cells.normalise_text(frame["office_id"])) if name == "offices" else keys["offices"]
     return Typed(type_table(contract[name], frame, offices, keys, validator), unknown_columns, submitted,
-                  keys_used(name, contract, keys))
+                 keys_used(name, contract, keys))
 
 
 def tables_needed(name: str, contract: dict[str, TableSpec], tables: set[str]) -> set[str]:
@@ -81,7 +81,7 @@ def tables_needed(name: str, contract: dict[str, TableSpec], tables: set[str]) -
 
 
 def typing_turns(order: list[str], deferred: str | None,
-                  contract: dict[str, TableSpec]) -> tuple[list[str], set[str]]:
+                 contract: dict[str, TableSpec]) -> tuple[list[str], set[str]]:
     """The typing order with the table typed ahead moved after the tables behind it that do not need its key set,
     which are typed meanwhile (those tables too)."""
     if deferred is None:

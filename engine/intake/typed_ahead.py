@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from westaudit.core.errors import InputError
 from westaudit.intake import filereader, table_typing
 from westaudit.intake.table_typing import Typed, keys_used, tables_needed, typing_order
 from westaudit.runtime import parallel
@@ -47,7 +46,7 @@ class TypedAhead:
         self.path: Path | None = None
         self.table: str | None = None
         self._contract = contract
-        self._call: parallel.ForkedCall[TypedThere] | None = None
+        self._call: parallel.ForkedCall[TypedThere | None] | None = None
         self._signal, self._read = -1, False
         sizes = {path: file_size(path) for path, _ in csv_files}
         files: dict[str, list[Path]] = {}
@@ -83,7 +82,7 @@ class TypedAhead:
         return self._read
 
     def typed(self, keys: dict[str, set]) -> TypedThere | None:
-        """The child's table, typed against the key sets these are (None: type it here)."""
+        """The child's table, if it was typed against the same key sets as `keys` (None: type it here)."""
         call, self._call = self._call, None
         if call is None or not self.read_there():
             return None
@@ -91,7 +90,7 @@ class TypedAhead:
             there = call.result()
         except Exception:  # noqa: BLE001  (typed here instead, raising here what there is to raise)
             return None
-        return there if there.typed.key_sets == keys_used(self.table, self._contract, keys) else None
+        return there if there is not None and there.typed.key_sets == keys_used(self.table, self._contract, keys) else None
 
     def close(self) -> None:
         """Loading done or stopped by an error: a child still working is stopped."""
@@ -104,8 +103,9 @@ class TypedAhead:
 
 
 def _read_and_type(path: Path, table: str, needed: list[tuple[str, Path]], contract: dict[str, TableSpec],
-                   encoding: str | None, validator: str, signal: int) -> TypedThere:
-    """In the child: its file read (saying so at once), then the tables it needs and its own typed."""
+                   encoding: str | None, validator: str, signal: int) -> TypedThere | None:
+    """In the child: its file read (saying so at once), then the tables it needs and its own typed; None when
+    the file could not be read (this process reads it in its turn, and raises its error there)."""
     try:
         raw = filereader.read_csv_table(path, encoding)
     except Exception:  # noqa: BLE001  (read again where its error is raised in its turn)
@@ -113,7 +113,7 @@ def _read_and_type(path: Path, table: str, needed: list[tuple[str, Path]], contr
     os.write(signal, b"1" if raw is not None and raw.headers else b"0")
     os.close(signal)
     if raw is None or not raw.headers:
-        raise InputError(path.name, "read where the package is read")
+        return None
     keys: dict[str, set] = {}
     for name, needed_path in needed:
         typed = table_typing.type_one(name, filereader.read_csv_table(needed_path, encoding), contract, keys, validator)

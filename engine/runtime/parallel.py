@@ -1,4 +1,4 @@
-"""Evaluating rules on more than one core: the rules are shared out, a forked worker takes its share.
+"""Evaluating rules on more than one core: this process and a forked worker each claim the next rule when free.
 
 Rules are independent of one another, so a national audit can use every core; the procedure rules, whose
 durable-rules engine is single-threaded C, weigh most. A worker is forked after the package is read, so it
@@ -129,18 +129,6 @@ def _inherited_left_alone() -> None:
     them would write to each one's header and so copy every page of the parent's heap into the child (a national
     audit's tables and results are more than a gigabyte), for no garbage: the parent still holds them all."""
     gc.freeze()
-
-
-def share_out(costs: Sequence[float], jobs: int) -> list[list[int]]:
-    """Task indices per job (job 0 is this process), the costliest first to the least loaded job
-    (longest-processing-time rule): for work that must be shared out before it starts."""
-    loads = [0.0] * jobs
-    shares: list[list[int]] = [[] for _ in range(jobs)]
-    for index in sorted(range(len(costs)), key=lambda i: (-costs[i], i)):
-        job = min(range(jobs), key=lambda j: (loads[j], j))
-        loads[job] += costs[index]
-        shares[job].append(index)
-    return [sorted(share) for share in shares]
 
 
 def _evaluate_claimed() -> list[tuple[int, object]]:
