@@ -17,7 +17,7 @@ from westaudit.cli import main
 from westaudit.core.results import Status
 from westaudit.evaluate.audit import run_audit
 from westaudit.history.rundiff import diff_runs
-from westaudit.history.store import COMPLETE, STARTED, Store, run_files
+from westaudit.history.store import COMPLETE, STARTED, Store, measured_values, results, run_files
 from westaudit.intake.package import load_package
 
 PLANTED = load_planted(SAMPLE)
@@ -124,6 +124,18 @@ def test_a_run_is_recorded_whole(tmp_path, two_runs, sample_report):
     expected = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
                 for p in SAMPLE.iterdir() if p.suffix in (".csv", ".yaml") and p.name != "planted.yaml"}
     assert recorded == expected
+
+
+def test_each_distinct_measured_value_is_stored_once_and_read_back_with_every_result(tmp_path, sample_report):
+    _write_one_run(str(tmp_path / "values.sqlite"), sample_report, ())
+    store = Store.open(str(tmp_path / "values.sqlite"))
+    with store.engine.connect() as conn:
+        bodies = conn.execute(select(measured_values.c.measured_id, measured_values.c.body)).all()
+        referred = conn.execute(select(results.c.measured_id, results.c.measured)).all()
+    assert len({body for _, body in bodies}) == len(bodies) < len(referred) == len(sample_report.results)
+    assert {measured_id for measured_id, _ in referred} == {measured_id for measured_id, _ in bodies}
+    assert {measured for _, measured in referred} == {""}  # the value is in measured_values only
+    assert store.results_of(1) == sample_report.results
 
 
 def test_history_lists_runs_and_filters_by_office(tmp_path, capsys):

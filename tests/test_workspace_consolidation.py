@@ -207,7 +207,7 @@ def test_a_job_longer_than_the_stale_limit_keeps_beating_and_is_not_claimed_agai
 def test_the_page_compares_each_office_with_the_year_before_from_the_store(world, finished):
     from sqlalchemy import insert, select
 
-    from westaudit.history.store import results, runs
+    from westaudit.history.store import measured_values, results, runs
 
     store = world["app"].state.workspace.store
     job = JobBook(store).get(finished["job_id"])
@@ -221,6 +221,8 @@ def test_the_page_compares_each_office_with_the_year_before_from_the_store(world
             for row in conn.execute(select(results).where(results.c.run_id == job.run_id)).mappings().all():
                 status = "pass" if row["office_id"] == COUNTY and row["status"] == "fail" else row["status"]
                 conn.execute(insert(results).values({**row, "run_id": earlier, "status": status}))
+            for row in conn.execute(select(measured_values).where(measured_values.c.run_id == job.run_id)).mappings():
+                conn.execute(insert(measured_values).values({**row, "run_id": earlier}))
         text = reviewer.get(finished["url"]).text
     assert f"2024 年的合并审计（审计库第 {earlier} 次" in text
     row = re.search(rf'/offices/{COUNTY}">.*?</tr>', text, re.S).group(0)

@@ -92,13 +92,24 @@ results = Table(
     Column("rule_id", String(128), nullable=False),
     Column("office_id", String(64), nullable=False),
     Column("status", String(32), nullable=False),
-    # JSON, so a number comes back a number and a text a text
+    # JSON, so a number comes back a number and a text a text: of a result stored before measured_values (empty
+    # since, the value being in measured_values under measured_id)
     Column("measured", Text, nullable=False),
     Column("expected", Text, nullable=False),
     Column("message_zh", Text, nullable=False),
     Column("message_en", Text, nullable=False),
     Column("evidence_total", Integer, nullable=False),
     Column("incomplete_tables", Text, nullable=False),
+    Column("measured_id", Integer),
+)
+
+# each run's distinct measured values (JSON, _MeasuredJson): a national run's 377,446 results hold 54,129, a
+# rule's parameters and remediation repeating in each of its results
+measured_values = Table(
+    "measured_values", metadata,
+    Column("run_id", ForeignKey("runs.run_id"), primary_key=True),
+    Column("measured_id", Integer, primary_key=True, autoincrement=False),
+    Column("body", Text, nullable=False),
 )
 
 evidence = Table(
@@ -337,25 +348,30 @@ class Store:
         """Results, evidence, standings and notices of a run, and its `complete` mark, in one transaction.
         ``mark_complete=False``: stored, but complete only when ``mark_complete`` is called (after every
         output of the command is written)."""
-        measured = _MeasuredJson()
+        encode, measured_ids = _MeasuredJson(), {}
+        result_rows = [(run_id, i, r.rule_id, r.office_id, r.status.value, "", r.expected, r.message_zh, r.message_en,
+                        r.evidence_total, _json_list(r.incomplete_tables),
+                        measured_ids.setdefault(encode(r), len(measured_ids))) for i, r in enumerate(report.results)]
         rows = {
-            run_files: [{"run_id": run_id, "name": f.name, "sha256": f.sha256, "size": f.size} for f in files],
-            results: [_result_row(run_id, i, r, measured) for i, r in enumerate(report.results)],
-            evidence: [_evidence_row(run_id, i, j, e) for i, r in enumerate(report.results)
-                       for j, e in enumerate(r.evidence)],
-            standings: [{"run_id": run_id, "rule_id": s.rule_id, "office_id": s.office_id,
-                         "subject_id": s.subject_id, "year": s.year, "score": s.score,
-                         "place_from_bottom": s.place_from_bottom, "last_ranked": int(s.last_ranked)}
-                        for s in ranked],
-            notices: [{"run_id": run_id, "ordinal": i, "message_zh": zh, "message_en": en}
-                      for i, (zh, en) in enumerate(notes)],
+            run_files: (("run_id", "name", "sha256", "size"), [(run_id, f.name, f.sha256, f.size) for f in files]),
+            measured_values: (("run_id", "measured_id", "body"),
+                              [(run_id, measured_id, body) for body, measured_id in measured_ids.items()]),
+            results: (_RESULT_COLUMNS, result_rows),
+            evidence: (_EVIDENCE_COLUMNS, [_evidence_row(run_id, i, j, e) for i, r in enumerate(report.results)
+                                           for j, e in enumerate(r.evidence)]),
+            standings: (("run_id", "rule_id", "office_id", "subject_id", "year", "score", "place_from_bottom",
+                         "last_ranked"),
+                        [(run_id, s.rule_id, s.office_id, s.subject_id, s.year, s.score, s.place_from_bottom,
+                          int(s.last_ranked)) for s in ranked]),
+            notices: (("run_id", "ordinal", "message_zh", "message_en"),
+                      [(run_id, i, zh, en) for i, (zh, en) in enumerate(notes)]),
         }
 
         def work() -> None:
             with self.engine.begin() as conn:
-                for table, values in rows.items():
+                for table, (names, values) in rows.items():
                     if values:
-                        _insert_many(conn, table, values)
+                        _insert_many(conn, table, names, values)
                 if mark_complete:
                     self._mark_complete(conn, run_id)
         self._retrying(work)
@@ -416,7 +432,10 @@ class Store:
 
     def _results(self, run_id: int, chosen: ColumnElement[bool] | None) -> list:
         """(ordinal, result) pairs, all of the run's or those `chosen`, in order."""
-        result_rows = select(results).where(results.c.run_id == run_id).order_by(results.c.ordinal)
+        result_rows = (select(results, measured_values.c.body)
+                       .outerjoin(measured_values, (measured_values.c.run_id == results.c.run_id)
+                                  & (measured_values.c.measured_id == results.c.measured_id))
+                       .where(results.c.run_id == run_id).order_by(results.c.ordinal))
         evidence_rows = (select(evidence).where(evidence.c.run_id == run_id)
                          .order_by(evidence.c.result_ordinal, evidence.c.ordinal))
         if chosen is not None:
@@ -429,9 +448,12 @@ class Store:
                 by_result.setdefault(row.result_ordinal, []).append(
                     EvidenceRow(row.table_name, row.source_file, row.source_row, row.key,
                                 tuple((k, v) for k, v in json.loads(row.row_values)), row.reason))
-            pairs = []
+            pairs, decoded = [], {}
             for row in conn.execute(result_rows):
-                measured, typed = _measured_of(row.measured)
+                body = row.measured if row.measured_id is None else row.body
+                if body not in decoded:  # a run's results share a few thousand values
+                    decoded[body] = _measured_of(body)
+                measured, typed = decoded[body]
                 pairs.append((row.ordinal, Result(row.rule_id, row.office_id, Status(row.status), measured,
                                                   row.expected, row.message_zh, row.message_en,
                                                   tuple(by_result.get(row.ordinal, ())), row.evidence_total,
@@ -506,36 +528,39 @@ def _masked_row(row: dict) -> dict:
     return {name: mask_text(value) if value.__class__ is str else value for name, value in row.items()}
 
 
-def _masked_rows(rows: list[dict]) -> list[dict]:
-    """_masked_row of each row, each distinct text masked once: a national run repeats its rule ids, statuses
-    and most of its messages hundreds of thousands of times."""
-    masked: dict[str, str] = {}
-
-    def mask(text: str) -> str:
-        found = masked.get(text)
-        if found is None:
-            found = masked[text] = mask_text(text)
-        return found
-    return [{name: mask(value) if value.__class__ is str else value for name, value in row.items()} for row in rows]
+def _masked_columns(rows: list[tuple]) -> list[tuple]:
+    """Each row with its texts masked as _masked_row does, each distinct text of a column masked once: a national
+    run repeats its rule ids, statuses and most of its messages hundreds of thousands of times."""
+    columns = []
+    for column in zip(*rows, strict=True):
+        masked = {value: mask_text(value) for value in set(column) if value.__class__ is str}
+        columns.append([masked.get(value, value) for value in column] if masked else column)
+    return list(zip(*columns, strict=True))
 
 
-def _insert_many(conn: Connection, table: Table, rows: list[dict]) -> None:
-    """The rows handed to the driver's executemany as they are: SQLAlchemy's own per-row processing cost
-    several seconds for a national run's 350,000 results. Plain texts and numbers need none."""
-    rows = _masked_rows(rows)
-    compiled = insert(table).values({name: bindparam(name) for name in rows[0]}).compile(dialect=conn.dialect)
+def _insert_many(conn: Connection, table: Table, names: tuple[str, ...], rows: list[tuple]) -> None:
+    """Rows (values in the order of `names`) handed to the driver's executemany as they are: SQLAlchemy's own
+    per-row processing cost several seconds for a national run's 350,000 results. Plain texts and numbers need
+    none."""
+    rows = _masked_columns(rows)
+    compiled = insert(table).values({name: bindparam(name) for name in names}).compile(dialect=conn.dialect)
     if compiled.positional:
-        order = compiled.positiontup
-        conn.exec_driver_sql(str(compiled), [tuple(row[name] for name in order) for row in rows])
-    else:
+        where = [names.index(name) for name in compiled.positiontup]
+        if where != list(range(len(names))):  # the statement's order is the table's: `names` in it need no copy
+            rows = [tuple(row[i] for i in where) for row in rows]
         conn.exec_driver_sql(str(compiled), rows)
+    else:
+        conn.exec_driver_sql(str(compiled), [dict(zip(names, row, strict=True)) for row in rows])
 
 
-def _result_row(run_id: int, ordinal: int, result: Result, measured: _MeasuredJson) -> dict:
-    return {"run_id": run_id, "ordinal": ordinal, "rule_id": result.rule_id, "office_id": result.office_id,
-            "status": result.status.value, "measured": measured(result),
-            "expected": result.expected, "message_zh": result.message_zh, "message_en": result.message_en,
-            "evidence_total": result.evidence_total, "incomplete_tables": json.dumps(list(result.incomplete_tables)) if result.incomplete_tables else "[]"}
+_RESULT_COLUMNS = ("run_id", "ordinal", "rule_id", "office_id", "status", "measured", "expected", "message_zh",
+                   "message_en", "evidence_total", "incomplete_tables", "measured_id")
+_EVIDENCE_COLUMNS = ("run_id", "result_ordinal", "ordinal", "table_name", "source_file", "source_row", "key",
+                     "row_values", "reason")
+
+
+def _json_list(values: tuple[str, ...]) -> str:
+    return json.dumps(list(values)) if values else "[]"
 
 
 def _plain(value: object) -> object:
@@ -589,8 +614,6 @@ def _measured_of(measured_json: str) -> tuple[object, dict[str, object]]:
         "last_ranked_again": tuple(stored.get("last_ranked_again", ()))}
 
 
-def _evidence_row(run_id: int, result_ordinal: int, ordinal: int, row: EvidenceRow) -> dict:
-    return {"run_id": run_id, "result_ordinal": result_ordinal, "ordinal": ordinal, "table_name": row.table,
-            "source_file": row.source_file, "source_row": row.source_row, "key": row.key,
-            "row_values": json.dumps([list(pair) for pair in row.values], ensure_ascii=False),
-            "reason": row.reason}
+def _evidence_row(run_id: int, result_ordinal: int, ordinal: int, row: EvidenceRow) -> tuple:
+    return (run_id, result_ordinal, ordinal, row.table, row.source_file, row.source_row, row.key,
+            json.dumps([list(pair) for pair in row.values], ensure_ascii=False), row.reason)

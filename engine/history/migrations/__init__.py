@@ -7,6 +7,7 @@
     versions/0005_sessions.py    its sessions as starsessions' store (the hand-written sessions' table dropped)
     versions/0006_waivers.py     the shared workspace's waivers: requested, approved or refused
     versions/0007_jobs.py        its background jobs (a supervisor's consolidation)
+    versions/0008_measured_values.py each run's distinct measured values, referred to by its results
 
 A database already holding some of these tables from before the migrations existed (today's stores) is adopted:
 each migration creates only the tables missing, so the first upgrade keeps every run. A database at HEAD is
@@ -19,7 +20,7 @@ from importlib.resources import files
 
 from sqlalchemy import Connection, inspect, text
 
-HEAD = "0007"
+HEAD = "0008"
 VERSION_TABLE = "alembic_version"
 
 
