@@ -3,10 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from enum import StrEnum
 
 from westaudit.core.basis import Basis
+
+
+def stored_directly(cls: type) -> type:
+    """A frozen dataclass whose __init__ stores each field straight into the instance's dict. The generated one
+    goes through object.__setattr__ once a field (how a frozen class gets past its own guard): a national audit
+    makes 377,000 results of 18 fields, and that was an eighth of evaluating the rules. The source is generated
+    from the fields the way dataclasses itself does it, so the signature (order, defaults) stays the class's."""
+    names = [f.name for f in fields(cls)]
+    if any(f.default_factory is not MISSING or not f.init or f.kw_only for f in fields(cls)):
+        raise TypeError(f"{cls.__name__}: only fields with plain defaults can be stored directly")
+    defaults = {f"_default_{f.name}": f.default for f in fields(cls) if f.default is not MISSING}
+    parameters = ", ".join(f"{name}=_default_{name}" if f"_default_{name}" in defaults else name for name in names)
+    stores = "".join(f"    stored[{name!r}] = {name}\n" for name in names)
+    namespace = dict(defaults)
+    exec(f"def __init__(self, {parameters}):\n    stored = self.__dict__\n{stores}", namespace)  # noqa: S102
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = init
+    return cls
 
 
 class Status(StrEnum):
@@ -28,6 +47,7 @@ STATUS_ZH = {
 }
 
 
+@stored_directly
 @dataclass(frozen=True)
 class EvidenceRow:
     """One submitted row behind a finding, with where it came from. Personal numbers are already masked."""
@@ -84,6 +104,7 @@ class ParameterUse:
                       "basis": Basis.from_dict(basis) if isinstance(basis, dict) else None})
 
 
+@stored_directly
 @dataclass(frozen=True)
 class Counts:
     """How many of the items an office was judged on (records, members, member-months, quotas, cases,
@@ -124,6 +145,7 @@ class Remediation:
         return cls(**plain | {"rows": tuple(plain.get("rows", ()))})
 
 
+@stored_directly
 @dataclass(frozen=True)
 class Result:
     rule_id: str
