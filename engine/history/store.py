@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -427,7 +428,7 @@ class Store:
             with self.engine.connect() as conn:
                 return {(office, rule) for office, rule in conn.execute(
                     select(results.c.office_id, results.c.rule_id)
-                    .where(results.c.run_id == run_id, results.c.status.in_([s.value for s in statuses])))}
+                    .where(results.c.run_id == run_id, results.c.status.in_([s.value for s in statuses]))).all()}
         return self._retrying(work)
 
     def _results(self, run_id: int, chosen: ColumnElement[bool] | None) -> list:
@@ -444,12 +445,12 @@ class Store:
                                                & (results.c.ordinal == evidence.c.result_ordinal)).where(chosen)
         with self.engine.connect() as conn:
             by_result: dict[int, list[EvidenceRow]] = {}
-            for row in conn.execute(evidence_rows):
+            for row in conn.execute(evidence_rows).all():  # fetched at once: one fetch a row cost a second
                 by_result.setdefault(row.result_ordinal, []).append(
                     EvidenceRow(row.table_name, row.source_file, row.source_row, row.key,
                                 tuple((k, v) for k, v in json.loads(row.row_values)), row.reason))
             pairs, decoded = [], {}
-            for row in conn.execute(result_rows):
+            for row in conn.execute(result_rows).all():
                 body = row.measured if row.measured_id is None else row.body
                 if body not in decoded:  # a run's results share a few thousand values
                     decoded[body] = _measured_of(body)
@@ -608,10 +609,17 @@ def _measured_of(measured_json: str) -> tuple[object, dict[str, object]]:
         "remediation": None if remediation is None else Remediation.from_dict(remediation),
         "expected_en": stored.get("expected_en", ""),
         "threshold": stored.get("threshold"),
-        "parameters": tuple(ParameterUse.from_dict(use) for use in stored.get("parameters", ())),
+        "parameters": _parameter_uses(_DUMPS(stored.get("parameters", []))),
         "counts": None if counts is None else Counts(counts["met"], counts["total"]),
         "severity": stored.get("severity", ""), "downgraded": stored.get("downgraded", ""),
         "last_ranked_again": tuple(stored.get("last_ranked_again", ()))}
+
+
+@lru_cache(maxsize=4096)
+def _parameter_uses(parameters_json: str) -> tuple[ParameterUse, ...]:
+    """Parameter uses back from their JSON, each distinct list once: a rule's results share one, and building them
+    was most of reading a run's findings back."""
+    return tuple(ParameterUse.from_dict(use) for use in json.loads(parameters_json))
 
 
 def _evidence_row(run_id: int, result_ordinal: int, ordinal: int, row: EvidenceRow) -> tuple:
