@@ -84,11 +84,12 @@ def test_a_site_writer_that_raises_leaves_no_page_writer_running(sample_package,
     assert _children() == before
 
 
-def test_leaving_a_recording_before_it_is_saved_stops_the_workers_storing_it_and_writing_beside():
+def test_leaving_a_recording_before_it_is_saved_stops_the_workers_storing_it_writing_beside_and_diffing():
     from westaudit.history.recording import Recording
 
     recording = Recording.__new__(Recording)
     recording._pending = (parallel.ForkedCall(lambda: _sleep_then(1)), parallel.ForkedCall(lambda: _sleep_then(2)))
+    recording._diffing = parallel.ForkedCall(lambda: _sleep_then(None))  # the diff with the previous run
     before_exit = _children()
     assert before_exit
     with pytest.raises(RuntimeError), recording:

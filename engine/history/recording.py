@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
 
 from westaudit.evaluate.waivers import Waiver, WaiverNotice, apply_waivers, load_waivers, waiver_file
-from westaudit.history.store import Store, default_location, package_files
+from westaudit.history.store import RunRecord, Store, default_location, package_files
 from westaudit.runtime.parallel import ForkedCall
 
 if TYPE_CHECKING:
+    from westaudit.core.results import Result
     from westaudit.evaluate.audit import AuditReport
     from westaudit.history.rundiff import RunDiff
     from westaudit.intake.package import Package
@@ -42,7 +44,8 @@ class Recording:
     store: Store | None
     run_id: int | None
     notices: tuple[WaiverNotice, ...] = ()
-    since_previous: RunDiff | None = None
+    _since: RunDiff | None = field(default=None, init=False, repr=False)
+    _diffing: ForkedCall | None = field(default=None, init=False, repr=False)
     _pending: tuple[ForkedCall, ...] = field(default=(), init=False, repr=False)
     _unmarked: bool = field(default=False, init=False, repr=False)
 
@@ -53,7 +56,6 @@ class Recording:
         done by a second forked worker with the final report, beside the first: storing a national run takes
         longer than writing the site, and one after the other they ended the audit seconds after the site."""
         from westaudit.history.repeat_last_place import current_standings, flag_repeat_last_place
-        from westaudit.history.rundiff import diff_with_previous
 
         ranked = ()
         if self.store is not None:
@@ -67,7 +69,11 @@ class Recording:
         work: list[Callable[[], object]] = [partial(beside, report)] if beside else []
         recorded = self.store is not None and self.run_id is not None
         if recorded:
-            self.since_previous = diff_with_previous(self.store, self.store.run(self.run_id), report.results)
+            diff = partial(_diff_with_previous, self.store, self.store.run(self.run_id), report.results, os.getpid())
+            if wait:
+                self._since = diff()
+            else:  # read by the index, the last page written: compared beside the writers meanwhile
+                self._diffing = ForkedCall(diff)
             # stored beside the writers but marked complete only by saved(), after every output is written
             work.append(partial(_store_run, self.store, self.run_id, report, package_files(self.package), ranked,
                                 tuple((n.message_zh, n.message_en) for n in self.notices), mark_complete=wait,
@@ -76,9 +82,18 @@ class Recording:
             _each(work)
         else:
             self._pending = tuple(ForkedCall(step) for step in work)
-        if recorded:
+        if recorded and wait:
             print(self._recorded_line())
         return report
+
+    @property
+    def since_previous(self) -> RunDiff | None:
+        """What changed since the previous run of the same scope (None: the first, or nothing recorded)."""
+        if self._diffing is not None:
+            diffing, self._diffing = self._diffing, None
+            with diffing:
+                self._since = diffing.result()
+        return self._since
 
     def __enter__(self) -> Recording:
         return self
@@ -87,8 +102,9 @@ class Recording:
         """Leaving the block before saved() (a writer raised, say) kills the worker storing the run, which then
         stays incomplete in the store: a run whose reports were not written is not recorded as done."""
         pending, self._pending = self._pending, ()
-        for call in pending:
+        for call in (*pending, *([self._diffing] if self._diffing else [])):
             call.cancel()
+        self._diffing = None
 
     def written(self) -> None:
         """Wait until the run is stored (not yet complete) and `beside` done (nothing to wait for when neither
@@ -110,11 +126,13 @@ class Recording:
         if self._unmarked:
             self.store.mark_complete(self.run_id)
             self._unmarked = False
+            print(self._recorded_line())
 
     @property
-    def index_context(self) -> dict[str, RunDiff | None]:
-        """For the HTML index: the "since last audit" section, only when the run was recorded."""
-        return {"since_last_audit": self.since_previous} if self.store is not None else {}
+    def index_context(self) -> Mapping[str, RunDiff | None]:
+        """For the HTML index: the "since last audit" section, only when the run was recorded; the comparison is
+        waited for only when the index reads it."""
+        return _SinceLastAudit(self) if self.store is not None else {}
 
     def _recorded_line(self) -> str:
         line = f"已记录 recorded: run {self.run_id} in {self.store.where}"
@@ -130,6 +148,32 @@ class Recording:
 def _each(work: list[Callable[[], object]]) -> None:
     for step in work:
         step()
+
+
+class _SinceLastAudit(Mapping):
+    """{"since_last_audit": recording.since_previous}, looked up only when read."""
+
+    def __init__(self, recording: Recording):
+        self._recording = recording
+
+    def __getitem__(self, key: str) -> RunDiff | None:
+        if key != "since_last_audit":
+            raise KeyError(key)
+        return self._recording.since_previous
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("since_last_audit",))
+
+    def __len__(self) -> int:
+        return 1
+
+
+def _diff_with_previous(store: Store, run: RunRecord, results: tuple[Result, ...], parent: int) -> RunDiff | None:
+    from westaudit.history.rundiff import diff_with_previous
+
+    if os.getpid() != parent:  # in a forked worker: connections inherited from the parent are left to it
+        store.engine.dispose(close=False)
+    return diff_with_previous(store, run, results)
 
 
 def _store_run(store: Store, run_id: int, report: AuditReport, *details, mark_complete: bool = True,
