@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from hostile import run
 
-from westaudit.core.personal_numbers import has_personal_number, mask_text
+from westaudit.core.personal_numbers import has_personal_number, mask_text, mask_texts
 from westaudit.spec.tables import load_contract
 
 SAMPLE = Path(__file__).parent.parent / "data_samples" / "west2025"
@@ -100,6 +100,18 @@ def test_the_mask_finds_what_is_planted():
     for kept in ("0.13812345678", "138123456789", "sha 3f13812345678aa0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6", "V123"):
         assert mask_text(kept) == kept
     assert not has_personal_number(mask_text(PLANTED_TEXT))
+
+
+def test_texts_masked_together_are_masked_as_each_alone():
+    """The store masks a column's distinct texts in one search (mask_texts): no number, context or hash runs from
+    one text into the next, whatever the texts' ends hold."""
+    texts = [PLANTED_TEXT, "13812345", "678", "0.", "13812345678", "+86 ", "138 1234 5678", "3f1" * 11, "13812345678aa",
+             "62010220001207742", "8", "x" * 40, "", "号62010220001207742x。", "a\x00b 13812345678", "138-1234-5678 ",
+             "plain text", "V123"]
+    for order in (texts, texts[::-1], texts[1::2] + texts[::2]):
+        assert mask_texts(order) == [mask_text(text) for text in order]
+    assert mask_texts(["no number", "here"]) == ["no number", "here"]
+    assert mask_texts([]) == []
 
 
 def test_no_output_and_no_store_holds_a_planted_number(planted, capsys):

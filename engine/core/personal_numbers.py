@@ -95,6 +95,24 @@ def mask_text(text: str) -> str:
     return text if masked is data else masked.decode("utf-8", "surrogatepass")
 
 
+# between texts searched together: no number's pattern, context or hash runs through it, as none runs past a text's end
+_BETWEEN = "\x00"
+
+
+def mask_texts(texts: list[str]) -> list[str]:
+    """Each of ``texts`` as ``mask_text`` masks it, all searched in one pass: the store masks each distinct text
+    of a column of a national run (hundreds of thousands), nearly all without a number, and a call per text
+    cost more than the search."""
+    joined = _BETWEEN.join(texts)
+    if joined.count(_BETWEEN) != len(texts) - 1:  # a text holding the separator itself: each alone
+        return [mask_text(text) for text in texts]
+    data = joined.encode("utf-8", "surrogatepass")
+    masked = mask_bytes(data)
+    if masked is data:
+        return list(texts)
+    return masked.decode("utf-8", "surrogatepass").split(_BETWEEN)
+
+
 def has_personal_number(text: str) -> bool:
     return mask_text(text) != text
 

@@ -50,7 +50,7 @@ from westaudit.core.results import Counts, EvidenceRow, ParameterUse, Remediatio
 
 if TYPE_CHECKING:
     from westaudit.evaluate.audit import AuditReport
-from westaudit.core.personal_numbers import mask_text
+from westaudit.core.personal_numbers import mask_text, mask_texts
 from westaudit.intake.package_files import InputFile, package_files  # noqa: F401 - re-exported
 
 STORE_ENV = "WESTAUDIT_STORE"
@@ -530,13 +530,17 @@ def _masked_row(row: dict) -> dict:
 
 
 def _masked_columns(rows: list[tuple]) -> list[tuple]:
-    """Each row with its texts masked as _masked_row does, each distinct text of a column masked once: a national
-    run repeats its rule ids, statuses and most of its messages hundreds of thousands of times."""
-    columns = []
-    for column in zip(*rows, strict=True):
-        masked = {value: mask_text(value) for value in set(column) if value.__class__ is str}
-        columns.append([masked.get(value, value) for value in column] if masked else column)
-    return list(zip(*columns, strict=True))
+    """Each row with its texts masked as _masked_row does, each distinct text masked once and all of them in one
+    search: a national run repeats its rule ids, statuses and most of its messages hundreds of thousands of times.
+    Only a row holding a text that changed is rebuilt (nearly always none)."""
+    texts = [value for value in set().union(*rows) if value.__class__ is str]
+    masked = {text: text_masked for text, text_masked in zip(texts, mask_texts(texts), strict=True)
+              if text_masked != text}
+    if not masked:
+        return rows
+    return [row if masked.keys().isdisjoint(row) else
+            tuple(masked[value] if value.__class__ is str and value in masked else value for value in row)
+            for row in rows]
 
 
 def _insert_many(conn: Connection, table: Table, names: tuple[str, ...], rows: list[tuple]) -> None:
