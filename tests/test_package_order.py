@@ -132,3 +132,52 @@ def test_tables_typed_while_the_child_works_raise_their_errors_intyping_order(tm
     if broken in ("behind it", "both"):
         _broken_table(package, behind_file.stem)
     _same_error_with_a_child(package, ruleset, monkeypatch, package_module, "MIN_BYTES_TO_READ_AHEAD")
+
+
+def _needed_by_the_child(package, ruleset) -> list[str]:
+    from westaudit.intake.table_typing import tables_needed
+
+    contract = ruleset.contract
+    stems = {stem: spec.name for spec in contract.values() for stem in spec.file_stems()}
+    largest = _largest_but_offices(package)
+    needed = tables_needed(stems[largest.stem], contract, {stems[path.stem] for path in package.glob("*.csv")})
+    return [path.stem for path in package.glob("*.csv") if stems[path.stem] in needed - {"offices"}]
+
+
+def test_the_tables_the_child_needs_are_typed_first_and_their_key_sets_handed_to_it(monkeypatch, ruleset):
+    """Typed once, here, as soon as their files are read: the child types its table against their key sets,
+    and the package is the one typed in order."""
+    from westaudit.intake import table_typing
+    from westaudit.intake import typed_ahead as package_module
+
+    alone = load_package(SAMPLE, ruleset.contract)
+    monkeypatch.setattr(package_module, "MIN_BYTES_TO_READ_AHEAD", 0)
+    typed_names: list[str] = []
+    real_type_one = table_typing.type_one
+
+    def noting_type_one(name, *args, **kwargs):
+        typed_names.append(name)
+        return real_type_one(name, *args, **kwargs)
+
+    monkeypatch.setattr(table_typing, "type_one", noting_type_one)
+    used = []
+    monkeypatch.setattr(package_module.TypedAhead, "typed", _noting(package_module.TypedAhead.typed, used))
+    _same_package(load_package(SAMPLE, ruleset.contract), alone)
+    assert used and used[0] is not None  # the child's table, typed against the key sets handed to it, was used
+    needed = _needed_by_the_child(SAMPLE, ruleset)
+    assert needed, "the sample's largest table should refer to a table besides offices"
+    contract = ruleset.contract
+    stems = {stem: spec.name for spec in contract.values() for stem in spec.file_stems()}
+    for stem in ["组织机构", *needed]:  # each typed once in this process, none twice
+        assert typed_names.count(stems[stem]) == 1, (stems[stem], typed_names)
+    assert typed_names[:len(needed) + 1] == ["offices", *(stems[stem] for stem in needed)]
+
+
+def test_a_table_the_child_needs_that_cannot_be_typed_raises_the_error_typing_in_order_would(tmp_path, monkeypatch,
+                                                                                             ruleset):
+    from westaudit.intake import typed_ahead as package_module
+
+    package = tmp_path / "package"
+    shutil.copytree(SAMPLE, package)
+    _broken_table(package, _needed_by_the_child(package, ruleset)[0])
+    _same_error_with_a_child(package, ruleset, monkeypatch, package_module, "MIN_BYTES_TO_READ_AHEAD")

@@ -126,12 +126,19 @@ class _CsvReader:
         """The files this process reads, read now (nothing when no child was started)."""
         if not self._ahead.started:
             return
+        first = self._ahead.needed_files  # typed at once, so the child has their key sets while this reads on
+        for path in first:
+            self._read_own(path)
+        self._ahead.type_early(self._own)
         for path in self._paths:
-            if path != self._ahead.path:
-                try:
-                    self._own[path] = filereader.read_csv_table(path, self.encoding)
-                except Exception as error:  # noqa: BLE001  (raised in its turn)
-                    self._own[path] = error
+            if path != self._ahead.path and path not in first:
+                self._read_own(path)
+
+    def _read_own(self, path: Path) -> None:
+        try:
+            self._own[path] = filereader.read_csv_table(path, self.encoding)
+        except Exception as error:  # noqa: BLE001  (raised in its turn)
+            self._own[path] = error
 
     def __call__(self, path: Path) -> filereader.RawTable | None:
         if path in self._own:
@@ -228,7 +235,9 @@ def _typed_package(folder: Path, manifest: Manifest, contract: dict[str, TableSp
         if there is None and raws[name] is None:  # the child could not type it: read and typed here
             raws[name] = filereader.read_csv_table(ahead.path, encoding)
         try:
-            one = there.typed if there is not None else table_typing.type_one(name, raws[name], contract, keys, validator)
+            one = there.typed if there is not None else (
+                ahead.typed_early(name, raws[name], keys) or table_typing.type_one(name, raws[name], contract, keys,
+                                                                                     validator))
         except InputError as error:
             if name not in free:
                 raise
@@ -237,6 +246,7 @@ def _typed_package(folder: Path, manifest: Manifest, contract: dict[str, TableSp
         rows_read[name] = there.rows_read if there is not None else len(raws[name].frame)
         unknown[name], submitted[name], typed[name] = one.unknown_columns, one.submitted, one.table
         keys[name] = set(one.table.frame[contract[name].key[0]])
+        ahead.offer_keys(keys)
     if held is not None:
         raise held[1]
     typed, submitted = {name: typed[name] for name in order}, {name: submitted[name] for name in order}
