@@ -87,6 +87,12 @@ def test_a_forked_call_raises_what_the_child_raised():
 
 
 @needs_fork
+def test_a_result_much_larger_than_a_pipe_arrives_whole():
+    value = [bytes([n % 251]) * 100_000 for n in range(100)]  # 10 MB through a 64 KB pipe
+    assert parallel.ForkedCall(lambda: value).result() == value
+
+
+@needs_fork
 def test_a_shared_cursor_hands_every_chunk_to_exactly_one_process():
     cursor = parallel.SharedCursor(1_000, 7)
     other = parallel.ForkedCall(lambda: [i for chunk in cursor.claims() for i in chunk])
