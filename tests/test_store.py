@@ -138,6 +138,21 @@ def test_each_distinct_measured_value_is_stored_once_and_read_back_with_every_re
     assert store.results_of(1) == sample_report.results
 
 
+def test_values_equal_but_of_another_type_are_stored_apart_and_read_back_as_they_were(tmp_path, sample_report):
+    """Each distinct value is encoded once, looked up by its fields: 1, 1.0 and True are equal in Python and
+    one key in a dict, but three values in the store; a list is no key at all, and is stored all the same."""
+    judged = next(r for r in sample_report.results if r.counts is not None and r.remediation is None)
+    variants = [dataclasses.replace(judged, measured=value, office_id=f"{judged.office_id}-{n}")
+                for n, value in enumerate([1, 1.0, True, [1, 2], "1", 1, None])]
+    variants.append(dataclasses.replace(judged, threshold=1.0, office_id=f"{judged.office_id}-t"))
+    variants.append(dataclasses.replace(judged, threshold=1, office_id=f"{judged.office_id}-u"))
+    report = dataclasses.replace(sample_report, results=tuple(variants))
+    _write_one_run(str(tmp_path / "types.sqlite"), report, ())
+    read_back = Store.open(str(tmp_path / "types.sqlite")).results_of(1)
+    assert [(r.measured, type(r.measured), r.threshold, type(r.threshold)) for r in read_back] == \
+        [(r.measured, type(r.measured), r.threshold, type(r.threshold)) for r in variants]
+
+
 def test_history_lists_runs_and_filters_by_office(tmp_path, capsys):
     store_path = str(tmp_path / "audits.sqlite")
     main(["check", str(SAMPLE), "--office", "GS-LZ-YZ", "--no-receipt", "--store", store_path])
