@@ -117,6 +117,9 @@ def html_environment(lang: str) -> Environment:
     env.globals["policy_bases"] = lambda result: [value_basis_html(use, lang) for use in result.parameters
                                                   if use.adopted_by]
     env.globals["measured"] = partial(measured_html, lang=lang)
+    from .office_rows import office_rows  # here: it formats with this module's percent and tone
+
+    env.globals["office_rows"] = partial(office_rows, lang=lang)
     # the shared macros as globals, built once: a `{% from %}` import builds them again for every page rendered
     macros = env.get_template("macros.html.j2").module
     for name in ("office_table", "verdict_banner", "filter_bar", "findings_table", "score_counts"):
