@@ -93,6 +93,21 @@ def test_the_diff_from_results_in_memory_equals_the_diff_of_stored_runs(two_runs
     assert diff_with_previous(two_runs, two_runs.run(1), two_runs.results_of(1)) is None
 
 
+def test_a_finding_new_since_the_previous_run_is_compared_with_its_result_there(two_runs):
+    """The previous run's findings are read in one pass; a result that is a finding now and was not then is read
+    by its key, so the new finding says what it was (a pass) rather than nothing."""
+    from westaudit.history.rundiff import compare_results, diff_with_previous
+
+    before = two_runs.results_of(1)  # the run before run 2
+    now = list(before)
+    flipped = next(i for i, r in enumerate(now) if r.status is Status.PASS)
+    now[flipped] = dataclasses.replace(now[flipped], status=Status.FAIL)
+    diff = diff_with_previous(two_runs, two_runs.run(2), tuple(now))
+    assert diff.changes == tuple(compare_results(before, tuple(now)))
+    assert [(c.office_id, c.rule_id, c.before) for c in diff.new] == [
+        (now[flipped].office_id, now[flipped].rule_id, Status.PASS)]
+
+
 def test_resolved_finding_lists_the_evidence_rows_that_went_away(two_runs):
     change = next(c for c in diff_runs(two_runs, 1, 2).resolved if c.rule_id == "service_province-07")
     assert (change.evidence_removed, change.evidence_added) == (("EF-GZ-QDN-CJ-2",), ())

@@ -116,10 +116,16 @@ def diff_with_previous(store: Store, run: RunRecord, results: tuple[Result, ...]
     previous = store.previous_run(run)
     if previous is None:
         return None
-    changing = store.keys_with_status(previous.run_id, FINDINGS) | {
-        (mask_text(r.office_id), r.rule_id) for r in results if r.status in FINDINGS}
+    # the previous run's findings in one pass over it, and its other results only for what is a finding now and
+    # was not then (few, if any): a query by key scans the whole run for each 2,000 keys
+    earlier = store.results_with_status(previous.run_id, FINDINGS)
+    were_findings = {(r.office_id, r.rule_id) for r in earlier}  # stored masked
+    findings_now = {(mask_text(r.office_id), r.rule_id) for r in results if r.status in FINDINGS}
+    if findings_now - were_findings:
+        earlier += store.results_of(previous.run_id, findings_now - were_findings)
+    changing = were_findings | findings_now
     later = tuple(r for r in results if (mask_text(r.office_id), r.rule_id) in changing)
-    return RunDiff(previous, run, tuple(compare_results(store.results_of(previous.run_id, changing), later)))
+    return RunDiff(previous, run, tuple(compare_results(earlier, later)))
 
 
 def changes_since_previous(store: Store, run_id: int) -> RunDiff | None:

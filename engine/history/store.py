@@ -422,6 +422,11 @@ class Store:
                      run_id, tuple_(results.c.office_id, results.c.rule_id).in_(chosen[start:start + _KEYS_PER_QUERY])))]
         return tuple(result for _, result in sorted(found, key=lambda pair: pair[0]))
 
+    def results_with_status(self, run_id: int, statuses: Collection[Status]) -> tuple[Result, ...]:
+        """A run's results with one of `statuses`, in order, with their evidence (one pass over the run)."""
+        chosen = results.c.status.in_([status.value for status in statuses])
+        return tuple(result for _, result in self._retrying(lambda: self._results(run_id, chosen)))
+
     def keys_with_status(self, run_id: int, statuses: Collection[Status]) -> set[tuple[str, str]]:
         """(office, rule) of the run's results with one of `statuses`."""
         def work() -> set[tuple[str, str]]:
