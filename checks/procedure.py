@@ -10,8 +10,7 @@ time limits naming hours/days parameters. The structure becomes a `ProcedureSpec
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -44,7 +43,7 @@ from westaudit.checks.selectors import OFFICE, OfficeCode, RowSelector, Scalar
 from westaudit.core.columns import SOURCE_FILE, SOURCE_ROW
 from westaudit.core.errors import SpecError, SpecProblem
 from westaudit.core.offices import OFFICE_CODES, OFFICE_CODES_ZH
-from westaudit.core.results import Counts, Remediation, Status
+from westaudit.core.results import Counts, ParameterUse, Remediation, Status
 from westaudit.runtime.lazy import lazy_module
 
 pd = lazy_module("pandas")
@@ -171,9 +170,7 @@ class ProcedureCheck(CheckKind):
                                                           _reason_en=case_keys.map({k: en for k, (_, en) in reasons.items()}))
         used = parameters_used(ctx, *(ParamRef(limit.within) for limit in self.params.time_limits))
         fixes = self._fixes_by_case(ctx, spec, violations)
-        return [replace(outcome, parameters=used, expected_en="every case completes its steps in order and on time",
-                        remediation=self._remedy(ctx, outcome.evidence, fixes) if outcome.evidence is not None else None)
-                for outcome in self._outcomes(offices, cases, offending)]
+        return self._outcomes(offices, cases, offending, used, lambda evidence: self._remedy(ctx, evidence, fixes))
 
     def _fixes_by_case(self, ctx: EvalContext, spec: ProcedureSpec,
                        violations: list[StepViolation]) -> dict[str, list[tuple[str, str]]]:
@@ -277,24 +274,30 @@ class ProcedureCheck(CheckKind):
             SOURCE_FILE: rows[SOURCE_FILE], SOURCE_ROW: rows[SOURCE_ROW],
         })
 
-    def _outcomes(self, offices: list[str], cases: pd.DataFrame, offending: pd.DataFrame) -> list[OfficeOutcome]:
+    def _outcomes(self, offices: list[str], cases: pd.DataFrame, offending: pd.DataFrame,
+                  used: tuple[ParameterUse, ...], remedy: Callable[[pd.DataFrame], Remediation]) -> list[OfficeOutcome]:
+        """Each office's outcome, built whole: 25,000 service units a rule, and a copy per outcome to add its
+        parameters and remediation had cost more than building it."""
         p = self.params
         totals = cases.groupby(OFFICE).size().to_dict()
         failing = OfficeRows(offending)
         expected = "每件均按序、按时完成规定步骤"
+        expected_en = "every case completes its steps in order and on time"
         outcomes = []
         for office in offices:
             total = int(totals.get(office, 0))
             if total == 0:
                 outcomes.append(OfficeOutcome(office, Status(p.when_none), 0, expected, "无相关事项", "no cases",
-                                              counts=Counts(0, 0)))
+                                              counts=Counts(0, 0), parameters=used, expected_en=expected_en))
                 continue
             bad = failing.count(office)
+            evidence = failing.of(office) if bad else None
             outcomes.append(OfficeOutcome(
                 office, Status.FAIL if bad else Status.PASS, f"{total - bad}/{total}", expected,
                 f"{total} 件中 {bad} 件程序缺步、顺序颠倒或超时",
                 f"{bad} of {total} cases miss a step, are out of order or late",
-                failing.of(office) if bad else None, p.cases.table, counts=Counts(total - bad, total)))
+                evidence, p.cases.table, counts=Counts(total - bad, total), parameters=used,
+                remediation=remedy(evidence) if evidence is not None else None, expected_en=expected_en))
         return outcomes
 
 
