@@ -48,23 +48,27 @@ def _failed_articles(view: OfficeView, audit: AuditView, href: str | None, lang:
 
 def office_rows(views: Iterable[OfficeView], root: str, audit: AuditView, ranked: bool, level_column: bool,
                 lang: str) -> Markup:
+    # what the package sent (names, ids, levels) is escaped; westaudit's own words and codes are written as
+    # they are: the slug (letters, digits, _ and -), the colour class, a percentage
     levels = LEVEL[lang]
     rows = []
+    root = escape(root)
     for number, view in enumerate(views, start=1):
         s, office = view.score, view.office
         severities = audit.failed_severities(view)
-        href = f"{escape(root)}offices/{escape(view.slug)}.html" if audit.has_page(view) else None
+        href = f"{root}offices/{view.slug}.html" if audit.has_page(view) else None
         name = escape(office.name)
+        level_code = escape(office.level)
         fix = ' data-fix="1"' if s.failed or s.insufficient else ""
         severity = f' data-severity="{escape(severities)}"' if severities else ""
         rank = f'<td class="num">{number}</td>' if ranked else ""
-        named = f'<a href="{href}">{name}</a>' if href is not None else str(name)
-        level = f"<td>{escape(levels.get(office.level, office.level))}</td>" if level_column else ""
+        named = f'<a href="{href}">{name}</a>' if href is not None else name
+        level = f"<td>{escape(levels[office.level]) if office.level in levels else level_code}</td>" if level_column else ""
         unsorted = ' data-sort="-1"' if s.compliance is None else ""
         rows.append(
-            f'<tr{fix}{severity} data-level="{escape(office.level)}">{rank}<td>{named} <span class="muted">'
-            f'{escape(office.office_id)}</span></td>{level}<td class="num {escape(tone(s.compliance))}"{unsorted}>'
-            f'{escape(percent(s.compliance))}</td><td class="num" data-sort="{s.failed}">{s.passed_outright}/'
+            f'<tr{fix}{severity} data-level="{level_code}">{rank}<td>{named} <span class="muted">'
+            f'{escape(office.office_id)}</span></td>{level}<td class="num {tone(s.compliance)}"{unsorted}>'
+            f'{percent(s.compliance)}</td><td class="num" data-sort="{s.failed}">{s.passed_outright}/'
             f'{_count(s.warned, "s-warn")}/{_count(s.failed, "s-fail")}/{_count(s.insufficient, "s-insufficient_data")}'
             f"</td><td>{_failed_articles(view, audit, href, lang)}</td></tr>\n")
     return Markup("".join(rows))
