@@ -603,29 +603,29 @@ class _MeasuredJson:
         try:
             return self._encoded[key]
         except KeyError:
-            self._parameters_kept(result.parameters)
+            self._parameters_json(result.parameters)  # the tuple held, so its id in the key is never reused
             encoded = self._encoded[key] = self._encode(result)
             return encoded
         except TypeError:  # a measured value that is a list, say
             return self._encode(result)
 
-    def _parameters_kept(self, uses: tuple[ParameterUse, ...]) -> None:
-        """The parameters' tuple held while its id is a key: an id is never reused while the tuple lives."""
-        self._parameters.setdefault(id(uses), (uses, _DUMPS([use.as_dict() for use in uses])))
+    def _parameters_json(self, uses: tuple[ParameterUse, ...]) -> str:
+        """The parameters' JSON, made once per tuple and held with it: a reused id is never mistaken for it."""
+        held = self._parameters.get(id(uses))
+        if held is None or held[0] is not uses:
+            held = self._parameters[id(uses)] = uses, _DUMPS([use.as_dict() for use in uses])
+        return held[1]
 
     def _encode(self, result: Result) -> str:
         if (result.threshold is None and not result.parameters and result.counts is None and result.remediation is None
                 and not result.expected_en and not result.severity and not result.downgraded
                 and not result.last_ranked_again):
             return _DUMPS(_plain(result.measured))
-        uses = result.parameters
-        held = self._parameters.get(id(uses))
-        if held is None or held[0] is not uses:  # kept with the tuple, so a reused id is never mistaken for it
-            held = self._parameters[id(uses)] = uses, _DUMPS([use.as_dict() for use in uses])
+        parameters = self._parameters_json(result.parameters)
         counts = None if result.counts is None else result.counts.as_dict()
         remediation = None if result.remediation is None else result.remediation.as_dict()
         return (f'{{"measured": {_DUMPS(_plain(result.measured))}, "threshold": {_DUMPS(_plain(result.threshold))}, '
-                f'"parameters": {held[1]}, "counts": {_DUMPS(counts)}, "remediation": {_DUMPS(remediation)}, '
+                f'"parameters": {parameters}, "counts": {_DUMPS(counts)}, "remediation": {_DUMPS(remediation)}, '
                 f'"expected_en": {_DUMPS(result.expected_en)}, "severity": {_DUMPS(result.severity)}, '
                 f'"downgraded": {_DUMPS(result.downgraded)}, '
                 f'"last_ranked_again": {_DUMPS(list(result.last_ranked_again))}}}')

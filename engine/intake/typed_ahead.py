@@ -51,7 +51,6 @@ class TypedAhead:
         self._contract = contract
         self._call: parallel.ForkedCall[TypedThere | None] | None = None
         self._signal, self._read = -1, False
-        self._needed: frozenset[str] = frozenset()
         self._keys_notice, self._keys_file, self._offered = -1, None, False
         self._validator, self._needed_files = validator, []
         self._early: dict[str, tuple[filereader.RawTable, Typed]] = {}
@@ -81,7 +80,7 @@ class TypedAhead:
             keys_file.close()
             return
         self.path, self.table, self._call, self._signal = path, table, call, read_end
-        self._needed, self._keys_notice, self._keys_file = frozenset(needed), notice_write, keys_file
+        self._keys_notice, self._keys_file = notice_write, keys_file
         self._needed_files = [(name, files[name][0]) for name in typing_order(needed, contract)]
 
     @property
@@ -128,9 +127,10 @@ class TypedAhead:
 
     def offer_keys(self, keys: dict[str, set]) -> None:
         """The key sets typed here so far: once they hold every table the child's needs, they are handed to it."""
-        if self._keys_notice < 0 or not self._needed <= keys.keys():
+        needed = [name for name, _ in self._needed_files]
+        if self._keys_notice < 0 or not keys.keys() >= set(needed):
             return
-        os.pwrite(self._keys_file.fileno(), pickle.dumps({name: keys[name] for name in self._needed}), 0)
+        os.pwrite(self._keys_file.fileno(), pickle.dumps({name: keys[name] for name in needed}), 0)
         os.write(self._keys_notice, b"1")
         self._offered = True
         self._end_keys()
@@ -145,8 +145,7 @@ class TypedAhead:
 
     def typed(self, keys: dict[str, set]) -> TypedThere | None:
         """The child's table, if it was typed against the same key sets as `keys` (None: type it here)."""
-        self.offer_keys(keys)
-        self._end_keys()
+        self._end_keys()  # offered by now, or never: the child then gives up
         call, self._call = self._call, None
         if call is None or not self.read_there():
             return None
